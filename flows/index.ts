@@ -1,0 +1,4 @@
+export * from './book-flow.js';
+export * from './job-ids.js';
+export * from './queues.js';
+export * from './schemas.js';

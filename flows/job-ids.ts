@@ -1,0 +1,18 @@
+/**
+ * Deterministic job ids: the same book always yields the same ids, so re-adding
+ * a job is a no-op and the job tree can be read without walking it.
+ * BullMQ ids may not contain ':' (and must not be plain integers).
+ */
+export const jobIds = {
+  finalize: (bookId: string) => `${bookId}-finalize`,
+  merge: (bookId: string) => `${bookId}-merge`,
+  parse: (bookId: string) => `${bookId}-parse`,
+  chapter: (bookId: string, n: number) => `${bookId}-ch-${n}`,
+};
+
+const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Book ids become part of job ids and object keys, so only a safe alphabet is allowed. */
+export function assertSafeBookId(bookId: string): void {
+  if (!SAFE_ID.test(bookId)) throw new Error(`invalid book id: ${JSON.stringify(bookId)}`);
+}

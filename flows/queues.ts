@@ -1,0 +1,72 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * The one place queue and job names are spelled. API and workers import these;
+ * a contract test fails the build if either string appears anywhere else.
+ * Each queue carries exactly one job name, so a worker pool can be scaled per
+ * kind of work (`WORKER_QUEUES=tts` on the speech machines, the rest elsewhere).
+ */
+export const QUEUES = {
+  parse: 'book-parse',
+  tts: 'book-tts',
+  merge: 'book-merge',
+  finalize: 'book-finalize',
+} as const;
+
+export type QueueKey = keyof typeof QUEUES;
+export type QueueName = (typeof QUEUES)[QueueKey];
+
+export const JOBS = {
+  parseEpub: 'parse-epub',
+  generateAudio: 'generate-audio',
+  mergeAudiobook: 'merge-audiobook',
+  finalizeBook: 'finalize-book',
+} as const;
+
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/** Which queue each job name lives on. */
+export const JOB_QUEUE: Record<JobName, QueueKey> = {
+  [JOBS.parseEpub]: 'parse',
+  [JOBS.generateAudio]: 'tts',
+  [JOBS.mergeAudiobook]: 'merge',
+  [JOBS.finalizeBook]: 'finalize',
+};
+
+export const QUEUE_KEYS = Object.keys(QUEUES) as QueueKey[];
+
+const WEEK_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Per-queue job options. Finished jobs are kept for a week so the job tree
+ * stays readable; failed jobs are never auto-removed, so a failed chapter holds
+ * its book visibly until someone retries it. generate-audio keeps BullMQ's
+ * default failure semantics on purpose: no failParentOnFailure /
+ * ignoreDependencyOnFailure / removeDependencyOnFailure.
+ */
+export const JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
+  parse: {
+    attempts: 2,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: WEEK_SECONDS },
+    removeOnFail: false,
+  },
+  tts: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: WEEK_SECONDS },
+    removeOnFail: false,
+  },
+  merge: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: WEEK_SECONDS },
+    removeOnFail: false,
+  },
+  finalize: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: WEEK_SECONDS },
+    removeOnFail: false,
+  },
+};

@@ -1,0 +1,85 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { UnrecoverableError } from 'bullmq';
+import type { JobName } from './queues.js';
+
+const BookId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+
+export const ParsePayload = Type.Object({ bookId: BookId });
+export const TtsPayload = Type.Object({ bookId: BookId, n: Type.Integer({ minimum: 1 }) });
+export const MergePayload = Type.Object({
+  bookId: BookId,
+  /** Set by the orchestrator itself once it has added the chapter children. */
+  step: Type.Optional(Type.Union([Type.Literal('start'), Type.Literal('waiting')])),
+});
+export const FinalizePayload = Type.Object({ bookId: BookId });
+
+export const ParseResult = Type.Object({
+  kind: Type.Literal('parsed'),
+  title: Type.String(),
+  author: Type.Union([Type.String(), Type.Null()]),
+  language: Type.String(),
+  /** Chapters to synthesize (those with speakable text), in reading order. */
+  chapters: Type.Array(Type.Integer({ minimum: 1 })),
+});
+export const TtsResult = Type.Object({
+  kind: Type.Literal('chapter-audio'),
+  n: Type.Integer({ minimum: 1 }),
+  audioKey: Type.String(),
+  durationSec: Type.Number({ minimum: 0 }),
+});
+export const MergeResult = Type.Object({
+  kind: Type.Literal('audiobook'),
+  audioKey: Type.String(),
+  durationSec: Type.Number({ minimum: 0 }),
+  chapters: Type.Integer({ minimum: 0 }),
+});
+export const FinalizeResult = Type.Object({ kind: Type.Literal('finalized') });
+
+export type ParsePayload = Static<typeof ParsePayload>;
+export type TtsPayload = Static<typeof TtsPayload>;
+export type MergePayload = Static<typeof MergePayload>;
+export type FinalizePayload = Static<typeof FinalizePayload>;
+export type ParseResult = Static<typeof ParseResult>;
+export type TtsResult = Static<typeof TtsResult>;
+export type MergeResult = Static<typeof MergeResult>;
+export type FinalizeResult = Static<typeof FinalizeResult>;
+
+/** Payload and result schema of every job name. */
+export const JOB_SCHEMAS = {
+  'parse-epub': { payload: ParsePayload, result: ParseResult },
+  'generate-audio': { payload: TtsPayload, result: TtsResult },
+  'merge-audiobook': { payload: MergePayload, result: MergeResult },
+  'finalize-book': { payload: FinalizePayload, result: FinalizeResult },
+} satisfies Record<JobName, { payload: TSchema; result: TSchema }>;
+
+const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();
+
+function checker<T extends TSchema>(schema: T) {
+  let c = compiled.get(schema);
+  if (!c) {
+    c = TypeCompiler.Compile(schema);
+    compiled.set(schema, c);
+  }
+  return c;
+}
+
+export function matches<T extends TSchema>(schema: T, value: unknown): value is Static<T> {
+  return checker(schema).Check(value);
+}
+
+/**
+ * Validates data crossing the worker boundary. Invalid data can never become
+ * valid by retrying, so it fails the job as non-retryable.
+ */
+export function parseOrReject<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  what: string,
+): Static<T> {
+  const c = checker(schema);
+  if (c.Check(value)) return value;
+  const first = [...c.Errors(value)][0];
+  const where = first ? `${first.path || '/'}: ${first.message}` : 'invalid';
+  throw new UnrecoverableError(`invalid ${what} (${where})`);
+}

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import { type FfmpegJob, toArgv } from './ffmpeg-args.js';
+import { findOnPath } from './find-binary.js';
+
+const require = createRequire(import.meta.url);
+
+/** A system ffmpeg when installed; otherwise the static build that npm ships. */
+function resolveBinary(name: 'ffmpeg' | 'ffprobe'): string {
+  const system = findOnPath(name);
+  if (system) return system;
+  const pkg = name === 'ffmpeg' ? '@ffmpeg-installer/ffmpeg' : '@ffprobe-installer/ffprobe';
+  return (require(pkg) as { path: string }).path;
+}
+
+export const FFMPEG_PATH = resolveBinary('ffmpeg');
+export const FFPROBE_PATH = resolveBinary('ffprobe');
+ffmpeg.setFfmpegPath(FFMPEG_PATH);
+ffmpeg.setFfprobePath(FFPROBE_PATH);
+
+/** An encoder reading from stdin; `done` settles when ffmpeg exits. */
+export interface FfmpegProcess {
+  stdin: Writable;
+  done: Promise<void>;
+  kill(): void;
+}
+
+/** Spawns an ffmpeg that reads its input from stdin (the job's input path is `pipe:0`). */
+export function spawnFfmpeg(job: FfmpegJob): FfmpegProcess {
+  const child = spawn(FFMPEG_PATH, toArgv(job), { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`ffmpeg failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
+  child.stdin.on('error', () => {}); // surfaced through `done` instead
+  return { stdin: child.stdin, done, kill: () => child.kill('SIGKILL') };
+}
+
+/** Runs a file-to-file ffmpeg job to completion through fluent-ffmpeg. */
+export function runFfmpeg(job: FfmpegJob): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cmd = ffmpeg();
+    for (const input of job.inputs) cmd.input(input.path).inputOptions(input.options);
+    cmd
+      .outputOptions(job.outputOptions)
+      .output(job.output)
+      .on('error', (err: Error, _stdout: unknown, stderr: unknown) =>
+        reject(new Error(`ffmpeg failed: ${err.message} ${String(stderr ?? '').slice(-2000)}`)),
+      )
+      .on('end', () => resolve())
+      .run();
+  });
+}
+
+/** Container duration in seconds, as ffprobe reports it. */
+export function probeDuration(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    ffmpeg.ffprobe(file, (err, data) => {
+      if (err) reject(err);
+      else resolve(Number(data.format.duration ?? 0));
+    });
+  });
+}

@@ -1,0 +1,161 @@
+import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { type BookRow, type BookStatus, books, type ChapterRow, chapters } from '../db/schema.js';
+
+/** Forward order of a book's life; FAILED sits outside it. */
+const FORWARD: BookStatus[] = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING', 'READY'];
+
+/** Statuses a book may move to `to` from, so late or repeated jobs never move it back. */
+function predecessors(to: BookStatus): BookStatus[] {
+  if (to === 'FAILED') return FORWARD.filter((s) => s !== 'READY');
+  return FORWARD.slice(0, FORWARD.indexOf(to));
+}
+
+export interface NewBook {
+  id: string;
+  fileName: string | null;
+  sizeBytes: number;
+  sourceKey: string;
+}
+
+export interface ParsedChapter {
+  n: number;
+  title: string;
+  charCount: number;
+  skipped: string | null;
+}
+
+export type BookQueries = ReturnType<typeof createBookQueries>;
+
+export function createBookQueries(db: Db) {
+  const now = sql`now()`;
+
+  /** Moves a book forward; returns false when it is already at or past `to` (or READY). */
+  async function advance(id: string, to: BookStatus, extra: Partial<BookRow> = {}) {
+    const rows = await db
+      .update(books)
+      .set({ ...extra, status: to, updatedAt: now, ...(to === 'FAILED' ? {} : { error: null }) })
+      .where(and(eq(books.id, id), inArray(books.status, predecessors(to))))
+      .returning({ id: books.id });
+    return rows.length > 0;
+  }
+
+  return {
+    advance,
+
+    async insertBook(book: NewBook): Promise<BookRow> {
+      const [row] = await db.insert(books).values(book).returning();
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
+
+    async getBook(id: string): Promise<BookRow | undefined> {
+      return db.query.books.findFirst({ where: eq(books.id, id) });
+    },
+
+    /** Keyset-paged, newest first. */
+    async listBooks(limit: number, before?: { createdAt: Date; id: string }): Promise<BookRow[]> {
+      const where = before
+        ? or(
+            lt(books.createdAt, before.createdAt),
+            and(eq(books.createdAt, before.createdAt), lt(books.id, before.id)),
+          )
+        : undefined;
+      return db
+        .select()
+        .from(books)
+        .where(where)
+        .orderBy(desc(books.createdAt), desc(books.id))
+        .limit(limit);
+    },
+
+    async getChapters(bookId: string): Promise<ChapterRow[]> {
+      return db.select().from(chapters).where(eq(chapters.bookId, bookId)).orderBy(asc(chapters.n));
+    },
+
+    fail: (id: string, reason: string) => advance(id, 'FAILED', { error: reason }),
+
+    /** An explicit retry re-opens a FAILED book; nothing else moves a book backwards. */
+    async reopen(id: string, to: BookStatus): Promise<boolean> {
+      const rows = await db
+        .update(books)
+        .set({ status: to, error: null, updatedAt: now })
+        .where(and(eq(books.id, id), eq(books.status, 'FAILED')))
+        .returning({ id: books.id });
+      return rows.length > 0;
+    },
+
+    async setMetadata(
+      id: string,
+      meta: { title: string; author: string | null; language: string; chapterCount: number },
+    ): Promise<void> {
+      await db
+        .update(books)
+        .set({ ...meta, updatedAt: now })
+        .where(eq(books.id, id));
+    },
+
+    /** Idempotent: a re-run of parse never resets chapters that already made progress. */
+    async insertChapters(bookId: string, list: ParsedChapter[]): Promise<void> {
+      if (list.length === 0) return;
+      await db
+        .insert(chapters)
+        .values(
+          list.map((c) => ({
+            bookId,
+            n: c.n,
+            title: c.title,
+            charCount: c.charCount,
+            status: c.skipped ? ('SKIPPED' as const) : ('PENDING' as const),
+            error: c.skipped,
+          })),
+        )
+        .onConflictDoNothing();
+    },
+
+    async chapterStarted(bookId: string, n: number): Promise<void> {
+      await db
+        .update(chapters)
+        .set({
+          status: 'RUNNING',
+          attempts: sql`${chapters.attempts} + 1`,
+          startedAt: now,
+          error: null,
+          updatedAt: now,
+        })
+        .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n), sql`status <> 'DONE'`));
+    },
+
+    async chapterDone(bookId: string, n: number, audioKey: string, durationSec: number) {
+      await db
+        .update(chapters)
+        .set({
+          status: 'DONE',
+          audioKey,
+          durationSec,
+          error: null,
+          finishedAt: now,
+          updatedAt: now,
+        })
+        .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n)));
+    },
+
+    /** `final` = attempts exhausted; otherwise the chapter waits for its next attempt. */
+    async chapterFailed(bookId: string, n: number, error: string, final: boolean) {
+      await db
+        .update(chapters)
+        .set({ status: final ? 'FAILED' : 'PENDING', error, updatedAt: now })
+        .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n), sql`status <> 'DONE'`));
+    },
+
+    async chaptersRetried(bookId: string, ns: number[]): Promise<void> {
+      if (ns.length === 0) return;
+      await db
+        .update(chapters)
+        .set({ status: 'PENDING', error: null, updatedAt: now })
+        .where(
+          and(eq(chapters.bookId, bookId), inArray(chapters.n, ns), eq(chapters.status, 'FAILED')),
+        );
+    },
+  };
+}

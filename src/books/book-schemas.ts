@@ -1,0 +1,97 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { BOOK_STATUSES, CHAPTER_STATUSES } from '../db/schema.js';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ErrorBody = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+});
+
+export const BookIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const ChapterParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  n: Type.Integer({ minimum: 1 }),
+});
+
+const Links = Type.Object({
+  self: Type.String(),
+  jobs: Type.String(),
+  audio: Type.String(),
+});
+
+export const Accepted = Type.Object({
+  id: Type.String(),
+  status: Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s))),
+  links: Links,
+});
+
+const BookSummary = Type.Object({
+  id: Type.String(),
+  status: Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s))),
+  title: Nullable(Type.String()),
+  author: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  links: Links,
+});
+
+export const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  /** Opaque cursor from the previous page's `next`. */
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export const BookList = Type.Object({
+  books: Type.Array(BookSummary),
+  next: Nullable(Type.String()),
+});
+
+export const ChapterView = Type.Object({
+  n: Type.Integer(),
+  title: Type.String(),
+  status: Type.Union(CHAPTER_STATUSES.map((s) => Type.Literal(s))),
+  attempts: Type.Integer(),
+  error: Nullable(Type.String()),
+  durationSec: Type.Union([Type.Number(), Type.Null()]),
+});
+
+export const BookView = Type.Object({
+  id: Type.String(),
+  status: Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s))),
+  title: Nullable(Type.String()),
+  author: Nullable(Type.String()),
+  language: Nullable(Type.String()),
+  progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+  error: Nullable(Type.String()),
+  durationSec: Type.Union([Type.Number(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  chapters: Type.Array(ChapterView),
+  links: Links,
+});
+
+export const JobNodeSchema = Type.Recursive((Self) =>
+  Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    queue: Type.String(),
+    state: Type.String(),
+    attemptsMade: Type.Integer(),
+    attempts: Type.Integer(),
+    progress: Type.Unknown(),
+    failedReason: Nullable(Type.String()),
+    timestamps: Type.Object({
+      created: Type.Union([Type.Number(), Type.Null()]),
+      processed: Type.Union([Type.Number(), Type.Null()]),
+      finished: Type.Union([Type.Number(), Type.Null()]),
+    }),
+    children: Type.Array(Self),
+  }),
+);
+
+/** The audiobook bytes (audio/mp4), streamed as they are stored. */
+export const AudioBody = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
+
+export const Retried = Type.Object({ retried: Type.Array(Type.String()) });
+
+export type BookViewT = Static<typeof BookView>;

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { buildBookFlow, JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
+import { assertLooksLikeEpub } from '../epub/epub-sniff.js';
+import { EpubError } from '../epub/epub-zip.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
+import { objectKeys } from '../storage/object-keys.js';
+import type { ByteRange, Storage } from '../storage/storage.js';
+import type { BookQueries } from './book-queries.js';
+import { conflict, HttpError, notFound } from './http-errors.js';
+import { type JobNode, readJobTree } from './job-tree.js';
+
+export interface Upload {
+  fileName: string | null;
+  stream: Readable;
+  /** True when the stream was cut at the size limit. */
+  truncated(): boolean;
+}
+
+export type BookService = ReturnType<typeof createBookService>;
+
+export function createBookService(deps: {
+  books: BookQueries;
+  storage: Pick<Storage, 'putFile' | 'get' | 'size'>;
+  queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
+  maxUploadBytes: number;
+}) {
+  const { books, storage, queues } = deps;
+
+  async function requireBook(id: string) {
+    const book = await books.getBook(id);
+    if (!book) throw notFound(`book ${id}`);
+    return book;
+  }
+
+  async function failedJob(name: JobName, id: string) {
+    const job = await queues.queue(JOB_QUEUE[name]).getJob(id);
+    return job && (await job.getState()) === 'failed' ? job : undefined;
+  }
+
+  return {
+    /** Spools the upload to disk (never to memory), checks it is an EPUB, stores it and starts its flow. */
+    async upload(upload: Upload) {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-upload-'));
+      try {
+        const file = path.join(dir, 'upload.epub');
+        await pipeline(upload.stream, createWriteStream(file));
+        if (upload.truncated()) {
+          throw new HttpError(
+            413,
+            `the file is larger than the ${deps.maxUploadBytes / 1048576} MB limit`,
+          );
+        }
+        const { size } = await fs.stat(file);
+        try {
+          await assertLooksLikeEpub(file, size);
+        } catch (err) {
+          if (err instanceof EpubError) throw new HttpError(415, err.message);
+          throw err;
+        }
+        const id = randomUUID();
+        await storage.putFile(objectKeys.source(id), file);
+        const book = await books.insertBook({
+          id,
+          fileName: upload.fileName,
+          sizeBytes: size,
+          sourceKey: objectKeys.source(id),
+        });
+        await queues.flowProducer().add(buildBookFlow(id));
+        return book;
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    },
+
+    list: (limit: number, before?: { createdAt: Date; id: string }) =>
+      books.listBooks(limit, before),
+
+    async get(id: string) {
+      const book = await requireBook(id);
+      return { book, chapters: await books.getChapters(id) };
+    },
+
+    async jobs(id: string): Promise<JobNode> {
+      await requireBook(id);
+      const chapters = await books.getChapters(id);
+      return readJobTree(
+        queues,
+        id,
+        chapters.filter((c) => c.status !== 'SKIPPED').map((c) => c.n),
+      );
+    },
+
+    /** Retries one failed chapter from a fresh set of attempts; finished chapters are untouched. */
+    async retryChapter(id: string, n: number) {
+      await requireBook(id);
+      const chapter = (await books.getChapters(id)).find((c) => c.n === n);
+      if (!chapter) throw notFound(`chapter ${n} of book ${id}`);
+      const job = await failedJob(JOBS.generateAudio, jobIds.chapter(id, n));
+      if (!job)
+        throw conflict(
+          `chapter ${n} has not failed (it is ${chapter.status}); only failed chapters can be retried`,
+        );
+      await books.chaptersRetried(id, [n]);
+      const stillFailed = (await books.getChapters(id)).filter((c) => c.status === 'FAILED');
+      if (stillFailed.length === 0) await books.reopen(id, 'GENERATING');
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return { retried: [job.id as string] };
+    },
+
+    /** Retries every failed step of the book. */
+    async retryBook(id: string) {
+      await requireBook(id);
+      const chapters = await books.getChapters(id);
+      const candidates: [JobName, string][] = [
+        [JOBS.parseEpub, jobIds.parse(id)],
+        [JOBS.mergeAudiobook, jobIds.merge(id)],
+        [JOBS.finalizeBook, jobIds.finalize(id)],
+        ...chapters.map((c): [JobName, string] => [JOBS.generateAudio, jobIds.chapter(id, c.n)]),
+      ];
+      const failed = (
+        await Promise.all(candidates.map(([name, jobId]) => failedJob(name, jobId)))
+      ).filter((j) => j !== undefined);
+      if (failed.length === 0) throw conflict(`book ${id} has no failed step to retry`);
+      await books.chaptersRetried(
+        id,
+        chapters.filter((c) => c.status === 'FAILED').map((c) => c.n),
+      );
+      const parseFailed = failed.some((j) => j.name === JOBS.parseEpub);
+      await books.reopen(id, parseFailed ? 'UPLOADED' : 'GENERATING');
+      for (const job of failed) {
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      }
+      return { retried: failed.map((j) => j.id as string) };
+    },
+
+    async audio(id: string, range?: (size: number) => ByteRange | undefined) {
+      const book = await requireBook(id);
+      if (book.status !== 'READY' || !book.audioKey) {
+        throw conflict(`the audiobook is not ready yet (status ${book.status})`);
+      }
+      const size = await storage.size(book.audioKey);
+      if (size === undefined) throw notFound(`audio of book ${id}`);
+      const r = range?.(size);
+      return { book, size, range: r, stream: await storage.get(book.audioKey, r) };
+    },
+  };
+}

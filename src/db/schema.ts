@@ -1,0 +1,62 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const BOOK_STATUSES = [
+  'UPLOADED',
+  'PARSING',
+  'GENERATING',
+  'MERGING',
+  'READY',
+  'FAILED',
+] as const;
+export type BookStatus = (typeof BOOK_STATUSES)[number];
+
+export const CHAPTER_STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'SKIPPED'] as const;
+export type ChapterStatus = (typeof CHAPTER_STATUSES)[number];
+
+export const books = pgTable(
+  'books',
+  {
+    id: text('id').primaryKey(),
+    status: text('status').$type<BookStatus>().notNull().default('UPLOADED'),
+    fileName: text('file_name'),
+    sizeBytes: integer('size_bytes').notNull(),
+    title: text('title'),
+    author: text('author'),
+    language: text('language'),
+    error: text('error'),
+    sourceKey: text('source_key').notNull(),
+    audioKey: text('audio_key'),
+    durationSec: real('duration_sec'),
+    chapterCount: integer('chapter_count'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    readyAt: timestamp('ready_at', { withTimezone: true }),
+  },
+  (t) => [index('books_created_at_idx').on(t.createdAt.desc(), t.id)],
+);
+
+export const chapters = pgTable(
+  'chapters',
+  {
+    bookId: text('book_id')
+      .notNull()
+      .references(() => books.id, { onDelete: 'cascade' }),
+    n: integer('n').notNull(),
+    title: text('title').notNull(),
+    status: text('status').$type<ChapterStatus>().notNull().default('PENDING'),
+    /** Synthesis attempts ever started for this chapter (never reset, so re-work is visible). */
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    charCount: integer('char_count').notNull().default(0),
+    audioKey: text('audio_key'),
+    durationSec: real('duration_sec'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.bookId, t.n] })],
+);
+
+export type BookRow = typeof books.$inferSelect;
+export type ChapterRow = typeof chapters.$inferSelect;

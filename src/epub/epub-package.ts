@@ -1,0 +1,137 @@
+import type { Element } from 'domhandler';
+import { decodeXml, EpubError, type EpubZip } from './epub-zip.js';
+import { attr, cleanSpace, findAll, findFirst, parseXml, resolveHref, textOf } from './xml.js';
+
+export interface ManifestItem {
+  id: string;
+  path: string;
+  mediaType: string;
+  properties: string[];
+}
+
+export interface SpineItem {
+  item: ManifestItem;
+  linear: boolean;
+}
+
+export interface EpubPackage {
+  opfPath: string;
+  title: string;
+  authors: string[];
+  language: string;
+  manifest: Map<string, ManifestItem>;
+  spine: SpineItem[];
+  navPath: string | null;
+  ncxPath: string | null;
+  /** Content documents the book itself marks as cover or table of contents (guide/landmarks). */
+  navigationPaths: Set<string>;
+  warnings: string[];
+}
+
+/** Font obfuscation is not DRM: those algorithms only scramble embedded fonts. */
+const FONT_OBFUSCATION = new Set([
+  'http://www.idpf.org/2008/embedding',
+  'http://ns.adobe.com/pdf/enc#RC',
+]);
+
+export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
+  await assertNotDrm(zip);
+  const opfPath = await findOpfPath(zip);
+  if (!zip.has(opfPath)) {
+    throw new EpubError(
+      `the package document ${opfPath} named in META-INF/container.xml was not found`,
+    );
+  }
+  const doc = parseXml(decodeXml(await zip.read(opfPath)));
+  const warnings: string[] = [];
+  const manifest = new Map<string, ManifestItem>();
+  for (const el of findAll(doc, 'item')) {
+    const id = el.attribs.id;
+    const href = el.attribs.href;
+    if (!id || !href) {
+      warnings.push(`manifest item without ${id ? 'href' : 'id'} ignored`);
+      continue;
+    }
+    if (manifest.has(id)) {
+      warnings.push(`duplicate manifest id ${id} ignored`);
+      continue;
+    }
+    manifest.set(id, {
+      id,
+      path: resolveHref(opfPath, href).path,
+      mediaType: (el.attribs['media-type'] ?? '').toLowerCase(),
+      properties: (el.attribs.properties ?? '').split(/\s+/).filter(Boolean),
+    });
+  }
+  const spineEl = findFirst(doc, 'spine');
+  const spine: SpineItem[] = [];
+  for (const ref of spineEl ? findAll(spineEl, 'itemref') : []) {
+    const item = ref.attribs.idref ? manifest.get(ref.attribs.idref) : undefined;
+    if (!item) {
+      warnings.push(`spine entry ${ref.attribs.idref ?? '(without idref)'} ignored`);
+      continue;
+    }
+    spine.push({ item, linear: ref.attribs.linear !== 'no' });
+  }
+  if (spine.length === 0) {
+    throw new EpubError('the book has no content in reading order (its spine is empty)');
+  }
+  const nav = [...manifest.values()].find((i) => i.properties.includes('nav'));
+  const ncxId = spineEl?.attribs.toc;
+  const ncx =
+    (ncxId ? manifest.get(ncxId) : undefined) ??
+    [...manifest.values()].find((i) => i.mediaType === 'application/x-dtbncx+xml');
+  const meta = findFirst(doc, 'metadata') ?? doc;
+  const first = (name: string) =>
+    findAll(meta, name)
+      .map((e) => cleanSpace(textOf(e)))
+      .find(Boolean);
+  return {
+    opfPath,
+    title: first('title') ?? 'Untitled',
+    authors: findAll(meta, 'creator')
+      .map((e) => cleanSpace(textOf(e)))
+      .filter(Boolean),
+    language: first('language') ?? 'en',
+    manifest,
+    spine,
+    navPath: nav?.path ?? null,
+    ncxPath: ncx?.path ?? null,
+    navigationPaths: guidePaths(findAll(doc, 'reference'), opfPath),
+    warnings,
+  };
+}
+
+function guidePaths(references: Element[], opfPath: string): Set<string> {
+  const skip = new Set(['cover', 'toc', 'title-page', 'copyright-page']);
+  return new Set(
+    references
+      .filter((r) => skip.has((r.attribs.type ?? '').toLowerCase()) && r.attribs.href)
+      .map((r) => resolveHref(opfPath, r.attribs.href ?? '').path),
+  );
+}
+
+async function findOpfPath(zip: EpubZip): Promise<string> {
+  const containerPath = 'META-INF/container.xml';
+  if (!zip.has(containerPath))
+    throw new EpubError(`${containerPath} is missing, so the book cannot be opened`);
+  const container = parseXml(decodeXml(await zip.read(containerPath)));
+  const rootfile = findAll(container, 'rootfile').find((r) => attr(r, 'full-path'));
+  const fullPath = rootfile ? attr(rootfile, 'full-path') : undefined;
+  if (!fullPath) throw new EpubError(`${containerPath} names no package document`);
+  return resolveHref('', fullPath).path;
+}
+
+async function assertNotDrm(zip: EpubZip): Promise<void> {
+  if (zip.has('META-INF/license.lcpl') || zip.has('META-INF/rights.xml')) {
+    throw new EpubError('this book is DRM-protected and cannot be converted');
+  }
+  if (!zip.has('META-INF/encryption.xml')) return;
+  const doc = parseXml(decodeXml(await zip.read('META-INF/encryption.xml')));
+  const algorithms = findAll(doc, 'encryptionmethod').map(
+    (m) => m.attribs.Algorithm ?? m.attribs.algorithm ?? '',
+  );
+  if (algorithms.some((a) => !FONT_OBFUSCATION.has(a))) {
+    throw new EpubError('this book is DRM-protected and cannot be converted');
+  }
+}

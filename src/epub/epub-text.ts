@@ -1,0 +1,154 @@
+import { type ChildNode, type Document, type Element, isTag, isText } from 'domhandler';
+import { localName } from './xml.js';
+
+const SKIPPED_TAGS = new Set([
+  'head',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'rt',
+  'rp',
+  'case',
+  'math',
+  'object',
+  'iframe',
+  'video',
+  'audio',
+  'canvas',
+  'button',
+  'input',
+  'select',
+  'textarea',
+]);
+const BLOCK_TAGS = new Set([
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'dd',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'table',
+  'tr',
+  'td',
+  'th',
+  'ul',
+  'body',
+  'title',
+  'text',
+  'caption',
+]);
+/** Semantics that mark apparatus rather than the text to be read (EPUB 3 and DPUB-ARIA). */
+const SKIPPED_SEMANTICS =
+  /\b(noteref|footnotes?|endnotes?|rearnotes?|pagebreak|page-list|annoref)\b/;
+
+/** Where extraction starts and stops inside one document (element ids, or the document edges). */
+export interface Range {
+  startId: string | null;
+  endId: string | null;
+}
+
+export interface Extracted {
+  text: string;
+  heading: string | null;
+  /** True once the end anchor was met: the caller stops reading further documents. */
+  ended: boolean;
+}
+
+function isSkipped(el: Element): boolean {
+  if (SKIPPED_TAGS.has(localName(el))) return true;
+  const a = el.attribs;
+  if ('hidden' in a || a['aria-hidden'] === 'true') return true;
+  if (/display\s*:\s*none/i.test(a.style ?? '')) return true;
+  const semantics = `${a['epub:type'] ?? ''} ${a.role ?? ''}`;
+  if (SKIPPED_SEMANTICS.test(semantics)) return true;
+  return isNoteMarker(el);
+}
+
+/** `<sup><a href="#n1">1</a></sup>` and bare `<a href="#n1">[1]</a>`: read as noise mid-sentence. */
+function isNoteMarker(el: Element): boolean {
+  const name = localName(el);
+  if (name !== 'a' && name !== 'sup') return false;
+  const link =
+    name === 'a' ? el : el.children.find((c): c is Element => isTag(c) && localName(c) === 'a');
+  if (!link || !(link.attribs.href ?? '').includes('#')) return false;
+  return /^\s*[[(]?\s*[\d*†‡§a-z]{1,3}\s*[\])]?\s*$/i.test(plain(el));
+}
+
+function plain(node: ChildNode): string {
+  if (isText(node)) return node.data;
+  return isTag(node) ? node.children.map(plain).join('') : '';
+}
+
+/**
+ * Speakable text of one document between two anchors. Block elements become
+ * paragraphs; apparatus (scripts, hidden elements, note markers) is dropped.
+ */
+export function extractText(doc: Document, range: Range): Extracted {
+  const out: string[] = [];
+  let heading: string | null = null;
+  let active = range.startId === null;
+  let ended = false;
+
+  const walk = (nodes: ChildNode[], speaking: boolean): void => {
+    for (const node of nodes) {
+      if (ended) return;
+      if (isText(node)) {
+        if (active && speaking) out.push(node.data);
+        continue;
+      }
+      if (!isTag(node)) continue;
+      const id = node.attribs.id;
+      if (id !== undefined && id === range.endId) {
+        ended = true;
+        return;
+      }
+      if (id !== undefined && id === range.startId) active = true;
+      const name = localName(node);
+      const block = BLOCK_TAGS.has(name) || name === 'br';
+      const speak = speaking && !isSkipped(node);
+      if (active && speak && heading === null && /^h[1-6]$/.test(name)) {
+        heading = plain(node).replace(/\s+/g, ' ').trim() || null;
+      }
+      if (block) out.push('\n\n');
+      walk(node.children, speak);
+      if (block) out.push('\n\n');
+    }
+  };
+  walk(doc.children, true);
+  return { text: normalize(out.join('')), heading, ended };
+}
+
+/** Collapses whitespace inside paragraphs and keeps one blank line between them. */
+export function normalize(text: string): string {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** Text worth sending to a speech engine has at least one letter or digit. */
+export function isSpeakable(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
+}

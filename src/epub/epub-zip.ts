@@ -1,0 +1,117 @@
+import yauzl from 'yauzl';
+
+/** Limits that keep a hostile archive from exhausting memory or time. */
+export const ZIP_LIMITS = {
+  maxEntries: 10_000,
+  maxEntryBytes: 64 * 1024 * 1024,
+  maxTotalBytes: 512 * 1024 * 1024,
+  /** Entries above 1 MiB may expand at most this many times their stored size. */
+  maxRatio: 200,
+};
+
+/** A failure a user can act on: the message says what is wrong with their file. */
+export class EpubError extends Error {
+  override name = 'EpubError';
+}
+
+export interface EpubZip {
+  names(): string[];
+  has(name: string): boolean;
+  read(name: string): Promise<Buffer>;
+  close(): void;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/** An entry name we would never resolve against a directory: absolute, or climbing out with "..". */
+function unsafeName(name: string): boolean {
+  return name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.split(/[\\/]/).includes('..');
+}
+
+/**
+ * Opens an EPUB for reading entries into memory, by name. Nothing is written to
+ * disk; unsafe names are dropped and oversized or over-compressed entries refused.
+ */
+export function openEpubZip(filePath: string): Promise<EpubZip> {
+  return new Promise((resolve, reject) => {
+    // decodeStrings: false keeps yauzl from rejecting the whole archive over one bad name.
+    yauzl.open(
+      filePath,
+      { lazyEntries: true, decodeStrings: false, autoClose: false },
+      (err, zip) => {
+        if (err || !zip) {
+          reject(
+            new EpubError(`not a valid EPUB (not a ZIP archive: ${err?.message ?? 'unreadable'})`),
+          );
+          return;
+        }
+        if (zip.entryCount > ZIP_LIMITS.maxEntries) {
+          zip.close();
+          reject(
+            new EpubError(
+              `the archive has ${zip.entryCount} entries (limit ${ZIP_LIMITS.maxEntries})`,
+            ),
+          );
+          return;
+        }
+        const entries = new Map<string, yauzl.Entry>();
+        zip.on('entry', (entry: yauzl.Entry) => {
+          const name = decoder.decode(entry.fileName as unknown as Buffer);
+          if (!unsafeName(name) && !name.endsWith('/') && !entries.has(name))
+            entries.set(name, entry);
+          zip.readEntry();
+        });
+        zip.on('error', (e: Error) => reject(new EpubError(`corrupt ZIP archive: ${e.message}`)));
+        zip.on('end', () => resolve(wrap(zip, entries)));
+        zip.readEntry();
+      },
+    );
+  });
+}
+
+function wrap(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>): EpubZip {
+  let totalRead = 0;
+  return {
+    names: () => [...entries.keys()],
+    has: (name) => entries.has(name),
+    read(name) {
+      const entry = entries.get(name);
+      if (!entry) return Promise.reject(new EpubError(`${name} is missing from the archive`));
+      const size = entry.uncompressedSize;
+      if (size > ZIP_LIMITS.maxEntryBytes || totalRead + size > ZIP_LIMITS.maxTotalBytes) {
+        return Promise.reject(new EpubError(`${name} is too large (${size} bytes uncompressed)`));
+      }
+      if (size > 1024 * 1024 && size / Math.max(1, entry.compressedSize) > ZIP_LIMITS.maxRatio) {
+        const ratio = Math.round(size / Math.max(1, entry.compressedSize));
+        return Promise.reject(
+          new EpubError(
+            `${name} expands ${ratio}:1 when decompressed, which looks like a zip bomb`,
+          ),
+        );
+      }
+      totalRead += size;
+      return new Promise((resolve, reject) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) {
+            reject(new EpubError(`cannot read ${name}: ${err?.message ?? 'no data'}`));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', (e) => reject(new EpubError(`cannot read ${name}: ${e.message}`)));
+          stream.on('end', () => resolve(Buffer.concat(chunks)));
+        });
+      });
+    },
+    close: () => zip.close(),
+  };
+}
+
+/** Decodes an XML document's bytes, honouring a UTF-16 byte-order mark. */
+export function decodeXml(buf: Buffer): string {
+  if (buf[0] === 0xff && buf[1] === 0xfe)
+    return new TextDecoder('utf-16le').decode(buf.subarray(2));
+  if (buf[0] === 0xfe && buf[1] === 0xff)
+    return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  return new TextDecoder('utf-8').decode(buf).replace(/^\uFEFF/, '');
+}

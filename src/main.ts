@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from './app.js';
+import { findOnPath } from './audio/find-binary.js';
+import { createBookService } from './books/book-service.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openInfrastructure } from './runtime.js';
+import { createTtsEngine } from './tts/tts-engine.js';
+import { startWorkers } from './workers/worker-runtime.js';
+
+/** api: HTTP only (a pure producer); worker: consumers only; all: both, for one machine. */
+export type Mode = 'api' | 'worker' | 'all';
+
+export async function main(mode: Mode): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`bookflow: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.logLevel, base: { mode } });
+  if (mode !== 'all' && !config.databaseUrl) {
+    log.fatal(
+      'DATABASE_URL is required when the API and workers run as separate processes (npm start embeds one)',
+    );
+    process.exit(2);
+  }
+  const infra = await openInfrastructure(config, log);
+  let app: FastifyInstance | undefined;
+  if (mode !== 'api') {
+    const tts = createTtsEngine({ command: config.ttsCommand, findOnPath });
+    log.info({ queues: config.workerQueues, tts: tts.name }, 'starting workers');
+    startWorkers(infra.queues, { ...infra, tts, log }, config.workerQueues, config.ttsConcurrency);
+  }
+  if (mode !== 'worker') {
+    const service = createBookService({ ...infra, maxUploadBytes: config.maxUploadBytes });
+    app = await buildApp(
+      {
+        service,
+        maxUploadBytes: config.maxUploadBytes,
+        readiness: {
+          database: infra.database.ping,
+          queues: infra.queues.ping,
+          storage: infra.storage.ping,
+        },
+      },
+      { loggerInstance: log },
+    );
+    await app.listen({ host: config.host, port: config.port });
+  }
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    await app?.close();
+    await infra.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,123 @@
+import {
+  createPostgresBackend,
+  FlowProducer,
+  type Processor,
+  Queue,
+  runMigrations,
+  Worker,
+  type WorkerOptions,
+  withBackend,
+} from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { QUEUES, type QueueKey } from '../../flows/index.js';
+
+/**
+ * The one registry of queue clients. Producers (queues, the flow producer) are
+ * available to every process; `worker()` is only ever called by the worker
+ * runtime, which is how the API process stays a pure producer.
+ */
+export interface QueueBackend {
+  readonly kind: 'redis' | 'postgres';
+  queue(key: QueueKey): Queue;
+  flowProducer(): FlowProducer;
+  worker(key: QueueKey, processor: Processor, opts: Omit<WorkerOptions, 'connection'>): Worker;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface QueueBackendOptions {
+  redisUrl: string | undefined;
+  databaseUrl: string;
+  /** Redis key prefix, or PostgreSQL schema, holding the queues. */
+  namespace: string;
+}
+
+export async function openQueueBackend(opts: QueueBackendOptions): Promise<QueueBackend> {
+  return opts.redisUrl
+    ? openRedisBackend(opts.redisUrl, opts.namespace)
+    : openPostgresBackend(opts.databaseUrl, opts.namespace);
+}
+
+function openRedisBackend(url: string, prefix: string): QueueBackend {
+  // Auto-pipelining batches the many small reads of a job tree into few round trips.
+  const connection = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  return registry('redis', {
+    newQueue: (name) => new Queue(name, { connection, prefix }),
+    newFlowProducer: () => new FlowProducer({ connection, prefix }),
+    newWorker: (name, processor, wopts) =>
+      new Worker(name, processor, { ...wopts, connection, prefix }),
+    ping: async () => {
+      await connection.ping();
+    },
+    close: async () => {
+      connection.disconnect();
+    },
+  });
+}
+
+async function openPostgresBackend(url: string, schema: string): Promise<QueueBackend> {
+  // BullMQ leaves schema migration to the application: do it once, at start-up.
+  const migrator = new pg.Client({ connectionString: url });
+  await migrator.connect();
+  try {
+    await runMigrations(migrator, schema);
+  } finally {
+    await migrator.end();
+  }
+  // Each client owns a small pool; keep them small so many processes fit max_connections.
+  const connection = { connectionString: url, schema, max: 4 };
+  const pgClasses = withBackend(createPostgresBackend);
+  const probe = new pg.Pool({ connectionString: url, max: 1 });
+  return registry('postgres', {
+    newQueue: (name) => new pgClasses.Queue(name, { connection }) as unknown as Queue,
+    newFlowProducer: () => new pgClasses.FlowProducer({ connection }) as unknown as FlowProducer,
+    newWorker: (name, processor, wopts) =>
+      new pgClasses.Worker(name, processor, { ...wopts, connection }) as unknown as Worker,
+    ping: async () => {
+      await probe.query('select 1');
+    },
+    close: () => probe.end(),
+  });
+}
+
+interface Factories {
+  newQueue(name: string): Queue;
+  newFlowProducer(): FlowProducer;
+  newWorker(name: string, processor: Processor, opts: Omit<WorkerOptions, 'connection'>): Worker;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function registry(kind: QueueBackend['kind'], f: Factories): QueueBackend {
+  const queues = new Map<QueueKey, Queue>();
+  const workers: Worker[] = [];
+  let flow: FlowProducer | undefined;
+  return {
+    kind,
+    queue(key) {
+      let q = queues.get(key);
+      if (!q) {
+        q = f.newQueue(QUEUES[key]);
+        queues.set(key, q);
+      }
+      return q;
+    },
+    flowProducer() {
+      flow ??= f.newFlowProducer();
+      return flow;
+    },
+    worker(key, processor, opts) {
+      const w = f.newWorker(QUEUES[key], processor, opts);
+      workers.push(w);
+      return w;
+    },
+    ping: f.ping,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      await flow?.close();
+      await f.close();
+    },
+  };
+}

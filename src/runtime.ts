@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { type BookQueries, createBookQueries } from './books/book-queries.js';
+import type { Config } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { startEmbeddedPostgres } from './db/embedded-postgres.js';
+import { openQueueBackend, type QueueBackend } from './queue/queue-backend.js';
+import { createLocalStorage } from './storage/local-storage.js';
+import { createS3Storage } from './storage/s3-storage.js';
+import type { Storage } from './storage/storage.js';
+
+/** The infrastructure every process mode shares: database, storage, queue clients. */
+export interface Infrastructure {
+  database: Database;
+  books: BookQueries;
+  storage: Storage;
+  queues: QueueBackend;
+  close(): Promise<void>;
+}
+
+export async function openInfrastructure(
+  config: Config,
+  log: FastifyBaseLogger,
+): Promise<Infrastructure> {
+  const stops: (() => Promise<void>)[] = [];
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), (m) =>
+      log.info(m),
+    );
+    log.info('no DATABASE_URL: using an embedded PostgreSQL under DATA_DIR');
+    databaseUrl = embedded.url;
+    stops.push(embedded.stop);
+  }
+  const database = await openDatabase(databaseUrl);
+  stops.unshift(database.close);
+  const queues = await openQueueBackend({
+    redisUrl: config.redisUrl,
+    databaseUrl,
+    namespace: config.queuePrefix,
+  });
+  stops.unshift(queues.close);
+  if (!config.redisUrl) log.info('no REDIS_URL: queues live in PostgreSQL');
+  const storage = config.s3
+    ? createS3Storage(config.s3)
+    : createLocalStorage(path.join(config.dataDir, 'objects'));
+  return {
+    database,
+    books: createBookQueries(database.db),
+    storage,
+    queues,
+    async close() {
+      for (const stop of stops)
+        await stop().catch((err: Error) => log.warn({ err: err.message }, 'shutdown step failed'));
+    },
+  };
+}

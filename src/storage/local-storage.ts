@@ -1,0 +1,57 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ByteRange, Storage } from './storage.js';
+
+/** Storage in a local directory: the zero-configuration default. */
+export function createLocalStorage(root: string): Storage {
+  const resolve = (key: string) => {
+    const full = path.resolve(root, key);
+    if (!full.startsWith(path.resolve(root) + path.sep)) throw new Error(`bad object key: ${key}`);
+    return full;
+  };
+  // Write to a temporary name and rename, so readers never see half an object.
+  const writeAtomically = async (key: string, write: (tmp: string) => Promise<void>) => {
+    const target = resolve(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      await write(tmp);
+      await fs.rename(tmp, target);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  };
+  return {
+    put: (key, body) =>
+      writeAtomically(key, (tmp) =>
+        pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, createWriteStream(tmp)),
+      ),
+    putFile: (key, filePath) => writeAtomically(key, (tmp) => fs.copyFile(filePath, tmp)),
+    async get(key: string, range?: ByteRange) {
+      const file = resolve(key);
+      await fs.access(file);
+      return createReadStream(file, range ? { start: range.start, end: range.end } : {});
+    },
+    getToFile: async (key, filePath) => {
+      await fs.copyFile(resolve(key), filePath);
+    },
+    async size(key) {
+      try {
+        return (await fs.stat(resolve(key))).size;
+      } catch {
+        return undefined;
+      }
+    },
+    deletePrefix: async (prefix) => {
+      await fs.rm(resolve(prefix), { recursive: true, force: true });
+    },
+    ping: async () => {
+      await fs.mkdir(root, { recursive: true });
+      await fs.access(root, fs.constants.W_OK);
+    },
+  };
+}

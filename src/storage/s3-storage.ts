@@ -1,0 +1,100 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3Config } from '../config.js';
+import type { ByteRange, Storage } from './storage.js';
+
+/** S3 or any S3-compatible server (MinIO and friends want S3_FORCE_PATH_STYLE=true). */
+export function createS3Storage(cfg: S3Config): Storage {
+  const client = new S3Client({
+    region: cfg.region,
+    endpoint: cfg.endpoint,
+    forcePathStyle: cfg.forcePathStyle,
+    credentials:
+      cfg.accessKeyId && cfg.secretAccessKey
+        ? { accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey }
+        : undefined,
+  });
+  const Bucket = cfg.bucket;
+
+  const putFile = async (key: string, filePath: string) => {
+    const { size } = await fs.stat(filePath);
+    await client.send(
+      new PutObjectCommand({
+        Bucket,
+        Key: key,
+        Body: createReadStream(filePath),
+        ContentLength: size,
+      }),
+    );
+  };
+
+  return {
+    async put(key, body) {
+      if (Buffer.isBuffer(body)) {
+        await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body }));
+        return;
+      }
+      // A plain PUT needs the length up front; spool unknown-length streams to disk first.
+      const tmp = await fs.mkdtemp('/tmp/bookflow-s3-');
+      try {
+        await pipeline(body, createWriteStream(`${tmp}/body`));
+        await putFile(key, `${tmp}/body`);
+      } finally {
+        await fs.rm(tmp, { recursive: true, force: true });
+      }
+    },
+    putFile,
+    async get(key: string, range?: ByteRange) {
+      const out = await client.send(
+        new GetObjectCommand({
+          Bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
+      return out.Body as Readable;
+    },
+    async getToFile(key, filePath) {
+      const out = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+      await pipeline(out.Body as Readable, createWriteStream(filePath));
+    },
+    async size(key) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return head.ContentLength;
+      } catch (err) {
+        if (err instanceof NotFound || (err as { name?: string }).name === 'NotFound')
+          return undefined;
+        throw err;
+      }
+    },
+    async deletePrefix(prefix) {
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+        if (keys.length > 0) {
+          await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys } }));
+        }
+        token = page.NextContinuationToken;
+      } while (token);
+    },
+    ping: async () => {
+      await client.send(new HeadBucketCommand({ Bucket }));
+    },
+  };
+}

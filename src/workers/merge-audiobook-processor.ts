@@ -1,0 +1,111 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import {
+  chapterJob,
+  MergePayload,
+  type MergeResult,
+  matches,
+  type ParseResult,
+  ParseResult as ParseResultSchema,
+  type TtsResult,
+  TtsResult as TtsResultSchema,
+} from '../../flows/index.js';
+import { probeDuration, runFfmpeg } from '../audio/ffmpeg.js';
+import { concatList, ffmetadata, mergeJob } from '../audio/ffmpeg-args.js';
+import { objectKeys } from '../storage/object-keys.js';
+import { runJob, withTempDir } from './run-job.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues'>;
+
+/**
+ * The orchestrator. It runs once parse-epub (its first child) is done, adds a
+ * generate-audio child per chapter, waits for them, and runs again when they
+ * are all done: then it checks every chapter has a result and joins them.
+ */
+export function createMergeProcessor(deps: Deps) {
+  return (job: Job, token?: string) =>
+    runJob(
+      job,
+      MergePayload,
+      async ({ bookId }): Promise<MergeResult> => {
+        const { parsed, results } = await childResults(job);
+        const missing = parsed.chapters.filter((n) => !results.has(n));
+        if (missing.length > 0) {
+          await addChapterJobs(deps, job, bookId, missing);
+          if (!token) throw new UnrecoverableError('merge-audiobook needs a lock token');
+          // Ids are deterministic, so chapters added by an earlier run are not added twice.
+          if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+          return mergeWhenComplete(deps, job, bookId);
+        }
+        return merge(deps, bookId, parsed, results);
+      },
+      async ({ bookId }, err, final) => {
+        if (final)
+          await deps.books.fail(bookId, `The chapters could not be joined: ${err.message}`);
+      },
+    );
+}
+
+async function childResults(
+  job: Job,
+): Promise<{ parsed: ParseResult; results: Map<number, TtsResult> }> {
+  const values = Object.values(await job.getChildrenValues());
+  const parsed = values.find((v): v is ParseResult => matches(ParseResultSchema, v));
+  if (!parsed) throw new UnrecoverableError('parse-epub finished without a result');
+  const results = new Map<number, TtsResult>();
+  for (const v of values) if (matches(TtsResultSchema, v)) results.set(v.n, v);
+  return { parsed, results };
+}
+
+async function addChapterJobs(deps: Deps, job: Job, bookId: string, ns: number[]): Promise<void> {
+  await deps.books.advance(bookId, 'GENERATING');
+  const parent = { id: job.id as string, queue: job.queueQualifiedName };
+  await deps.queues.queue('tts').addBulk(ns.map((n) => chapterJob(bookId, n, parent)));
+  await job.updateData({ bookId, step: 'waiting' });
+}
+
+/** All children finished while we were adding them: the results must now be complete. */
+async function mergeWhenComplete(deps: Deps, job: Job, bookId: string): Promise<MergeResult> {
+  const { parsed, results } = await childResults(job);
+  const missing = parsed.chapters.filter((n) => !results.has(n));
+  if (missing.length > 0) throw new Error(`no audio for chapters ${missing.join(', ')}`);
+  return merge(deps, bookId, parsed, results);
+}
+
+async function merge(
+  { books, storage }: Deps,
+  bookId: string,
+  parsed: ParseResult,
+  results: Map<number, TtsResult>,
+): Promise<MergeResult> {
+  await books.advance(bookId, 'MERGING');
+  const titles = new Map((await books.getChapters(bookId)).map((c) => [c.n, c.title]));
+  return withTempDir(async (dir) => {
+    const files: string[] = [];
+    for (const n of parsed.chapters) {
+      const file = path.join(dir, `${n}.m4a`);
+      await storage.getToFile((results.get(n) as TtsResult).audioKey, file);
+      files.push(file);
+    }
+    const marks = parsed.chapters.map((n) => ({
+      title: titles.get(n) ?? `Chapter ${n}`,
+      durationSec: (results.get(n) as TtsResult).durationSec,
+    }));
+    const list = path.join(dir, 'list.txt');
+    const meta = path.join(dir, 'metadata.txt');
+    const out = path.join(dir, 'audiobook.m4b');
+    await fs.writeFile(list, concatList(files));
+    await fs.writeFile(meta, ffmetadata({ title: parsed.title, artist: parsed.author }, marks));
+    await runFfmpeg(mergeJob(list, meta, out));
+    const audioKey = objectKeys.audiobook(bookId);
+    await storage.putFile(audioKey, out);
+    return {
+      kind: 'audiobook',
+      audioKey,
+      durationSec: await probeDuration(out),
+      chapters: files.length,
+    };
+  });
+}

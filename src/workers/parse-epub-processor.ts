@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { ParsePayload, type ParseResult } from '../../flows/index.js';
+import { parseEpubFile } from '../epub/epub-parser.js';
+import { EpubError } from '../epub/epub-zip.js';
+import { objectKeys } from '../storage/object-keys.js';
+import { runJob, withTempDir } from './run-job.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+/** Splits the book into chapters, stores each chapter's text, records them. */
+export function createParseProcessor({
+  books,
+  storage,
+  log,
+}: Pick<WorkerDeps, 'books' | 'storage' | 'log'>) {
+  return (job: Job) =>
+    runJob(
+      job,
+      ParsePayload,
+      async ({ bookId }): Promise<ParseResult> => {
+        await books.advance(bookId, 'PARSING');
+        const parsed = await withTempDir(async (dir) => {
+          const file = path.join(dir, 'book.epub');
+          await storage.getToFile(objectKeys.source(bookId), file);
+          try {
+            return await parseEpubFile(file);
+          } catch (err) {
+            // A broken book stays broken however often we retry.
+            if (err instanceof EpubError) throw new UnrecoverableError(err.message);
+            throw err;
+          }
+        });
+        for (const warning of parsed.warnings) log.warn({ bookId }, warning);
+        const spoken = parsed.chapters.filter((c) => !c.skipped);
+        for (const c of spoken)
+          await storage.put(objectKeys.chapterText(bookId, c.n), Buffer.from(c.text));
+        await books.insertChapters(
+          bookId,
+          parsed.chapters.map((c) => ({
+            n: c.n,
+            title: c.title,
+            charCount: c.text.length,
+            skipped: c.skipped,
+          })),
+        );
+        await books.setMetadata(bookId, {
+          title: parsed.title,
+          author: parsed.author,
+          language: parsed.language,
+          chapterCount: parsed.chapters.length,
+        });
+        return {
+          kind: 'parsed',
+          title: parsed.title,
+          author: parsed.author,
+          language: parsed.language,
+          chapters: spoken.map((c) => c.n),
+        };
+      },
+      async ({ bookId }, err, final) => {
+        if (final) await books.fail(bookId, `The EPUB could not be read: ${err.message}`);
+      },
+    );
+}

@@ -1,0 +1,56 @@
+import { type Job, UnrecoverableError, type Worker, type WorkerOptions } from 'bullmq';
+import { JOB_QUEUE, type JobName, type QueueKey } from '../../flows/index.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
+import { type JobProcessor, PROCESSOR_FACTORIES } from './processors.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+/** Light work (parse, finalize) runs wide; heavy work (speech, merge) as wide as the CPU allows. */
+export function workerOptions(
+  key: QueueKey,
+  ttsConcurrency: number,
+): Omit<WorkerOptions, 'connection'> {
+  const heavy = key === 'tts' || key === 'merge';
+  return {
+    concurrency: key === 'tts' ? ttsConcurrency : heavy ? 2 : 8,
+    // Chapters keep their lock renewed while they work; a dead worker's job is retaken quickly.
+    lockDuration: 30_000,
+    stalledInterval: 15_000,
+    maxStalledCount: 2,
+  };
+}
+
+/**
+ * Starts one Worker per queue in `queueKeys`: the only place in the codebase
+ * that consumes a queue. The API process never calls this.
+ */
+export function startWorkers(
+  backend: Pick<QueueBackend, 'worker'>,
+  deps: WorkerDeps,
+  queueKeys: QueueKey[],
+  ttsConcurrency: number,
+): Worker[] {
+  return queueKeys.map((key) => {
+    const byName = new Map<string, JobProcessor>();
+    for (const [name, queue] of Object.entries(JOB_QUEUE) as [JobName, QueueKey][]) {
+      if (queue === key) byName.set(name, PROCESSOR_FACTORIES[name](deps));
+    }
+    const worker = backend.worker(
+      key,
+      (job: Job, token?: string) => {
+        const processor = byName.get(job.name);
+        if (!processor)
+          throw new UnrecoverableError(`no processor for job "${job.name}" on this queue`);
+        return processor(job, token);
+      },
+      workerOptions(key, ttsConcurrency),
+    );
+    worker.on('failed', (job, err) =>
+      deps.log.warn(
+        { jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+        'job failed',
+      ),
+    );
+    worker.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));
+    return worker;
+  });
+}
