@@ -90,7 +90,8 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     host: str('HOST') ?? '127.0.0.1',
     port: int('PORT', 3000, 0, 65535),
-    dataDir: path.resolve(str('DATA_DIR') ?? 'data'),
+    // npm runs scripts from the package root; INIT_CWD is where the user typed `npm start`.
+    dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), str('DATA_DIR') ?? 'data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     queuePrefix: str('QUEUE_PREFIX') ?? 'bookflow',

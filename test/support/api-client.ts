@@ -1,0 +1,62 @@
+import { openAsBlob } from 'node:fs';
+import path from 'node:path';
+
+export interface BookBody {
+  id: string;
+  status: string;
+  title: string | null;
+  author: string | null;
+  language: string | null;
+  error: string | null;
+  durationSec: number | null;
+  progress: { done: number; total: number };
+  chapters: {
+    n: number;
+    title: string;
+    status: string;
+    attempts: number;
+    error: string | null;
+    durationSec: number | null;
+  }[];
+}
+
+export interface JobNodeBody {
+  id: string;
+  name: string;
+  queue: string;
+  state: string;
+  attemptsMade: number;
+  failedReason: string | null;
+  children: JobNodeBody[];
+}
+
+/** A tiny client for the service's HTTP API, as a user's script would call it. */
+export function apiClient(base: string) {
+  const json = async <T>(res: Response) => ({ status: res.status, body: (await res.json()) as T });
+  return {
+    base,
+    async upload(file: string) {
+      const form = new FormData();
+      form.set('file', await openAsBlob(file), path.basename(file));
+      return json<{ id: string; status: string; message?: string; links: Record<string, string> }>(
+        await fetch(`${base}/books`, { method: 'POST', body: form }),
+      );
+    },
+    get: async (id: string) => json<BookBody>(await fetch(`${base}/books/${id}`)),
+    jobs: async (id: string) => json<JobNodeBody>(await fetch(`${base}/books/${id}/jobs`)),
+    post: async (p: string) =>
+      json<Record<string, unknown>>(await fetch(`${base}${p}`, { method: 'POST' })),
+    raw: (p: string, init?: RequestInit) => fetch(`${base}${p}`, init),
+    /** Polls until the book reaches one of `statuses` (or fails the test after `timeoutMs`). */
+    async waitFor(id: string, statuses: string[], timeoutMs = 120_000): Promise<BookBody> {
+      const deadline = Date.now() + timeoutMs;
+      let last: BookBody | undefined;
+      while (Date.now() < deadline) {
+        last = (await json<BookBody>(await fetch(`${base}/books/${id}`))).body;
+        if (statuses.includes(last.status)) return last;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`book ${id} did not reach ${statuses.join('/')}: ${JSON.stringify(last)}`);
+    },
+  };
+}

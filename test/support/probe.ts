@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { FFPROBE_PATH } from '../../src/audio/ffmpeg.js';
+
+export interface Probe {
+  durationSec: number;
+  chapters: { title: string; start: number; end: number }[];
+  tags: Record<string, string>;
+  codecs: string[];
+}
+
+/** What ffprobe sees in an audio file: the listener's player sees the same. */
+export async function ffprobe(file: string): Promise<Probe> {
+  const { stdout } = await promisify(execFile)(FFPROBE_PATH, [
+    '-v',
+    'error',
+    '-show_format',
+    '-show_chapters',
+    '-show_streams',
+    '-of',
+    'json',
+    file,
+  ]);
+  const data = JSON.parse(stdout) as {
+    format: { duration: string; tags?: Record<string, string> };
+    chapters: { start_time: string; end_time: string; tags?: { title?: string } }[];
+    streams: { codec_name?: string; codec_type: string }[];
+  };
+  return {
+    durationSec: Number(data.format.duration),
+    chapters: data.chapters.map((c) => ({
+      title: c.tags?.title ?? '',
+      start: Number(c.start_time),
+      end: Number(c.end_time),
+    })),
+    tags: data.format.tags ?? {},
+    codecs: data.streams.filter((s) => s.codec_type === 'audio').map((s) => s.codec_name ?? ''),
+  };
+}
