@@ -6,7 +6,6 @@ import { createBookService } from './books/book-service.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/tts-engine.js';
-import { startWorkers } from './workers/worker-runtime.js';
 
 /** api: HTTP only (a pure producer); worker: consumers only; all: both, for one machine. */
 export type Mode = 'api' | 'worker' | 'all';
@@ -32,6 +31,8 @@ export async function main(mode: Mode): Promise<void> {
   const infra = await openInfrastructure(config, log);
   let app: FastifyInstance | undefined;
   if (mode !== 'api') {
+    // Loaded only here, so the API process never even loads consumer code.
+    const { startWorkers } = await import('./workers/worker-runtime.js');
     const tts = createTtsEngine({ command: config.ttsCommand, findOnPath });
     log.info({ queues: config.workerQueues, tts: tts.name }, 'starting workers');
     startWorkers(infra.queues, { ...infra, tts, log }, config.workerQueues, config.ttsConcurrency);
@@ -52,12 +53,16 @@ export async function main(mode: Mode): Promise<void> {
     );
     await app.listen({ host: config.host, port: config.port });
   }
+  let stopping = false;
   const stop = async (signal: string) => {
+    // A signal to the process group can arrive twice (directly, and relayed by npm/tsx).
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
     await app?.close();
     await infra.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }

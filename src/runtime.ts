@@ -22,7 +22,7 @@ export async function openInfrastructure(
   config: Config,
   log: FastifyBaseLogger,
 ): Promise<Infrastructure> {
-  const stops: (() => Promise<void>)[] = [];
+  const stops: [string, () => Promise<void>][] = [];
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), (m) =>
@@ -30,16 +30,16 @@ export async function openInfrastructure(
     );
     log.info('no DATABASE_URL: using an embedded PostgreSQL under DATA_DIR');
     databaseUrl = embedded.url;
-    stops.push(embedded.stop);
+    stops.push(['embedded postgres', embedded.stop]);
   }
   const database = await openDatabase(databaseUrl);
-  stops.unshift(database.close);
+  stops.unshift(['database', database.close]);
   const queues = await openQueueBackend({
     redisUrl: config.redisUrl,
     databaseUrl,
     namespace: config.queuePrefix,
   });
-  stops.unshift(queues.close);
+  stops.unshift(['queues', queues.close]);
   if (!config.redisUrl) log.info('no REDIS_URL: queues live in PostgreSQL');
   const storage = config.s3
     ? createS3Storage(config.s3)
@@ -50,8 +50,12 @@ export async function openInfrastructure(
     storage,
     queues,
     async close() {
-      for (const stop of stops)
-        await stop().catch((err: Error) => log.warn({ err: err.message }, 'shutdown step failed'));
+      for (const [name, stop] of stops) {
+        log.info(`closing ${name}`);
+        await stop().catch((err: Error) =>
+          log.warn({ err: err.message }, `closing ${name} failed`),
+        );
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS } from '../flows/index.js';
 import { objectKeys } from '../src/storage/object-keys.js';
 import { createS3Storage } from '../src/storage/s3-storage.js';
 import { apiClient, type JobNodeBody } from './support/api-client.js';
@@ -69,12 +70,12 @@ describe('pipeline on Redis + PostgreSQL + S3, with separate api and worker proc
       expect(book.progress).toEqual({ done: spoken.length, total: spoken.length });
 
       const tree = (await api.jobs(id)).body;
-      expect(tree.name).toBe('finalize-book');
+      expect(tree.name).toBe(JOBS.finalizeBook);
       expect(tree.state).toBe('completed');
       const merge = tree.children[0] as JobNodeBody;
-      expect(merge.name).toBe('merge-audiobook');
+      expect(merge.name).toBe(JOBS.mergeAudiobook);
       expect(merge.children.map((c) => c.name).sort()).toEqual(
-        ['parse-epub', ...spoken.map(() => 'generate-audio')].sort(),
+        [JOBS.parseEpub, ...spoken.map(() => JOBS.generateAudio)].sort(),
       );
       expect(merge.children.every((c) => c.state === 'completed')).toBe(true);
 

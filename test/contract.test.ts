@@ -1,0 +1,136 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_QUEUE, JOBS, QUEUE_KEYS, QUEUES } from '../flows/index.js';
+import { openQueueBackend, type QueueBackend } from '../src/queue/queue-backend.js';
+import { PROCESSOR_FACTORIES } from '../src/workers/processors.js';
+import { apiClient } from './support/api-client.js';
+import { fixture, REPO } from './support/fixtures.js';
+import { freePort, type ServiceProcess, startService } from './support/processes.js';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  REDIS_URL,
+  tempDir,
+  uniqueName,
+} from './support/services.js';
+
+const CODE_DIRS = ['src', 'test', 'bench'];
+
+async function sourceFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && /\.(ts|js|mjs)$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+describe('the flows/ contract', () => {
+  it('is the only place a queue or job name is spelled', async () => {
+    const names = [...Object.values(QUEUES), ...Object.values(JOBS)];
+    const offenders: string[] = [];
+    for (const dir of CODE_DIRS) {
+      for (const file of await sourceFiles(path.join(REPO, dir))) {
+        const text = await fs.readFile(file, 'utf8');
+        for (const name of names) {
+          if (new RegExp(`(['"\`])${name}\\1`).test(text))
+            offenders.push(`${path.relative(REPO, file)}: ${name}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('gives every job name exactly one processor, and every queue exactly one job name', () => {
+    expect(Object.keys(PROCESSOR_FACTORIES).sort()).toEqual(Object.values(JOBS).sort());
+    const jobsPerQueue = QUEUE_KEYS.map(
+      (q) => Object.values(JOB_QUEUE).filter((k) => k === q).length,
+    );
+    expect(jobsPerQueue).toEqual(QUEUE_KEYS.map(() => 1));
+  });
+
+  it('creates Workers in exactly one module, which only the worker runtime calls', async () => {
+    const creators: string[] = [];
+    const callers: string[] = [];
+    for (const file of await sourceFiles(path.join(REPO, 'src'))) {
+      const text = await fs.readFile(file, 'utf8');
+      const rel = path.relative(REPO, file);
+      if (/new (\w+\.)?Worker\(/.test(text)) creators.push(rel);
+      if (/\.worker\(/.test(text)) callers.push(rel);
+    }
+    expect(creators).toEqual(['src/queue/queue-backend.ts']);
+    expect(callers).toEqual(['src/workers/worker-runtime.ts']);
+  });
+});
+
+/** Proven on real processes: the API only produces; WORKER_QUEUES decides who consumes what. */
+describe('queue ownership between processes', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dir: string;
+  let backend: QueueBackend;
+  const prefix = uniqueName('bf');
+  const procs: ServiceProcess[] = [];
+  let env: Record<string, string>;
+  let api: ReturnType<typeof apiClient>;
+
+  const workerCounts = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        QUEUE_KEYS.map(async (k) => [k, await backend.queue(k).getWorkersCount()] as const),
+      ),
+    );
+  /** Workers announce themselves once connected, a moment after their process logs that it started. */
+  const settledWorkerCounts = async (expected: Record<string, number>) => {
+    for (let i = 0; i < 40; i++) {
+      const counts = await workerCounts();
+      if (JSON.stringify(counts) === JSON.stringify(expected)) return counts;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return workerCounts();
+  };
+
+  beforeAll(async () => {
+    [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
+    const port = await freePort();
+    env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      PORT: String(port),
+      DATA_DIR: dir,
+    };
+    backend = await openQueueBackend({
+      redisUrl: REDIS_URL,
+      databaseUrl: db.url,
+      namespace: prefix,
+    });
+    api = apiClient(`http://127.0.0.1:${port}`);
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    await backend?.close();
+    await clearRedisPrefix(prefix);
+    await Promise.all([db?.drop(), fs.rm(dir, { recursive: true, force: true })]);
+  });
+
+  it('the API process registers no worker, and its uploads wait for a worker process', async () => {
+    procs.push(await startService('api', env));
+    const { body } = await api.upload(fixture('idpf-hefty-water.epub'));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await workerCounts()).toEqual({ parse: 0, tts: 0, merge: 0, finalize: 0 });
+    expect((await api.get(body.id)).body.status).toBe('UPLOADED');
+    expect(await backend.queue('parse').getJobCounts('waiting')).toEqual({ waiting: 1 });
+
+    // Workers for everything but speech: the book is parsed, its chapters wait for a TTS worker.
+    procs.push(await startService('worker', { ...env, WORKER_QUEUES: 'parse,merge,finalize' }));
+    const partial = { parse: 1, tts: 0, merge: 1, finalize: 1 };
+    expect(await settledWorkerCounts(partial)).toEqual(partial);
+    const generating = await api.waitFor(body.id, ['GENERATING']);
+    expect(generating.chapters.every((c) => c.status === 'PENDING')).toBe(true);
+
+    procs.push(await startService('worker', { ...env, WORKER_QUEUES: 'tts' }));
+    const all = { parse: 1, tts: 1, merge: 1, finalize: 1 };
+    expect(await settledWorkerCounts(all)).toEqual(all);
+    expect((await api.waitFor(body.id, ['READY', 'FAILED'])).status).toBe('READY');
+  });
+});

@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from './support/api-client.js';
+import { fixture, REPO } from './support/fixtures.js';
+import { ffprobe } from './support/probe.js';
+import { freePort } from './support/processes.js';
+import { tempDir } from './support/services.js';
+
+/**
+ * `npm start` with no configuration, from an empty directory: embedded
+ * PostgreSQL for the tables and the queues, objects on local disk, the WASM
+ * espeak-ng and the ffmpeg npm ships. Only PORT is set, so the test cannot
+ * collide with whatever else listens on 3000.
+ */
+describe('npm start in an empty directory, with no configuration', () => {
+  let dir: string;
+  let child: ChildProcess;
+  let output = '';
+  let api: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    dir = await tempDir('bookflow-empty-');
+    const port = await freePort();
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => ['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(k)),
+    );
+    child = spawn('npm', ['--prefix', REPO, 'start'], {
+      cwd: dir,
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so stopping it stops npm, tsx and node together
+    });
+    child.stdout?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    api = apiClient(`http://127.0.0.1:${port}`);
+    const deadline = Date.now() + 90_000;
+    while (!/Server listening/.test(output)) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`npm start did not come up:\n${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  afterAll(async () => {
+    if (child?.pid && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    }
+    // npm exits at once; the service behind it still stops its PostgreSQL, which removes this file.
+    const pid = path.join(dir, 'data', 'postgres', 'postmaster.pid');
+    for (let i = 0; i < 100 && existsSync(pid); i++) await new Promise((r) => setTimeout(r, 200));
+    expect(existsSync(pid)).toBe(false);
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  });
+
+  it('comes up ready, with everything embedded under ./data', async () => {
+    const ready = await api.raw('/ready');
+    expect(ready.status).toBe(200);
+    expect(existsSync(path.join(dir, 'data', 'postgres', 'PG_VERSION'))).toBe(true);
+    expect(output).toMatch(/queues live in PostgreSQL/);
+  });
+
+  it('turns an uploaded book into an audiobook', async () => {
+    const { status, body } = await api.upload(fixture('idpf-hefty-water.epub'));
+    expect(status).toBe(202);
+    const book = await api.waitFor(body.id, ['READY', 'FAILED']);
+    expect(book.status).toBe('READY');
+    const file = path.join(dir, 'data', 'objects', 'books', body.id, 'audiobook.m4b');
+    const probe = await ffprobe(file);
+    expect(probe.chapters.map((c) => c.title)).toEqual(book.chapters.map((c) => c.title));
+    const sum = book.chapters.reduce((a, c) => a + (c.durationSec ?? 0), 0);
+    expect(Math.abs(probe.durationSec - sum)).toBeLessThan(0.5 + sum * 0.01);
+    const download = await api.raw(`/books/${body.id}/audio`);
+    expect(Buffer.from(await download.arrayBuffer()).equals(await fs.readFile(file))).toBe(true);
+  });
+});
