@@ -26,6 +26,8 @@ export interface Config {
   ttsConcurrency: number;
   ttsCommand: string | undefined;
   maxUploadBytes: number;
+  /** How long a graceful stop may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
   logLevel: string;
 }
 
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     ttsConcurrency: int('TTS_CONCURRENCY', Math.max(1, os.availableParallelism()), 1, 256),
     ttsCommand: str('TTS_COMMAND'),
     maxUploadBytes: int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT', 30, 1, 3600) * 1000,
     logLevel: str('LOG_LEVEL') ?? 'info',
   };
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(config.queuePrefix)) {

@@ -59,6 +59,11 @@ export async function main(mode: Mode): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // Also keeps the event loop alive: a close step waiting on a dead socket must not end the process early.
+    setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     await app?.close();
     await infra.close();
     process.exit(0);

@@ -49,16 +49,17 @@ describe('npm start in an empty directory, with no configuration', () => {
   });
 
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null) {
+    const running = () => child.exitCode === null && child.signalCode === null;
+    if (child?.pid && running()) {
       const exited = new Promise((r) => child.once('exit', r));
       process.kill(-child.pid, 'SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      if (running()) process.kill(-child.pid, 'SIGKILL');
     }
     // npm exits at once; the service behind it still stops its PostgreSQL, which removes this file.
     const pid = path.join(dir, 'data', 'postgres', 'postmaster.pid');
     for (let i = 0; i < 100 && existsSync(pid); i++) await new Promise((r) => setTimeout(r, 200));
-    expect(existsSync(pid)).toBe(false);
+    expect(existsSync(pid), output.slice(-3000)).toBe(false);
     await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
