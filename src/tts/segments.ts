@@ -9,20 +9,21 @@ const SENTENCE_END = /(?<=[.!?;:…。！？؟])\s+|(?<=[。！？])/u;
  * boundaries; only a single over-long sentence is cut mid-way (at a space if it has one).
  */
 export function splitSegments(text: string, max = MAX_SEGMENT_CHARS): string[] {
-  const pieces = text
-    .split(/\n{2,}/)
-    .flatMap((p) => (p.length <= max ? [p] : p.split(SENTENCE_END)))
-    .flatMap((s) => (s.length <= max ? [s] : hardCut(s, max)))
-    .map((s) => s.trim())
-    .filter(Boolean);
+  // Each piece remembers what separated it from the one before: a paragraph break or a space.
+  const pieces = text.split(/\n{2,}/).flatMap((paragraph) =>
+    (paragraph.length <= max ? [paragraph] : paragraph.split(SENTENCE_END))
+      .flatMap((s) => (s.length <= max ? [s] : hardCut(s, max)))
+      .map((s, i) => ({ text: s.trim(), sep: i === 0 ? '\n\n' : ' ' }))
+      .filter((p) => p.text),
+  );
   const segments: string[] = [];
   let current = '';
   for (const piece of pieces) {
-    if (current && current.length + 2 + piece.length > max) {
+    if (current && current.length + piece.sep.length + piece.text.length > max) {
       segments.push(current);
-      current = piece;
+      current = piece.text;
     } else {
-      current = current ? `${current}\n\n${piece}` : piece;
+      current = current ? current + piece.sep + piece.text : piece.text;
     }
   }
   if (current) segments.push(current);

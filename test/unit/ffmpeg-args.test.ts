@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  concatList,
+  encodeChapterJob,
+  escapeMetadata,
+  ffmetadata,
+  mergeJob,
+  toArgv,
+} from '../../src/audio/ffmpeg-args.js';
+
+describe('ffmpeg command lines', () => {
+  it.each([
+    [
+      { sampleRate: 22050, channels: 1 },
+      ['-f', 's16le', '-ar', '22050', '-ac', '1', '-i', 'pipe:0'],
+    ],
+    [
+      { sampleRate: 16000, channels: 2 },
+      ['-f', 's16le', '-ar', '16000', '-ac', '2', '-i', 'pipe:0'],
+    ],
+  ])('encodes raw PCM %o from stdin to AAC with the fast coder', (format, input) => {
+    const argv = toArgv(encodeChapterJob(format, '/tmp/1.m4a'));
+    expect(argv.join(' ')).toContain(input.join(' '));
+    expect(argv.join(' ')).toContain('-c:a aac -aac_coder fast');
+    expect(argv.slice(-2)).toEqual(['-y', '/tmp/1.m4a']);
+  });
+
+  it('merges by stream copy only, with tags and chapters from the metadata input', () => {
+    const argv = toArgv(mergeJob('/w/list.txt', '/w/meta.txt', '/w/book.m4b'));
+    expect(argv.join(' ')).toContain('-f concat -safe 0 -i /w/list.txt -i /w/meta.txt');
+    expect(argv.join(' ')).toContain('-map 0:a -map_metadata 1 -map_chapters 1 -c copy');
+    expect(argv).not.toContain('-c:a');
+    expect(argv).not.toContain('aac');
+  });
+
+  it.each([
+    ['plain', 'plain'],
+    ['a=b', 'a\\=b'],
+    ['x;y#z', 'x\\;y\\#z'],
+    ['back\\slash', 'back\\\\slash'],
+    ['two\nlines', 'two\\\nlines'],
+  ])('escapes ffmetadata value %j', (raw, escaped) => {
+    expect(escapeMetadata(raw)).toBe(escaped);
+  });
+
+  it('lays chapters back to back in milliseconds', () => {
+    const meta = ffmetadata({ title: 'Book', artist: 'Ann' }, [
+      { title: 'One', durationSec: 1.5 },
+      { title: 'Two', durationSec: 2.25 },
+    ]);
+    expect(meta).toBe(
+      [
+        ';FFMETADATA1',
+        'title=Book',
+        'album=Book',
+        'artist=Ann',
+        'genre=Audiobook',
+        '[CHAPTER]',
+        'TIMEBASE=1/1000',
+        'START=0',
+        'END=1500',
+        'title=One',
+        '[CHAPTER]',
+        'TIMEBASE=1/1000',
+        'START=1500',
+        'END=3750',
+        'title=Two',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('quotes concat list paths', () => {
+    expect(concatList(['/a/1.m4a', "/b/it's.m4a"])).toBe(
+      "file '/a/1.m4a'\nfile '/b/it'\\''s.m4a'\n",
+    );
+  });
+});
