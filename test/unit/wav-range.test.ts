@@ -5,7 +5,7 @@ import { parseWav } from '../../src/tts/wav.js';
 
 function wav(rate: number, channels: number, samples: number[], dataSize?: number): Buffer {
   const data = Buffer.alloc(samples.length * 2);
-  samples.forEach((s, i) => data.writeInt16LE(s, i * 2));
+  for (const [i, s] of samples.entries()) data.writeInt16LE(s, i * 2);
   const head = Buffer.alloc(44);
   head.write('RIFF', 0, 'ascii');
   head.writeUInt32LE(36 + data.length, 4);
