@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../flows/index.js';
+import { createLocalStorage } from '../src/storage/local-storage.js';
 import { objectKeys } from '../src/storage/object-keys.js';
 import { createS3Storage } from '../src/storage/s3-storage.js';
 import { apiClient, type JobNodeBody } from './support/api-client.js';
@@ -18,22 +19,33 @@ import {
   uniqueName,
 } from './support/services.js';
 
-/** The production shape: queues on Redis, books in PostgreSQL, objects in S3, API and workers apart. */
-describe('pipeline on Redis + PostgreSQL + S3, with separate api and worker processes', () => {
+/**
+ * API and workers as separate processes, on both queue backends: the production
+ * shape (queues on Redis, objects in S3) and the embedded one (queues in
+ * PostgreSQL, objects on local disk).
+ */
+describe.each([
+  { setup: 'Redis queues + S3 storage', redis: true, s3: true },
+  { setup: 'PostgreSQL queues + local storage', redis: false, s3: false },
+])('pipeline on $setup, with separate api and worker processes', (variant) => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let s3: S3Server;
+  let s3: S3Server | undefined;
   let dataDir: string;
   const prefix = uniqueName('bf');
   const procs: ServiceProcess[] = [];
   let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    [db, s3, dataDir] = await Promise.all([createTestDatabase(), startS3Server(), tempDir()]);
+    [db, s3, dataDir] = await Promise.all([
+      createTestDatabase(),
+      variant.s3 ? startS3Server() : undefined,
+      tempDir(),
+    ]);
     const port = await freePort();
-    const env = {
-      ...s3.env,
+    const env: Record<string, string> = {
+      ...s3?.env,
+      ...(variant.redis ? { REDIS_URL } : {}),
       DATABASE_URL: db.url,
-      REDIS_URL,
       QUEUE_PREFIX: prefix,
       PORT: String(port),
       DATA_DIR: dataDir,
@@ -42,9 +54,23 @@ describe('pipeline on Redis + PostgreSQL + S3, with separate api and worker proc
     api = apiClient(`http://127.0.0.1:${port}`);
   });
 
+  const storedSize = (key: string) => {
+    const storage = s3
+      ? createS3Storage({
+          bucket: s3.env.S3_BUCKET as string,
+          endpoint: s3.env.S3_ENDPOINT,
+          region: 'us-east-1',
+          accessKeyId: 'S3RVER',
+          secretAccessKey: 'S3RVER',
+          forcePathStyle: true,
+        })
+      : createLocalStorage(path.join(dataDir, 'objects'));
+    return storage.size(key);
+  };
+
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop()));
-    await clearRedisPrefix(prefix);
+    if (variant.redis) await clearRedisPrefix(prefix);
     await Promise.all([db?.drop(), s3?.close(), fs.rm(dataDir, { recursive: true, force: true })]);
   });
 
@@ -79,16 +105,8 @@ describe('pipeline on Redis + PostgreSQL + S3, with separate api and worker proc
       );
       expect(merge.children.every((c) => c.state === 'completed')).toBe(true);
 
-      // The audiobook lives in S3, where the API streams it from.
-      const storage = createS3Storage({
-        bucket: s3.env.S3_BUCKET as string,
-        endpoint: s3.env.S3_ENDPOINT,
-        region: 'us-east-1',
-        accessKeyId: 'S3RVER',
-        secretAccessKey: 'S3RVER',
-        forcePathStyle: true,
-      });
-      const size = await storage.size(objectKeys.audiobook(id));
+      // The audiobook lives in the configured storage, where the API streams it from.
+      const size = await storedSize(objectKeys.audiobook(id));
       expect(size).toBeGreaterThan(1000);
 
       const res = await api.raw(`/books/${id}/audio`);

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BookQueries, createBookQueries } from '../src/books/book-queries.js';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { createTestDatabase } from './support/services.js';
+
+/** Status rules, against a real PostgreSQL with the real migrations applied. */
+describe('book status transitions', () => {
+  let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+  let database: Database;
+  let books: BookQueries;
+  let n = 0;
+
+  const newBook = async () => {
+    n += 1;
+    const id = `book-${n}`;
+    await books.insertBook({
+      id,
+      fileName: 'x.epub',
+      sizeBytes: 1,
+      sourceKey: `books/${id}/source.epub`,
+    });
+    return id;
+  };
+  const status = async (id: string) => (await books.getBook(id))?.status;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    // Two processes starting together both migrate; the advisory lock makes that safe.
+    const [a, b] = await Promise.all([openDatabase(testDb.url), openDatabase(testDb.url)]);
+    await b.close();
+    database = a;
+    books = createBookQueries(database.db);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  it('moves forward, skipping steps if it must, and never back', async () => {
+    const id = await newBook();
+    expect(await books.advance(id, 'PARSING')).toBe(true);
+    expect(await books.advance(id, 'MERGING')).toBe(true);
+    expect(await books.advance(id, 'GENERATING')).toBe(false);
+    expect(await books.advance(id, 'READY')).toBe(true);
+    expect(await books.advance(id, 'READY')).toBe(false);
+    expect(await books.advance(id, 'PARSING')).toBe(false);
+    expect(await status(id)).toBe('READY');
+  });
+
+  it('never fails a READY book, and only an explicit retry re-opens a FAILED one', async () => {
+    const ready = await newBook();
+    await books.advance(ready, 'READY');
+    expect(await books.fail(ready, 'late failure')).toBe(false);
+    expect((await books.getBook(ready))?.error).toBeNull();
+
+    const failed = await newBook();
+    expect(await books.fail(failed, 'chapter 2 failed')).toBe(true);
+    expect(await books.advance(failed, 'READY')).toBe(false);
+    expect(await books.reopen(failed, 'GENERATING')).toBe(true);
+    expect(await books.getBook(failed)).toMatchObject({ status: 'GENERATING', error: null });
+    expect(await books.reopen(failed, 'GENERATING')).toBe(false);
+  });
+
+  it('records chapters once and counts every synthesis attempt', async () => {
+    const id = await newBook();
+    const chapters = [
+      { n: 1, title: 'One', charCount: 10, skipped: null },
+      { n: 2, title: 'Pictures', charCount: 0, skipped: 'no speakable text (images only)' },
+    ];
+    await books.insertChapters(id, chapters);
+    await books.chapterStarted(id, 1);
+    await books.chapterFailed(id, 1, 'boom', false);
+    await books.chapterStarted(id, 1);
+    await books.chapterDone(id, 1, `books/${id}/chapters/1.m4a`, 12.5);
+    await books.insertChapters(id, chapters); // a repeated parse changes nothing
+    await books.chapterStarted(id, 1); // a late duplicate cannot un-finish a chapter
+    const rows = await books.getChapters(id);
+    expect(rows.map((c) => [c.n, c.status, c.attempts, c.durationSec, c.error])).toEqual([
+      [1, 'DONE', 2, 12.5, null],
+      [2, 'SKIPPED', 0, null, 'no speakable text (images only)'],
+    ]);
+  });
+});
