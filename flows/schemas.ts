@@ -21,6 +21,8 @@ export const ParseResult = Type.Object({
   language: Type.String(),
   /** Chapters to synthesize (those with speakable text), in reading order. */
   chapters: Type.Array(Type.Integer({ minimum: 1 })),
+  /** Object key of the cover image, for the audiobook's cover art. */
+  coverKey: Type.Union([Type.String(), Type.Null()]),
 });
 export const TtsResult = Type.Object({
   kind: Type.Literal('chapter-audio'),

@@ -41,20 +41,34 @@ export function encodeChapterJob(format: PcmFormat, output: string): FfmpegJob {
   };
 }
 
-/** Concatenates chapter files by stream copy, taking tags and chapters from an ffmetadata file. */
-export function mergeJob(listFile: string, metadataFile: string, output: string): FfmpegJob {
+/**
+ * Concatenates chapter files by stream copy, taking tags and chapters from an
+ * ffmetadata file, and the cover image (if any) as attached cover art.
+ */
+export function mergeJob(
+  listFile: string,
+  metadataFile: string,
+  output: string,
+  coverFile?: string,
+): FfmpegJob {
+  const cover = coverFile
+    ? {
+        input: [{ path: coverFile, options: [] }],
+        map: ['-map', '2:v', '-disposition:v:0', 'attached_pic'],
+      }
+    : { input: [], map: [] };
+  const metadata = ['-map_metadata', '1', '-map_chapters', '1'];
   return {
     inputs: [
       { path: listFile, options: ['-f', 'concat', '-safe', '0'] },
       { path: metadataFile, options: [] },
+      ...cover.input,
     ],
     outputOptions: [
       '-map',
       '0:a',
-      '-map_metadata',
-      '1',
-      '-map_chapters',
-      '1',
+      ...cover.map,
+      ...metadata,
       '-c',
       'copy',
       '-movflags',

@@ -1,5 +1,5 @@
 import type { Element } from 'domhandler';
-import { decodeXml, EpubError, type EpubZip } from './epub-zip.js';
+import { EpubError, type EpubZip, readMarkup } from './epub-zip.js';
 import { attr, cleanSpace, findAll, findFirst, parseXml, resolveHref, textOf } from './xml.js';
 
 export interface ManifestItem {
@@ -14,6 +14,9 @@ export interface SpineItem {
   linear: boolean;
 }
 
+/** Guide and landmark types of pages that are not read aloud: they are for the eye. */
+export const NAVIGATION_TYPES = ['cover', 'toc', 'loi', 'lot', 'index'];
+
 export interface EpubPackage {
   opfPath: string;
   title: string;
@@ -25,6 +28,10 @@ export interface EpubPackage {
   ncxPath: string | null;
   /** Content documents the book itself marks as cover or table of contents (guide/landmarks). */
   navigationPaths: Set<string>;
+  /** The EPUB 2 `<meta name="cover" content="…">` manifest id, if any. */
+  coverId: string | null;
+  /** Cover pages named by the guide (some books only say where the cover is this way). */
+  coverPages: string[];
   warnings: string[];
 }
 
@@ -42,7 +49,7 @@ export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
       `the package document ${opfPath} named in META-INF/container.xml was not found`,
     );
   }
-  const doc = parseXml(decodeXml(await zip.read(opfPath)));
+  const doc = parseXml(await readMarkup(zip, opfPath));
   const warnings: string[] = [];
   const manifest = new Map<string, ManifestItem>();
   for (const el of findAll(doc, 'item')) {
@@ -98,12 +105,16 @@ export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
     navPath: nav?.path ?? null,
     ncxPath: ncx?.path ?? null,
     navigationPaths: guidePaths(findAll(doc, 'reference'), opfPath),
+    coverId: findAll(meta, 'meta').find((m) => m.attribs.name === 'cover')?.attribs.content ?? null,
+    coverPages: findAll(doc, 'reference')
+      .filter((r) => r.attribs.type?.toLowerCase() === 'cover' && r.attribs.href)
+      .map((r) => resolveHref(opfPath, r.attribs.href ?? '').path),
     warnings,
   };
 }
 
 function guidePaths(references: Element[], opfPath: string): Set<string> {
-  const skip = new Set(['cover', 'toc', 'title-page', 'copyright-page']);
+  const skip = new Set(NAVIGATION_TYPES);
   return new Set(
     references
       .filter((r) => skip.has((r.attribs.type ?? '').toLowerCase()) && r.attribs.href)
@@ -115,7 +126,7 @@ async function findOpfPath(zip: EpubZip): Promise<string> {
   const containerPath = 'META-INF/container.xml';
   if (!zip.has(containerPath))
     throw new EpubError(`${containerPath} is missing, so the book cannot be opened`);
-  const container = parseXml(decodeXml(await zip.read(containerPath)));
+  const container = parseXml(await readMarkup(zip, containerPath));
   const rootfile = findAll(container, 'rootfile').find((r) => attr(r, 'full-path'));
   const fullPath = rootfile ? attr(rootfile, 'full-path') : undefined;
   if (!fullPath) throw new EpubError(`${containerPath} names no package document`);
@@ -127,7 +138,7 @@ async function assertNotDrm(zip: EpubZip): Promise<void> {
     throw new EpubError('this book is DRM-protected and cannot be converted');
   }
   if (!zip.has('META-INF/encryption.xml')) return;
-  const doc = parseXml(decodeXml(await zip.read('META-INF/encryption.xml')));
+  const doc = parseXml(await readMarkup(zip, 'META-INF/encryption.xml'));
   const algorithms = findAll(doc, 'encryptionmethod').map(
     (m) => m.attribs.Algorithm ?? m.attribs.algorithm ?? '',
   );

@@ -60,7 +60,7 @@ const BLOCK_TAGS = new Set([
 ]);
 /** Semantics that mark apparatus rather than the text to be read (EPUB 3 and DPUB-ARIA). */
 const SKIPPED_SEMANTICS =
-  /\b(noteref|footnotes?|endnotes?|rearnotes?|pagebreak|page-list|annoref)\b/;
+  /\b(noteref|footnotes?|endnotes?|rearnotes?|pagebreak|page-list|annoref|toc|landmarks|cover)\b/;
 
 /** Where extraction starts and stops inside one document (element ids, or the document edges). */
 export interface Range {
@@ -73,6 +73,8 @@ export interface Extracted {
   heading: string | null;
   /** True once the end anchor was met: the caller stops reading further documents. */
   ended: boolean;
+  /** True when text was left out on purpose (notes, navigation), so an empty result is explained. */
+  omitted: boolean;
 }
 
 function isSkipped(el: Element): boolean {
@@ -109,6 +111,7 @@ export function extractText(doc: Document, range: Range): Extracted {
   let heading: string | null = null;
   let active = range.startId === null;
   let ended = false;
+  let omitted = false;
 
   const walk = (nodes: ChildNode[], speaking: boolean): void => {
     for (const node of nodes) {
@@ -127,6 +130,7 @@ export function extractText(doc: Document, range: Range): Extracted {
       const name = localName(node);
       const block = BLOCK_TAGS.has(name) || name === 'br';
       const speak = speaking && !isSkipped(node);
+      if (active && speaking && !speak && isSpeakable(plain(node))) omitted = true;
       if (active && speak && heading === null && /^h[1-6]$/.test(name)) {
         heading = plain(node).replace(/\s+/g, ' ').trim() || null;
       }
@@ -136,7 +140,7 @@ export function extractText(doc: Document, range: Range): Extracted {
     }
   };
   walk(doc.children, true);
-  return { text: normalize(out.join('')), heading, ended };
+  return { text: normalize(out.join('')), heading, ended, omitted };
 }
 
 /** Collapses whitespace inside paragraphs and keeps one blank line between them. */
@@ -151,4 +155,12 @@ export function normalize(text: string): string {
 /** Text worth sending to a speech engine has at least one letter or digit. */
 export function isSpeakable(text: string): boolean {
   return /[\p{L}\p{N}]/u.test(text);
+}
+
+const WORD =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]+/gu;
+
+/** Words, counting each CJK character as one: those scripts do not separate words with spaces. */
+export function wordCount(text: string): number {
+  return text.match(WORD)?.length ?? 0;
 }

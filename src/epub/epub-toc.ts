@@ -1,6 +1,6 @@
 import type { Element } from 'domhandler';
-import type { EpubPackage } from './epub-package.js';
-import { decodeXml, type EpubZip } from './epub-zip.js';
+import { type EpubPackage, NAVIGATION_TYPES } from './epub-package.js';
+import { EpubError, type EpubZip, readMarkup } from './epub-zip.js';
 import {
   attr,
   cleanSpace,
@@ -24,28 +24,36 @@ export interface TocEntry {
 /** The book's table of contents: nav document, else NCX; empty when neither is usable. */
 export async function readToc(zip: EpubZip, pkg: EpubPackage): Promise<TocEntry[]> {
   if (pkg.navPath && zip.has(pkg.navPath)) {
-    try {
-      const entries = readNav(decodeXml(await zip.read(pkg.navPath)), pkg.navPath);
-      if (entries.length > 0) return entries;
-    } catch (err) {
-      pkg.warnings.push(`nav document ${pkg.navPath} unusable: ${(err as Error).message}`);
-    }
+    const entries = readNav(await readMarkup(zip, pkg.navPath), pkg);
+    if (entries.length > 0) return entries;
   }
   if (pkg.ncxPath && zip.has(pkg.ncxPath)) {
-    const text = decodeXml(await zip.read(pkg.ncxPath));
-    if (!isWellFormedEnough(text)) {
-      pkg.warnings.push(`${pkg.ncxPath} is not well-formed XML; chapters follow the spine instead`);
-      return [];
+    const text = await readMarkup(zip, pkg.ncxPath);
+    const bad = firstBareAmpersand(text);
+    if (bad) {
+      throw new EpubError(
+        `the table of contents ${pkg.ncxPath} is not well-formed XML (a bare "&" at line ${bad}); fix or remove it and upload again`,
+      );
     }
     return readNcx(text, pkg.ncxPath);
   }
   return [];
 }
 
-function readNav(text: string, navPath: string): TocEntry[] {
+/** The nav document's TOC; its landmarks also name the pages not to read (cover, printed TOC). */
+function readNav(text: string, pkg: EpubPackage): TocEntry[] {
+  const navPath = pkg.navPath as string;
   const doc = parseHtml(text);
   const navs = findAll(doc, 'nav');
-  const toc = navs.find((n) => (attr(n, 'type') ?? '').split(/\s+/).includes('toc')) ?? navs[0];
+  const typed = (n: Element, type: string) => (attr(n, 'type') ?? '').split(/\s+/).includes(type);
+  for (const landmarks of navs.filter((n) => typed(n, 'landmarks'))) {
+    for (const a of findAll(landmarks, 'a')) {
+      if (a.attribs.href && NAVIGATION_TYPES.some((t) => typed(a, t))) {
+        pkg.navigationPaths.add(resolveHref(navPath, a.attribs.href).path);
+      }
+    }
+  }
+  const toc = navs.find((n) => typed(n, 'toc')) ?? navs[0];
   const list = toc ? findFirst(toc, 'ol') : undefined;
   return list ? readNavList(list, navPath) : [];
 }
@@ -87,7 +95,8 @@ function readNcx(text: string, ncxPath: string): TocEntry[] {
   return navMap ? read(navMap) : [];
 }
 
-/** A bare '&' is the commonest way an NCX breaks; it would silently drop labels. */
-function isWellFormedEnough(text: string): boolean {
-  return !/&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#\d+|#x[0-9a-fA-F]+);)/.test(text);
+/** A bare '&' is the commonest way an NCX breaks (our lenient parser would silently eat labels). */
+function firstBareAmpersand(text: string): number | null {
+  const m = /&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#\d+|#x[0-9a-fA-F]+);)/.exec(text);
+  return m ? text.slice(0, m.index).split('\n').length : null;
 }

@@ -16,6 +16,8 @@ export class EpubError extends Error {
 
 export interface EpubZip {
   names(): string[];
+  /** Entry names that would escape a folder (zip-slip); never read, reported by the parser. */
+  unsafeNames(): string[];
   has(name: string): boolean;
   read(name: string): Promise<Buffer>;
   close(): void;
@@ -55,24 +57,26 @@ export function openEpubZip(filePath: string): Promise<EpubZip> {
           return;
         }
         const entries = new Map<string, yauzl.Entry>();
+        const unsafe: string[] = [];
         zip.on('entry', (entry: yauzl.Entry) => {
           const name = decoder.decode(entry.fileName as unknown as Buffer);
-          if (!unsafeName(name) && !name.endsWith('/') && !entries.has(name))
-            entries.set(name, entry);
+          if (unsafeName(name)) unsafe.push(name);
+          else if (!name.endsWith('/') && !entries.has(name)) entries.set(name, entry);
           zip.readEntry();
         });
         zip.on('error', (e: Error) => reject(new EpubError(`corrupt ZIP archive: ${e.message}`)));
-        zip.on('end', () => resolve(wrap(zip, entries)));
+        zip.on('end', () => resolve(wrap(zip, entries, unsafe)));
         zip.readEntry();
       },
     );
   });
 }
 
-function wrap(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>): EpubZip {
+function wrap(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>, unsafe: string[]): EpubZip {
   let totalRead = 0;
   return {
     names: () => [...entries.keys()],
+    unsafeNames: () => unsafe,
     has: (name) => entries.has(name),
     read(name) {
       const entry = entries.get(name);
@@ -105,6 +109,21 @@ function wrap(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>): EpubZip {
     },
     close: () => zip.close(),
   };
+}
+
+/**
+ * Reads a markup entry as text. A document that declares an external entity
+ * (the XXE attack: `<!ENTITY x SYSTEM "file:///etc/passwd">`) is refused
+ * outright; our parser would not resolve it anyway, but such a file is hostile.
+ */
+export async function readMarkup(zip: EpubZip, name: string): Promise<string> {
+  const text = decodeXml(await zip.read(name));
+  if (/<!ENTITY\s[^>]*\b(SYSTEM|PUBLIC)\b/i.test(text)) {
+    throw new EpubError(
+      `${name} declares an external entity, a known attack on XML readers; the book was refused`,
+    );
+  }
+  return text;
 }
 
 /** Decodes an XML document's bytes, honouring a UTF-16 byte-order mark. */

@@ -8,4 +8,6 @@ export const objectKeys = {
   chapterText: (bookId: string, n: number) => `books/${bookId}/chapters/${n}.txt`,
   chapterAudio: (bookId: string, n: number) => `books/${bookId}/chapters/${n}.m4a`,
   audiobook: (bookId: string) => `books/${bookId}/audiobook.m4b`,
+  cover: (bookId: string, mediaType: string) =>
+    `books/${bookId}/cover.${mediaType === 'image/png' ? 'png' : 'jpg'}`,
 };

@@ -98,7 +98,12 @@ async function merge(
     const out = path.join(dir, 'audiobook.m4b');
     await fs.writeFile(list, concatList(files));
     await fs.writeFile(meta, ffmetadata({ title: parsed.title, artist: parsed.author }, marks));
-    await runFfmpeg(mergeJob(list, meta, out));
+    let cover: string | undefined;
+    if (parsed.coverKey) {
+      cover = path.join(dir, path.basename(parsed.coverKey));
+      await storage.getToFile(parsed.coverKey, cover);
+    }
+    await runFfmpeg(mergeJob(list, meta, out, cover));
     const audioKey = objectKeys.audiobook(bookId);
     await storage.putFile(audioKey, out);
     return {

@@ -34,6 +34,8 @@ export function createParseProcessor({
         const spoken = parsed.chapters.filter((c) => !c.skipped);
         for (const c of spoken)
           await storage.put(objectKeys.chapterText(bookId, c.n), Buffer.from(c.text));
+        const coverKey = parsed.cover ? objectKeys.cover(bookId, parsed.cover.mediaType) : null;
+        if (coverKey && parsed.cover) await storage.put(coverKey, parsed.cover.bytes);
         await books.insertChapters(
           bookId,
           parsed.chapters.map((c) => ({
@@ -55,6 +57,7 @@ export function createParseProcessor({
           author: parsed.author,
           language: parsed.language,
           chapters: spoken.map((c) => c.n),
+          coverKey,
         };
       },
       async ({ bookId }, err, final) => {

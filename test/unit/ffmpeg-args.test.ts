@@ -33,6 +33,13 @@ describe('ffmpeg command lines', () => {
     expect(argv).not.toContain('aac');
   });
 
+  it('adds the cover image as attached cover art, still copying every stream', () => {
+    const argv = toArgv(mergeJob('/w/list.txt', '/w/meta.txt', '/w/book.m4b', '/w/cover.jpg'));
+    expect(argv.join(' ')).toContain('-i /w/meta.txt -i /w/cover.jpg');
+    expect(argv.join(' ')).toContain('-map 0:a -map 2:v -disposition:v:0 attached_pic');
+    expect(argv.join(' ')).toContain('-c copy');
+  });
+
   it.each([
     ['plain', 'plain'],
     ['a=b', 'a\\=b'],
