@@ -25,6 +25,8 @@ export interface Config {
   workerQueues: QueueKey[];
   ttsConcurrency: number;
   ttsCommand: string | undefined;
+  /** Longest text sent to the speech engine in one request; chapters are split at sentences to fit. */
+  ttsMaxChars: number;
   maxUploadBytes: number;
   /** How long a graceful stop may take before the process exits anyway. */
   shutdownTimeoutMs: number;
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerQueues,
     ttsConcurrency: int('TTS_CONCURRENCY', Math.max(1, os.availableParallelism()), 1, 256),
     ttsCommand: str('TTS_COMMAND'),
+    ttsMaxChars: int('TTS_MAX_CHARS', 6000, 100, 1_000_000),
     maxUploadBytes: int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT', 30, 1, 3600) * 1000,
     logLevel: str('LOG_LEVEL') ?? 'info',

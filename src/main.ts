@@ -35,7 +35,12 @@ export async function main(mode: Mode): Promise<void> {
     const { startWorkers } = await import('./workers/worker-runtime.js');
     const tts = createTtsEngine({ command: config.ttsCommand, findOnPath });
     log.info({ queues: config.workerQueues, tts: tts.name }, 'starting workers');
-    startWorkers(infra.queues, { ...infra, tts, log }, config.workerQueues, config.ttsConcurrency);
+    startWorkers(
+      infra.queues,
+      { ...infra, tts, ttsMaxChars: config.ttsMaxChars, log },
+      config.workerQueues,
+      config.ttsConcurrency,
+    );
   }
   if (mode !== 'worker') {
     const service = createBookService({ ...infra, maxUploadBytes: config.maxUploadBytes });

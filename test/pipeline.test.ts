@@ -118,6 +118,7 @@ describe.each([
 
       const probe = await ffprobe(out);
       expect(probe.codecs).toEqual(['aac']);
+      expect(probe.cover).toBe('mjpeg'); // the EPUB's JPEG cover, as cover art
       expect(probe.chapters.map((c) => c.title)).toEqual(spoken.map((c) => c.title));
       const sum = spoken.reduce((a, c) => a + (c.durationSec ?? 0), 0);
       expect(Math.abs(probe.durationSec - sum)).toBeLessThan(0.5 + sum * 0.01);

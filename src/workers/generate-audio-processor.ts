@@ -15,7 +15,8 @@ export function createGenerateAudioProcessor({
   books,
   storage,
   tts,
-}: Pick<WorkerDeps, 'books' | 'storage' | 'tts'>) {
+  ttsMaxChars,
+}: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars'>) {
   return (job: Job) =>
     runJob(
       job,
@@ -24,7 +25,7 @@ export function createGenerateAudioProcessor({
         await books.chapterStarted(bookId, n);
         const book = await books.getBook(bookId);
         const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
-        const segments = splitSegments(text);
+        const segments = splitSegments(text, ttsMaxChars);
         return withTempDir(async (dir) => {
           const file = path.join(dir, `${n}.m4a`);
           await synthesizeToFile(tts, book?.language ?? 'en', segments, file, (done) =>

@@ -10,5 +10,7 @@ export interface WorkerDeps {
   storage: Storage;
   queues: Pick<QueueBackend, 'queue'>;
   tts: TtsEngine;
+  /** Longest text per synthesis request (the engine's input limit). */
+  ttsMaxChars: number;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }

@@ -7,6 +7,8 @@ export interface Probe {
   chapters: { title: string; start: number; end: number }[];
   tags: Record<string, string>;
   codecs: string[];
+  /** Codec of the embedded cover art (an attached picture), if any. */
+  cover: string | null;
 }
 
 /** What ffprobe sees in an audio file: the listener's player sees the same. */
@@ -24,7 +26,7 @@ export async function ffprobe(file: string): Promise<Probe> {
   const data = JSON.parse(stdout) as {
     format: { duration: string; tags?: Record<string, string> };
     chapters: { start_time: string; end_time: string; tags?: { title?: string } }[];
-    streams: { codec_name?: string; codec_type: string }[];
+    streams: { codec_name?: string; codec_type: string; disposition?: { attached_pic?: number } }[];
   };
   return {
     durationSec: Number(data.format.duration),
@@ -35,5 +37,6 @@ export async function ffprobe(file: string): Promise<Probe> {
     })),
     tags: data.format.tags ?? {},
     codecs: data.streams.filter((s) => s.codec_type === 'audio').map((s) => s.codec_name ?? ''),
+    cover: data.streams.find((s) => s.disposition?.attached_pic === 1)?.codec_name ?? null,
   };
 }

@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobIds, QUEUES } from '../flows/index.js';
+import { objectKeys } from '../src/storage/object-keys.js';
+import { splitSegments } from '../src/tts/segments.js';
+import { apiClient } from './support/api-client.js';
+import { fixture, REPO } from './support/fixtures.js';
+import { freePort, type ServiceProcess, startService } from './support/processes.js';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  REDIS_URL,
+  tempDir,
+  uniqueName,
+} from './support/services.js';
+
+const TSX = createRequire(import.meta.url).resolve('tsx');
+const MAX_CHARS = 300;
+
+/** Long chapters are synthesized in bounded segments, joined in order, with progress reported. */
+describe('a chapter longer than one synthesis request', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dir: string;
+  let events: QueueEvents;
+  let redis: Redis;
+  const prefix = uniqueName('bf');
+  const procs: ServiceProcess[] = [];
+  const progress = new Map<string, number[]>();
+  let api: ReturnType<typeof apiClient>;
+
+  beforeAll(async () => {
+    [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    events = new QueueEvents(QUEUES.tts, { connection: redis, prefix });
+    events.on('progress', ({ jobId, data }) => {
+      progress.set(jobId, [...(progress.get(jobId) ?? []), Number(data)]);
+    });
+    await events.waitUntilReady();
+    const port = await freePort();
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      PORT: String(port),
+      DATA_DIR: dir,
+      TTS_MAX_CHARS: String(MAX_CHARS),
+      TTS_COMMAND: `'${process.execPath}' --import '${TSX}' '${path.join(REPO, 'test/fixtures/flaky-tts.ts')}'`,
+      FLAKY_LOG: path.join(dir, 'calls.log'),
+    };
+    procs.push(await startService('api', env), await startService('worker', env));
+    api = apiClient(`http://127.0.0.1:${port}`);
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    await events?.close();
+    redis?.disconnect();
+    await clearRedisPrefix(prefix);
+    await Promise.all([db?.drop(), fs.rm(dir, { recursive: true, force: true })]);
+  });
+
+  it('synthesizes each segment once, in order, and joins them into the chapter audio', async () => {
+    const { body } = await api.upload(fixture('idpf-hefty-water.epub'));
+    const book = await api.waitFor(body.id, ['READY', 'FAILED']);
+    expect(book.status).toBe('READY');
+
+    const calls = (await fs.readFile(path.join(dir, 'calls.log'), 'utf8'))
+      .split('\n')
+      .filter(Boolean);
+    let totalSegments = 0;
+    for (const chapter of book.chapters) {
+      const textFile = path.join(dir, 'objects', objectKeys.chapterText(body.id, chapter.n));
+      const segments = splitSegments(await fs.readFile(textFile, 'utf8'), MAX_CHARS);
+      totalSegments += segments.length;
+      expect(segments.length).toBeGreaterThan(1);
+
+      // One progress report per segment, rising to 100.
+      const reported = progress.get(jobIds.chapter(body.id, chapter.n)) ?? [];
+      expect(reported).toEqual(
+        segments.map((_, i) => Math.round(((i + 1) / segments.length) * 100)),
+      );
+
+      // The chapter's audio is all its segments back to back (the stand-in engine
+      // speaks 0.05 s per word, at least 0.5 s per request).
+      const expected = segments.reduce(
+        (a, s) => a + Math.max(0.5, s.split(/\s+/).length * 0.05),
+        0,
+      );
+      expect(chapter.durationSec).toBeGreaterThan(expected - 0.1);
+      expect(chapter.durationSec).toBeLessThan(expected + 0.1 * segments.length + 0.2);
+    }
+    // Each segment went to the engine exactly once.
+    expect(calls).toHaveLength(totalSegments);
+  });
+});
