@@ -6,9 +6,11 @@ import Fastify from 'fastify';
 import { bookRoutes } from './books/book-routes.js';
 import type { BookService } from './books/book-service.js';
 import { HttpError } from './books/http-errors.js';
+import type { TtsEngine } from './tts/tts-engine.js';
 
 export interface AppDeps {
   service: BookService;
+  engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice'>;
   maxUploadBytes: number;
   /** Each probe throws when its dependency is unreachable. */
   readiness: Record<string, () => Promise<void>>;
@@ -80,7 +82,7 @@ export async function buildApp(
     },
   );
 
-  await app.register(bookRoutes, { service: deps.service });
+  await app.register(bookRoutes, { service: deps.service, engine: deps.engine });
   return app;
 }
 

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { QUEUE_KEYS, type QueueKey } from '../flows/index.js';
+import type { Voice } from './tts/tts-engine.js';
 
 export interface S3Config {
   bucket: string;
@@ -10,6 +11,30 @@ export interface S3Config {
   secretAccessKey: string | undefined;
   forcePathStyle: boolean;
 }
+
+export const TTS_ENGINES = ['espeak', 'openai', 'command', 'silence'] as const;
+
+export interface TtsConfig {
+  engine: (typeof TTS_ENGINES)[number];
+  /** OpenAI-compatible server, e.g. https://api.openai.com or http://kokoro:8880 */
+  baseUrl: string | undefined;
+  apiKey: string | undefined;
+  model: string;
+  /** Default voice; unset means the engine's own. */
+  voice: string | undefined;
+  /** Voices offered to uploads (`id` or `id@language`); empty means the engine's own list. */
+  voices: Voice[];
+  command: string | undefined;
+  timeoutMs: number;
+  /** Longest text sent in one request; chapters are split at sentences to fit. */
+  maxChars: number;
+  concurrency: number;
+  /** At most `max` chapter jobs start per `duration` ms across all workers (BullMQ's limiter). */
+  rateLimit: { max: number; duration: number } | undefined;
+}
+
+/** OpenAI's own voices; they speak every language the model knows. */
+const OPENAI_VOICES = ['alloy', 'ash', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer'];
 
 export interface Config {
   host: string;
@@ -23,10 +48,7 @@ export interface Config {
   queuePrefix: string;
   s3: S3Config | undefined;
   workerQueues: QueueKey[];
-  ttsConcurrency: number;
-  ttsCommand: string | undefined;
-  /** Longest text sent to the speech engine in one request; chapters are split at sentences to fit. */
-  ttsMaxChars: number;
+  tts: TtsConfig;
   maxUploadBytes: number;
   /** How long a graceful stop may take before the process exits anyway. */
   shutdownTimeoutMs: number;
@@ -110,9 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
         }
       : undefined,
     workerQueues,
-    ttsConcurrency: int('TTS_CONCURRENCY', Math.max(1, os.availableParallelism()), 1, 256),
-    ttsCommand: str('TTS_COMMAND'),
-    ttsMaxChars: int('TTS_MAX_CHARS', 6000, 100, 1_000_000),
+    tts: parseTts(str, int, problems),
     maxUploadBytes: int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT', 30, 1, 3600) * 1000,
     logLevel: str('LOG_LEVEL') ?? 'info',
@@ -138,4 +158,59 @@ function parseWorkerQueues(raw: string | undefined, problems: string[]): QueueKe
     return [];
   }
   return picked as QueueKey[];
+}
+
+function parseTts(
+  str: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): TtsConfig {
+  const command = str('TTS_COMMAND');
+  const engine = (str('TTS_ENGINE') ?? (command ? 'command' : 'espeak')) as TtsConfig['engine'];
+  if (!TTS_ENGINES.includes(engine))
+    problems.push(`TTS_ENGINE=${engine} must be one of ${TTS_ENGINES.join(', ')}`);
+  const baseUrl = str('TTS_BASE_URL');
+  if (engine === 'openai' && !baseUrl)
+    problems.push('TTS_BASE_URL is required when TTS_ENGINE=openai');
+  if (baseUrl && !/^https?:\/\//.test(baseUrl))
+    problems.push('TTS_BASE_URL must be an http(s) URL');
+  if (engine === 'command' && !command)
+    problems.push('TTS_COMMAND is required when TTS_ENGINE=command');
+  const listed = str('TTS_VOICES')
+    ?.split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const voices = (listed ?? (engine === 'openai' ? OPENAI_VOICES : [])).map((v) => {
+    const [id = v, language] = v.split('@');
+    return { id, language: language ?? null };
+  });
+  const rate = str('TTS_RATE_LIMIT');
+  let rateLimit: TtsConfig['rateLimit'];
+  if (rate) {
+    const m = /^(\d+)\/(\d+)(ms|s|m)$/.exec(rate);
+    if (m && Number(m[1]) > 0 && Number(m[2]) > 0) {
+      rateLimit = {
+        max: Number(m[1]),
+        duration: Number(m[2]) * { ms: 1, s: 1000, m: 60_000 }[m[3] as 'ms'],
+      };
+    } else {
+      problems.push(
+        `TTS_RATE_LIMIT=${rate} must look like 50/60s (requests per period: ms, s or m)`,
+      );
+    }
+  }
+  return {
+    engine,
+    baseUrl,
+    apiKey: str('TTS_API_KEY'),
+    model: str('TTS_MODEL') ?? 'tts-1',
+    voice: str('TTS_VOICE'),
+    voices,
+    command,
+    timeoutMs: int('TTS_TIMEOUT', 120, 1, 3600) * 1000,
+    // OpenAI accepts 4096 characters per request.
+    maxChars: int('TTS_MAX_CHARS', engine === 'openai' ? 4096 : 6000, 100, 1_000_000),
+    concurrency: int('TTS_CONCURRENCY', Math.max(1, os.availableParallelism()), 1, 256),
+    rateLimit,
+  };
 }

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from './app.js';
-import { findOnPath } from './audio/find-binary.js';
 import { createBookService } from './books/book-service.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openInfrastructure } from './runtime.js';
-import { createTtsEngine } from './tts/tts-engine.js';
+import { createTtsEngine } from './tts/create-tts-engine.js';
 
 /** api: HTTP only (a pure producer); worker: consumers only; all: both, for one machine. */
 export type Mode = 'api' | 'worker' | 'all';
@@ -29,24 +28,30 @@ export async function main(mode: Mode): Promise<void> {
     process.exit(2);
   }
   const infra = await openInfrastructure(config, log);
+  // The API only reads the engine's voices; workers open sessions with it.
+  const tts = createTtsEngine(config.tts);
   let app: FastifyInstance | undefined;
   if (mode !== 'api') {
     // Loaded only here, so the API process never even loads consumer code.
     const { startWorkers } = await import('./workers/worker-runtime.js');
-    const tts = createTtsEngine({ command: config.ttsCommand, findOnPath });
     log.info({ queues: config.workerQueues, tts: tts.name }, 'starting workers');
     startWorkers(
       infra.queues,
-      { ...infra, tts, ttsMaxChars: config.ttsMaxChars, log },
+      { ...infra, tts, ttsMaxChars: config.tts.maxChars, log },
       config.workerQueues,
-      config.ttsConcurrency,
+      config.tts,
     );
   }
   if (mode !== 'worker') {
-    const service = createBookService({ ...infra, maxUploadBytes: config.maxUploadBytes });
+    const service = createBookService({
+      ...infra,
+      voices: tts.voices,
+      maxUploadBytes: config.maxUploadBytes,
+    });
     app = await buildApp(
       {
         service,
+        engine: tts,
         maxUploadBytes: config.maxUploadBytes,
         readiness: {
           database: infra.database.ping,

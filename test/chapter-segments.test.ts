@@ -7,6 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../flows/index.js';
 import { objectKeys } from '../src/storage/object-keys.js';
 import { splitSegments } from '../src/tts/segments.js';
+import {
+  PAUSE_AFTER_CHAPTER,
+  PAUSE_AFTER_TITLE,
+  splitTitle,
+} from '../src/workers/generate-audio-processor.js';
 import { apiClient } from './support/api-client.js';
 import { fixture, REPO } from './support/fixtures.js';
 import { freePort, type ServiceProcess, startService } from './support/processes.js';
@@ -74,9 +79,10 @@ describe('a chapter longer than one synthesis request', () => {
     let totalSegments = 0;
     for (const chapter of book.chapters) {
       const textFile = path.join(dir, 'objects', objectKeys.chapterText(body.id, chapter.n));
-      const segments = splitSegments(await fs.readFile(textFile, 'utf8'), MAX_CHARS);
+      const split = splitTitle(chapter.title, await fs.readFile(textFile, 'utf8'));
+      const segments = [split.title, ...splitSegments(split.body, MAX_CHARS)];
       totalSegments += segments.length;
-      expect(segments.length).toBeGreaterThan(1);
+      expect(segments.length).toBeGreaterThan(2);
 
       // One progress report per segment, rising to 100.
       const reported = progress.get(jobIds.chapter(body.id, chapter.n)) ?? [];
@@ -84,12 +90,10 @@ describe('a chapter longer than one synthesis request', () => {
         segments.map((_, i) => Math.round(((i + 1) / segments.length) * 100)),
       );
 
-      // The chapter's audio is all its segments back to back (the stand-in engine
-      // speaks 0.05 s per word, at least 0.5 s per request).
-      const expected = segments.reduce(
-        (a, s) => a + Math.max(0.5, s.split(/\s+/).length * 0.05),
-        0,
-      );
+      // The chapter's audio is all its segments back to back, with a pause after the title
+      // and one at the end (the stand-in engine speaks 0.05 s per word, at least 0.5 s per request).
+      const speech = segments.reduce((a, s) => a + Math.max(0.5, s.split(/\s+/).length * 0.05), 0);
+      const expected = speech + PAUSE_AFTER_TITLE + PAUSE_AFTER_CHAPTER;
       expect(chapter.durationSec).toBeGreaterThan(expected - 0.1);
       expect(chapter.durationSec).toBeLessThan(expected + 0.1 * segments.length + 0.2);
     }

@@ -106,7 +106,7 @@ describe.each([
       expect(merge.children.every((c) => c.state === 'completed')).toBe(true);
 
       // The audiobook lives in the configured storage, where the API streams it from.
-      const size = await storedSize(objectKeys.audiobook(id));
+      const size = await storedSize(objectKeys.audiobook(id, 'm4b'));
       expect(size).toBeGreaterThan(1000);
 
       const res = await api.raw(`/books/${id}/audio`);

@@ -8,8 +8,18 @@ export interface PcmFormat {
   channels: number;
 }
 
-/** Speech-grade AAC; `-aac_coder fast` is several times faster than the default and fine for voice. */
-export const AAC_OPTIONS = ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '48k'];
+export const AUDIO_FORMATS = ['m4b', 'mp3'] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+/**
+ * Speech-grade chapter encodings. AAC's `-aac_coder fast` is several times
+ * faster than the default and fine for voice; MP3 is constant bit rate so that
+ * chapters concatenate cleanly.
+ */
+export const CODEC_OPTIONS: Record<AudioFormat, string[]> = {
+  m4b: ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '48k', '-movflags', '+faststart', '-f', 'mp4'],
+  mp3: ['-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3'],
+};
 
 /** One ffmpeg invocation: inputs with their options, then the output and its options. */
 export interface FfmpegJob {
@@ -31,50 +41,53 @@ export function toArgv(job: FfmpegJob): string[] {
   ];
 }
 
-/** Raw s16le PCM on stdin → AAC in an .m4a file. */
-export function encodeChapterJob(format: PcmFormat, output: string): FfmpegJob {
-  const pcm = ['-f', 's16le', '-ar', String(format.sampleRate), '-ac', String(format.channels)];
+/** Raw s16le PCM on stdin → one chapter's audio file, in the book's format. */
+export function encodeChapterJob(pcm: PcmFormat, format: AudioFormat, output: string): FfmpegJob {
+  const raw = ['-f', 's16le', '-ar', String(pcm.sampleRate), '-ac', String(pcm.channels)];
   return {
-    inputs: [{ path: 'pipe:0', options: pcm }],
-    outputOptions: [...AAC_OPTIONS, '-movflags', '+faststart', '-f', 'mp4'],
+    inputs: [{ path: 'pipe:0', options: raw }],
+    outputOptions: CODEC_OPTIONS[format],
     output,
   };
 }
 
 /**
- * Concatenates chapter files by stream copy, taking tags and chapters from an
- * ffmetadata file, and the cover image (if any) as attached cover art.
+ * Concatenates chapter files by stream copy (never re-encoding), taking tags and
+ * chapters from an ffmetadata file, and the cover image (if any) as cover art:
+ * an .m4b (MP4 chapters) or an .mp3 (ID3v2 CHAP frames and an APIC picture).
  */
 export function mergeJob(
-  listFile: string,
-  metadataFile: string,
+  files: { list: string; metadata: string; cover?: string },
+  format: AudioFormat,
   output: string,
-  coverFile?: string,
 ): FfmpegJob {
-  const cover = coverFile
+  const cover = files.cover
     ? {
-        input: [{ path: coverFile, options: [] }],
+        input: [{ path: files.cover, options: [] }],
         map: ['-map', '2:v', '-disposition:v:0', 'attached_pic'],
       }
     : { input: [], map: [] };
-  const metadata = ['-map_metadata', '1', '-map_chapters', '1'];
+  const container =
+    format === 'mp3'
+      ? ['-id3v2_version', '3', '-f', 'mp3']
+      : ['-movflags', '+faststart', '-f', 'ipod'];
   return {
     inputs: [
-      { path: listFile, options: ['-f', 'concat', '-safe', '0'] },
-      { path: metadataFile, options: [] },
+      { path: files.list, options: ['-f', 'concat', '-safe', '0'] },
+      { path: files.metadata, options: [] },
       ...cover.input,
     ],
     outputOptions: [
       '-map',
       '0:a',
       ...cover.map,
-      ...metadata,
+      '-map_metadata',
+      '1',
+      '-map_chapters',
+      '1',
       '-c',
       'copy',
-      '-movflags',
-      '+faststart',
-      '-f',
-      'ipod',
+      ...container,
     ],
     output,
   };
@@ -97,7 +110,7 @@ export function escapeMetadata(value: string): string {
 
 /** An ffmetadata document: book tags plus one chapter per entry, back to back. */
 export function ffmetadata(
-  tags: { title: string; artist: string | null },
+  tags: { title: string; artist: string | null; narrator?: string },
   chapters: ChapterMark[],
 ): string {
   const lines = [
@@ -105,7 +118,13 @@ export function ffmetadata(
     `title=${escapeMetadata(tags.title)}`,
     `album=${escapeMetadata(tags.title)}`,
   ];
-  if (tags.artist) lines.push(`artist=${escapeMetadata(tags.artist)}`);
+  if (tags.artist)
+    lines.push(
+      `artist=${escapeMetadata(tags.artist)}`,
+      `album_artist=${escapeMetadata(tags.artist)}`,
+    );
+  // Audiobook players show the narrator from the composer tag (MP4 ©wrt, ID3 TCOM).
+  if (tags.narrator) lines.push(`composer=${escapeMetadata(tags.narrator)}`);
   lines.push('genre=Audiobook');
   let startMs = 0;
   for (const ch of chapters) {

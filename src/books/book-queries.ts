@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { AudioFormat } from '../audio/ffmpeg-args.js';
 import type { Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, type ChapterRow, chapters } from '../db/schema.js';
 
@@ -16,6 +17,9 @@ export interface NewBook {
   fileName: string | null;
   sizeBytes: number;
   sourceKey: string;
+  voice?: string | null;
+  speed?: number;
+  format?: AudioFormat;
 }
 
 export interface ParsedChapter {
@@ -93,6 +97,14 @@ export function createBookQueries(db: Db) {
         .update(books)
         .set({ ...meta, updatedAt: now })
         .where(eq(books.id, id));
+    },
+
+    /** The voice that follows the book's language, unless the uploader chose one. */
+    async setDefaultVoice(id: string, voice: string): Promise<void> {
+      await db
+        .update(books)
+        .set({ voice })
+        .where(and(eq(books.id, id), isNull(books.voice)));
     },
 
     /** Idempotent: a re-run of parse never resets chapters that already made progress. */

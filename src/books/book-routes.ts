@@ -1,6 +1,11 @@
-import '@fastify/multipart';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import type { BookRow, ChapterRow } from '../db/schema.js';
+import type { ByteRange } from '../storage/storage.js';
+import type { TtsEngine } from '../tts/tts-engine.js';
 import {
   Accepted,
   AudioBody,
@@ -13,8 +18,9 @@ import {
   JobNodeSchema,
   ListQuery,
   Retried,
+  VoiceList,
 } from './book-schemas.js';
-import type { BookService } from './book-service.js';
+import type { BookService, UploadPart } from './book-service.js';
 import { HttpError } from './http-errors.js';
 import { parseRange } from './range.js';
 
@@ -26,26 +32,24 @@ const links = (id: string) => ({
 
 const errors = { 404: ErrorBody, 409: ErrorBody };
 
-export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
-  app,
-  { service },
-) => {
+export const bookRoutes: FastifyPluginAsyncTypebox<{
+  service: BookService;
+  engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice'>;
+}> = async (app, { service, engine }) => {
   app.post(
     '/books',
-    { schema: { response: { 202: Accepted, 413: ErrorBody, 415: ErrorBody, 400: ErrorBody } } },
+    { schema: { response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody } } },
     async (request, reply) => {
-      const file = await request.file();
-      if (file?.fieldname !== 'file') {
-        throw new HttpError(400, 'send the EPUB as a multipart form field named "file"');
-      }
-      const book = await service.upload({
-        fileName: file.filename || null,
-        stream: file.file,
-        truncated: () => file.file.truncated,
-      });
+      const book = await service.upload(uploadParts(request.parts()));
       return reply.code(202).send({ id: book.id, status: book.status, links: links(book.id) });
     },
   );
+
+  app.get('/voices', { schema: { response: { 200: VoiceList } } }, async () => ({
+    engine: engine.name,
+    default: engine.defaultVoice,
+    voices: engine.voices,
+  }));
 
   app.get(
     '/books',
@@ -97,36 +101,78 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = a
     async (request, reply) => reply.code(202).send(await service.retryBook(request.params.id)),
   );
 
+  const audioResponses = { 200: AudioBody, 206: AudioBody, ...errors, 416: ErrorBody };
+
   app.get(
     '/books/:id/audio',
-    {
-      schema: {
-        params: BookIdParams,
-        response: { 200: AudioBody, 206: AudioBody, ...errors, 416: ErrorBody },
-      },
-    },
+    { schema: { params: BookIdParams, response: audioResponses } },
     async (request, reply) => {
-      const { book, size, range, stream } = await service.audio(request.params.id, (total) =>
-        parseRange(request.headers.range, total),
+      const audio = await service.audio(request.params.id, (size) =>
+        parseRange(request.headers.range, size),
       );
-      const name =
-        (book.title ?? 'audiobook').replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audiobook';
-      reply
-        .header('content-type', 'audio/mp4')
-        .header('accept-ranges', 'bytes')
-        .header('content-disposition', `attachment; filename="${encodeURIComponent(name)}.m4b"`);
-      if (range) {
-        reply
-          .code(206)
-          .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-          .header('content-length', range.end - range.start + 1);
-      } else {
-        reply.header('content-length', size);
-      }
-      return reply.send(stream);
+      return sendAudio(reply, audio, `${audio.book.title ?? 'audiobook'}.${audio.book.format}`);
+    },
+  );
+
+  app.get(
+    '/books/:id/chapters/:n/audio',
+    { schema: { params: ChapterParams, response: audioResponses } },
+    async (request, reply) => {
+      const { id, n } = request.params;
+      const audio = await service.chapterAudio(id, n, (size) =>
+        parseRange(request.headers.range, size),
+      );
+      const ext = audio.book.format === 'mp3' ? 'mp3' : 'm4a';
+      return sendAudio(reply, audio, `${String(n).padStart(3, '0')} ${audio.chapter.title}.${ext}`);
     },
   );
 };
+
+/** Maps @fastify/multipart's parts to the service's own, so the service knows nothing of Fastify. */
+async function* uploadParts(parts: AsyncIterableIterator<Multipart>): AsyncIterable<UploadPart> {
+  for await (const part of parts) {
+    if (part.type === 'file') {
+      yield {
+        type: 'file',
+        field: part.fieldname,
+        fileName: part.filename || null,
+        stream: part.file,
+        truncated: () => part.file.truncated,
+      };
+    } else {
+      yield { type: 'field', field: part.fieldname, value: String(part.value) };
+    }
+  }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m4b': 'audio/mp4',
+  '.m4a': 'audio/mp4',
+  '.mp3': 'audio/mpeg',
+};
+
+/** Streams stored audio, honouring a Range request (players seek this way). */
+function sendAudio(
+  reply: FastifyReply,
+  audio: { size: number; range: ByteRange | undefined; stream: Readable },
+  fileName: string,
+) {
+  const safe = fileName.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio';
+  reply
+    .header('content-type', CONTENT_TYPES[path.extname(safe)] ?? 'application/octet-stream')
+    .header('accept-ranges', 'bytes')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(safe)}`);
+  const { range, size } = audio;
+  if (range) {
+    reply
+      .code(206)
+      .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+      .header('content-length', range.end - range.start + 1);
+  } else {
+    reply.header('content-length', size);
+  }
+  return reply.send(audio.stream);
+}
 
 function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
   const counted = chapters.filter((c) => c.status !== 'SKIPPED');
@@ -139,6 +185,9 @@ function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
     progress: { done: counted.filter((c) => c.status === 'DONE').length, total: counted.length },
     error: book.error,
     durationSec: book.durationSec,
+    voice: book.voice,
+    speed: book.speed,
+    format: book.format,
     createdAt: book.createdAt.toISOString(),
     chapters: chapters.map((c) => ({
       n: c.n,

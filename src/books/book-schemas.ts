@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { AUDIO_FORMATS } from '../audio/ffmpeg-args.js';
 import { BOOK_STATUSES, CHAPTER_STATUSES } from '../db/schema.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -65,6 +66,10 @@ export const BookView = Type.Object({
   progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
   error: Nullable(Type.String()),
   durationSec: Type.Union([Type.Number(), Type.Null()]),
+  /** Null until parsing picks the voice for the book's language (when the upload chose none). */
+  voice: Nullable(Type.String()),
+  speed: Type.Number(),
+  format: Type.Union(AUDIO_FORMATS.map((f) => Type.Literal(f))),
   createdAt: Type.String({ format: 'date-time' }),
   chapters: Type.Array(ChapterView),
   links: Links,
@@ -91,6 +96,12 @@ export const JobNodeSchema = Type.Recursive((Self) =>
 
 /** The audiobook bytes (audio/mp4), streamed as they are stored. */
 export const AudioBody = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
+
+export const VoiceList = Type.Object({
+  engine: Type.String(),
+  default: Type.String(),
+  voices: Type.Array(Type.Object({ id: Type.String(), language: Nullable(Type.String()) })),
+});
 
 export const Retried = Type.Object({ retried: Type.Array(Type.String()) });
 

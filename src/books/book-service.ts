@@ -6,20 +6,59 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildBookFlow, JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
+import { AUDIO_FORMATS, type AudioFormat } from '../audio/ffmpeg-args.js';
 import { assertLooksLikeEpub } from '../epub/epub-sniff.js';
 import { EpubError } from '../epub/epub-zip.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
+import type { Voice } from '../tts/tts-engine.js';
 import type { BookQueries } from './book-queries.js';
 import { conflict, HttpError, notFound } from './http-errors.js';
 import { type JobNode, readJobTree } from './job-tree.js';
 
-export interface Upload {
-  fileName: string | null;
-  stream: Readable;
-  /** True when the stream was cut at the size limit. */
-  truncated(): boolean;
+/** One part of a multipart upload: the EPUB file, or a form field. */
+export type UploadPart =
+  | {
+      type: 'file';
+      field: string;
+      fileName: string | null;
+      stream: Readable;
+      /** True when the stream was cut at the size limit. */
+      truncated(): boolean;
+    }
+  | { type: 'field'; field: string; value: string };
+
+/** What an upload may choose; checked against what the speech engine offers. */
+export interface Choices {
+  voice: string | null;
+  speed: number;
+  format: AudioFormat;
+}
+
+export const SPEED_RANGE = { min: 0.5, max: 2 };
+
+export function parseChoices(fields: Map<string, string>, voices: Voice[]): Choices {
+  const voice = fields.get('voice')?.trim() || null;
+  if (voice && !voices.some((v) => v.id === voice)) {
+    throw new HttpError(
+      400,
+      `voice "${voice}" is not offered; GET /voices lists: ${voices.map((v) => v.id).join(', ')}`,
+    );
+  }
+  const rawSpeed = fields.get('speed')?.trim();
+  const speed = rawSpeed ? Number(rawSpeed) : 1;
+  if (!Number.isFinite(speed) || speed < SPEED_RANGE.min || speed > SPEED_RANGE.max) {
+    throw new HttpError(
+      400,
+      `speed must be a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}`,
+    );
+  }
+  const format = (fields.get('format')?.trim() || 'm4b') as AudioFormat;
+  if (!AUDIO_FORMATS.includes(format)) {
+    throw new HttpError(400, `format must be one of ${AUDIO_FORMATS.join(', ')}`);
+  }
+  return { voice, speed, format };
 }
 
 export type BookService = ReturnType<typeof createBookService>;
@@ -28,6 +67,7 @@ export function createBookService(deps: {
   books: BookQueries;
   storage: Pick<Storage, 'putFile' | 'get' | 'size'>;
   queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
+  voices: Voice[];
   maxUploadBytes: number;
 }) {
   const { books, storage, queues } = deps;
@@ -38,24 +78,50 @@ export function createBookService(deps: {
     return book;
   }
 
+  async function openObject(key: string, range?: (size: number) => ByteRange | undefined) {
+    const size = await storage.size(key);
+    if (size === undefined) throw notFound(`audio ${key}`);
+    const r = range?.(size);
+    return { size, range: r, stream: await storage.get(key, r) };
+  }
+
   async function failedJob(name: JobName, id: string) {
     const job = await queues.queue(JOB_QUEUE[name]).getJob(id);
     return job && (await job.getState()) === 'failed' ? job : undefined;
   }
 
   return {
-    /** Spools the upload to disk (never to memory), checks it is an EPUB, stores it and starts its flow. */
-    async upload(upload: Upload) {
+    /**
+     * Spools the file to disk (never to memory), checks it is an EPUB, stores
+     * it and starts its flow. Form fields may come before or after the file.
+     */
+    async upload(parts: AsyncIterable<UploadPart>) {
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-upload-'));
       try {
         const file = path.join(dir, 'upload.epub');
-        await pipeline(upload.stream, createWriteStream(file));
-        if (upload.truncated()) {
-          throw new HttpError(
-            413,
-            `the file is larger than the ${deps.maxUploadBytes / 1048576} MB limit`,
-          );
+        const fields = new Map<string, string>();
+        let fileName: string | null | undefined;
+        for await (const part of parts) {
+          if (part.type === 'field') {
+            fields.set(part.field, part.value);
+            continue;
+          }
+          if (part.field !== 'file' || fileName !== undefined) {
+            part.stream.resume(); // drain what we will not store
+            continue;
+          }
+          fileName = part.fileName;
+          await pipeline(part.stream, createWriteStream(file));
+          if (part.truncated()) {
+            throw new HttpError(
+              413,
+              `the file is larger than the ${deps.maxUploadBytes / 1048576} MB limit`,
+            );
+          }
         }
+        if (fileName === undefined)
+          throw new HttpError(400, 'send the EPUB as a multipart form field named "file"');
+        const choices = parseChoices(fields, deps.voices);
         const { size } = await fs.stat(file);
         try {
           await assertLooksLikeEpub(file, size);
@@ -67,9 +133,10 @@ export function createBookService(deps: {
         await storage.putFile(objectKeys.source(id), file);
         const book = await books.insertBook({
           id,
-          fileName: upload.fileName,
+          fileName,
           sizeBytes: size,
           sourceKey: objectKeys.source(id),
+          ...choices,
         });
         await queues.flowProducer().add(buildBookFlow(id));
         return book;
@@ -144,10 +211,18 @@ export function createBookService(deps: {
       if (book.status !== 'READY' || !book.audioKey) {
         throw conflict(`the audiobook is not ready yet (status ${book.status})`);
       }
-      const size = await storage.size(book.audioKey);
-      if (size === undefined) throw notFound(`audio of book ${id}`);
-      const r = range?.(size);
-      return { book, size, range: r, stream: await storage.get(book.audioKey, r) };
+      return { book, ...(await openObject(book.audioKey, range)) };
+    },
+
+    /** One chapter's audio, as soon as that chapter is done. */
+    async chapterAudio(id: string, n: number, range?: (size: number) => ByteRange | undefined) {
+      const book = await requireBook(id);
+      const chapter = (await books.getChapters(id)).find((c) => c.n === n);
+      if (!chapter) throw notFound(`chapter ${n} of book ${id}`);
+      if (chapter.status !== 'DONE' || !chapter.audioKey) {
+        throw conflict(`chapter ${n} has no audio yet (status ${chapter.status})`);
+      }
+      return { book, chapter, ...(await openObject(chapter.audioKey, range)) };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+import type { AudioFormat } from '../audio/ffmpeg-args.js';
 
 export const BOOK_STATUSES = [
   'UPLOADED',
@@ -29,6 +30,10 @@ export const books = pgTable(
     audioKey: text('audio_key'),
     durationSec: real('duration_sec'),
     chapterCount: integer('chapter_count'),
+    /** Listener's choices, fixed at upload; an unset voice follows the book's language (set by parse). */
+    voice: text('voice'),
+    speed: real('speed').notNull().default(1),
+    format: text('format').$type<AudioFormat>().notNull().default('m4b'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     readyAt: timestamp('ready_at', { withTimezone: true }),

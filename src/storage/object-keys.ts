@@ -1,3 +1,5 @@
+import type { AudioFormat } from '../audio/ffmpeg-args.js';
+
 /**
  * Object keys are derived from ids only: an uploaded file's name never reaches
  * a path, so it cannot traverse or collide.
@@ -6,8 +8,9 @@ export const objectKeys = {
   bookPrefix: (bookId: string) => `books/${bookId}/`,
   source: (bookId: string) => `books/${bookId}/source.epub`,
   chapterText: (bookId: string, n: number) => `books/${bookId}/chapters/${n}.txt`,
-  chapterAudio: (bookId: string, n: number) => `books/${bookId}/chapters/${n}.m4a`,
-  audiobook: (bookId: string) => `books/${bookId}/audiobook.m4b`,
+  chapterAudio: (bookId: string, n: number, format: AudioFormat) =>
+    `books/${bookId}/chapters/${n}.${format === 'mp3' ? 'mp3' : 'm4a'}`,
+  audiobook: (bookId: string, format: AudioFormat) => `books/${bookId}/audiobook.${format}`,
   cover: (bookId: string, mediaType: string) =>
     `books/${bookId}/cover.${mediaType === 'image/png' ? 'png' : 'jpg'}`,
 };

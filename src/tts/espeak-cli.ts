@@ -2,7 +2,7 @@
  * Runs the WASM build of espeak-ng that npm ships, in a child process so that
  * synthesis never blocks a worker's event loop (BullMQ renews locks from it).
  *
- * Protocol: one JSON request per stdin line, `{"text": "...", "voice": "en"}`;
+ * Protocol: one JSON request per stdin line, `{"text": "...", "voice": "en", "wpm": 175}`;
  * for each, stdout gets a 4-byte little-endian length and then a WAV file of
  * that length. A failed request writes length 0 and a line on stderr.
  */
@@ -21,7 +21,7 @@ const entry = require.resolve('espeak-ng');
 const compiled = WebAssembly.compile(readFileSync(entry.replace(/\.js$/, '.wasm')));
 const factory = import(entry).then((m: { default: EspeakFactory }) => m.default);
 
-async function synthesize(text: string, voice: string): Promise<Uint8Array> {
+async function synthesize(text: string, voice: string, wpm: number): Promise<Uint8Array> {
   const [ESpeakNG, wasm] = await Promise.all([factory, compiled]);
   const errors: string[] = [];
   const mod = await ESpeakNG({
@@ -32,7 +32,7 @@ async function synthesize(text: string, voice: string): Promise<Uint8Array> {
       void WebAssembly.instantiate(wasm, imports).then((instance) => ok(instance, wasm));
       return {};
     },
-    arguments: ['-v', voice, '-f', '/input.txt', '-w', '/output.wav'],
+    arguments: ['-v', voice, '-s', String(wpm), '-f', '/input.txt', '-w', '/output.wav'],
     preRun: [(m: EspeakModule) => m.FS.writeFile('/input.txt', text)],
     print: () => {},
     printErr: (line: string) => errors.push(line),
@@ -57,11 +57,15 @@ async function main(): Promise<void> {
     if (!line.trim()) continue;
     const header = Buffer.alloc(4);
     try {
-      const { text, voice } = JSON.parse(line) as { text: string; voice: string };
+      const {
+        text,
+        voice,
+        wpm = 175,
+      } = JSON.parse(line) as { text: string; voice: string; wpm?: number };
       // A language espeak-ng has no voice for is still read, in its default voice.
-      const wav = await synthesize(text, voice).catch((err: Error) => {
+      const wav = await synthesize(text, voice, wpm).catch((err: Error) => {
         if (voice === 'en' || !/voice does not exist/.test(err.message)) throw err;
-        return synthesize(text, 'en');
+        return synthesize(text, 'en', wpm);
       });
       header.writeUInt32LE(wav.length);
       await write(header);

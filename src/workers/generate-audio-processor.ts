@@ -2,15 +2,19 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { TtsPayload, type TtsResult } from '../../flows/index.js';
 import { type FfmpegProcess, probeDuration, spawnFfmpeg } from '../audio/ffmpeg.js';
-import { encodeChapterJob } from '../audio/ffmpeg-args.js';
+import { type AudioFormat, encodeChapterJob } from '../audio/ffmpeg-args.js';
+import { normalizePcm, silence } from '../audio/loudness.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { splitSegments } from '../tts/segments.js';
-import type { TtsEngine } from '../tts/tts-engine.js';
-import type { Pcm } from '../tts/wav.js';
+import type { SessionOptions, TtsEngine } from '../tts/tts-engine.js';
 import { runJob, withTempDir } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-/** Synthesizes one chapter, segment by segment, and encodes it to AAC in the same job. */
+/** Pauses, in seconds: after the chapter's title, and at its end (so one chapter does not run into the next). */
+export const PAUSE_AFTER_TITLE = 0.8;
+export const PAUSE_AFTER_CHAPTER = 1.5;
+
+/** Synthesizes one chapter, segment by segment, and encodes it in the book's format in the same job. */
 export function createGenerateAudioProcessor({
   books,
   storage,
@@ -24,15 +28,23 @@ export function createGenerateAudioProcessor({
       async ({ bookId, n }): Promise<TtsResult> => {
         await books.chapterStarted(bookId, n);
         const book = await books.getBook(bookId);
+        if (!book) throw new Error(`book ${bookId} no longer exists`);
+        const chapter = (await books.getChapters(bookId)).find((c) => c.n === n);
         const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
-        const segments = splitSegments(text, ttsMaxChars);
+        const { title, body } = splitTitle(chapter?.title ?? `Chapter ${n}`, text);
+        const segments = [title, ...splitSegments(body, ttsMaxChars)];
+        const session: SessionOptions = {
+          language: book.language ?? 'en',
+          voice: book.voice ?? tts.defaultVoice,
+          speed: book.speed,
+        };
         return withTempDir(async (dir) => {
-          const file = path.join(dir, `${n}.m4a`);
-          await synthesizeToFile(tts, book?.language ?? 'en', segments, file, (done) =>
+          const file = path.join(dir, `${n}.${book.format}`);
+          await synthesizeToFile(tts, session, segments, book.format, file, (done) =>
             job.updateProgress(Math.round((done / segments.length) * 100)),
           );
           const durationSec = await probeDuration(file);
-          const audioKey = objectKeys.chapterAudio(bookId, n);
+          const audioKey = objectKeys.chapterAudio(bookId, n, book.format);
           await storage.putFile(audioKey, file);
           await books.chapterDone(bookId, n, audioKey, durationSec);
           return { kind: 'chapter-audio', n, audioKey, durationSec };
@@ -52,6 +64,22 @@ export function createGenerateAudioProcessor({
     );
 }
 
+const comparable = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/**
+ * The title is spoken on its own, then a pause. Most chapters open with their
+ * heading; when it is the title, it is not read twice.
+ */
+export function splitTitle(title: string, text: string): { title: string; body: string } {
+  const [first = '', ...rest] = text.split('\n\n');
+  if (comparable(first) === comparable(title)) return { title: first, body: rest.join('\n\n') };
+  return { title, body: text };
+}
+
 async function readText(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
@@ -61,28 +89,35 @@ async function readText(stream: NodeJS.ReadableStream): Promise<string> {
 /** Streams each segment's PCM into one ffmpeg encoder, so only one segment is in memory. */
 async function synthesizeToFile(
   tts: TtsEngine,
-  language: string,
+  options: SessionOptions,
   segments: string[],
+  format: AudioFormat,
   file: string,
   onSegment: (done: number) => Promise<void>,
 ): Promise<void> {
-  const session = tts.open(language);
+  const session = tts.open(options);
   let encoder: FfmpegProcess | undefined;
-  let format: Omit<Pcm, 'data'> | undefined;
+  let pcmFormat: { sampleRate: number; channels: number } | undefined;
+  const write = async (data: Buffer) => {
+    const stdin = (encoder as FfmpegProcess).stdin;
+    if (!stdin.write(data)) await new Promise((r) => stdin.once('drain', r));
+  };
   try {
     for (const [i, segment] of segments.entries()) {
+      if (!segment.trim()) continue;
       const pcm = await session.synthesize(segment);
-      if (!format || !encoder) {
-        format = { sampleRate: pcm.sampleRate, channels: pcm.channels };
-        encoder = spawnFfmpeg(encodeChapterJob(format, file));
-      } else if (pcm.sampleRate !== format.sampleRate || pcm.channels !== format.channels) {
+      if (!pcmFormat) {
+        pcmFormat = { sampleRate: pcm.sampleRate, channels: pcm.channels };
+        encoder = spawnFfmpeg(encodeChapterJob(pcmFormat, format, file));
+      } else if (pcm.sampleRate !== pcmFormat.sampleRate || pcm.channels !== pcmFormat.channels) {
         throw new Error('the speech engine changed its audio format between segments');
       }
-      const stdin = encoder.stdin;
-      if (!stdin.write(pcm.data)) await new Promise((r) => stdin.once('drain', r));
+      await write(normalizePcm(pcm.data));
+      if (i === 0) await write(silence(pcmFormat, PAUSE_AFTER_TITLE));
       await onSegment(i + 1);
     }
-    if (!encoder) throw new Error('the chapter has no text to synthesize');
+    if (!encoder || !pcmFormat) throw new Error('the chapter has no text to synthesize');
+    await write(silence(pcmFormat, PAUSE_AFTER_CHAPTER));
     encoder.stdin.end();
     await encoder.done;
   } catch (err) {

@@ -17,7 +17,7 @@ import { objectKeys } from '../storage/object-keys.js';
 import { runJob, withTempDir } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues'>;
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts'>;
 
 /**
  * The orchestrator. It runs once parse-epub (its first child) is done, adds a
@@ -75,18 +75,21 @@ async function mergeWhenComplete(deps: Deps, job: Job, bookId: string): Promise<
 }
 
 async function merge(
-  { books, storage }: Deps,
+  { books, storage, tts }: Deps,
   bookId: string,
   parsed: ParseResult,
   results: Map<number, TtsResult>,
 ): Promise<MergeResult> {
   await books.advance(bookId, 'MERGING');
+  const book = await books.getBook(bookId);
+  if (!book) throw new UnrecoverableError(`book ${bookId} no longer exists`);
   const titles = new Map((await books.getChapters(bookId)).map((c) => [c.n, c.title]));
   return withTempDir(async (dir) => {
     const files: string[] = [];
     for (const n of parsed.chapters) {
-      const file = path.join(dir, `${n}.m4a`);
-      await storage.getToFile((results.get(n) as TtsResult).audioKey, file);
+      const key = (results.get(n) as TtsResult).audioKey;
+      const file = path.join(dir, `${n}${path.extname(key)}`);
+      await storage.getToFile(key, file);
       files.push(file);
     }
     const marks = parsed.chapters.map((n) => ({
@@ -95,16 +98,20 @@ async function merge(
     }));
     const list = path.join(dir, 'list.txt');
     const meta = path.join(dir, 'metadata.txt');
-    const out = path.join(dir, 'audiobook.m4b');
+    const out = path.join(dir, `audiobook.${book.format}`);
     await fs.writeFile(list, concatList(files));
-    await fs.writeFile(meta, ffmetadata({ title: parsed.title, artist: parsed.author }, marks));
+    const narrator = `${tts.name}, voice ${book.voice ?? tts.defaultVoice}`;
+    await fs.writeFile(
+      meta,
+      ffmetadata({ title: parsed.title, artist: parsed.author, narrator }, marks),
+    );
     let cover: string | undefined;
     if (parsed.coverKey) {
       cover = path.join(dir, path.basename(parsed.coverKey));
       await storage.getToFile(parsed.coverKey, cover);
     }
-    await runFfmpeg(mergeJob(list, meta, out, cover));
-    const audioKey = objectKeys.audiobook(bookId);
+    await runFfmpeg(mergeJob({ list, metadata: meta, cover }, book.format, out));
+    const audioKey = objectKeys.audiobook(bookId, book.format);
     await storage.putFile(audioKey, out);
     return {
       kind: 'audiobook',

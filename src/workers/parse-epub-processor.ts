@@ -4,6 +4,7 @@ import { ParsePayload, type ParseResult } from '../../flows/index.js';
 import { parseEpubFile } from '../epub/epub-parser.js';
 import { EpubError } from '../epub/epub-zip.js';
 import { objectKeys } from '../storage/object-keys.js';
+import { voiceForLanguage } from '../tts/tts-engine.js';
 import { runJob, withTempDir } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -11,8 +12,9 @@ import type { WorkerDeps } from './worker-deps.js';
 export function createParseProcessor({
   books,
   storage,
+  tts,
   log,
-}: Pick<WorkerDeps, 'books' | 'storage' | 'log'>) {
+}: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log'>) {
   return (job: Job) =>
     runJob(
       job,
@@ -45,6 +47,7 @@ export function createParseProcessor({
             skipped: c.skipped,
           })),
         );
+        await books.setDefaultVoice(bookId, voiceForLanguage(tts, parsed.language));
         await books.setMetadata(bookId, {
           title: parsed.title,
           author: parsed.author,

@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, type Worker, type WorkerOptions } from 'bullmq';
 import { JOB_QUEUE, type JobName, type QueueKey } from '../../flows/index.js';
+import type { TtsConfig } from '../config.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { type JobProcessor, PROCESSOR_FACTORIES } from './processors.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -7,11 +8,13 @@ import type { WorkerDeps } from './worker-deps.js';
 /** Light work (parse, finalize) runs wide; heavy work (speech, merge) as wide as the CPU allows. */
 export function workerOptions(
   key: QueueKey,
-  ttsConcurrency: number,
+  tts: Pick<TtsConfig, 'concurrency' | 'rateLimit'>,
 ): Omit<WorkerOptions, 'connection'> {
   const heavy = key === 'tts' || key === 'merge';
   return {
-    concurrency: key === 'tts' ? ttsConcurrency : heavy ? 2 : 8,
+    concurrency: key === 'tts' ? tts.concurrency : heavy ? 2 : 8,
+    // The limiter lives in the queue backend, so it holds across every worker process.
+    ...(key === 'tts' && tts.rateLimit ? { limiter: tts.rateLimit } : {}),
     // Chapters keep their lock renewed while they work; a dead worker's job is retaken quickly.
     lockDuration: 30_000,
     stalledInterval: 15_000,
@@ -27,7 +30,7 @@ export function startWorkers(
   backend: Pick<QueueBackend, 'worker'>,
   deps: WorkerDeps,
   queueKeys: QueueKey[],
-  ttsConcurrency: number,
+  tts: Pick<TtsConfig, 'concurrency' | 'rateLimit'>,
 ): Worker[] {
   return queueKeys.map((key) => {
     const byName = new Map<string, JobProcessor>();
@@ -42,7 +45,7 @@ export function startWorkers(
           throw new UnrecoverableError(`no processor for job "${job.name}" on this queue`);
         return processor(job, token);
       },
-      workerOptions(key, ttsConcurrency),
+      workerOptions(key, tts),
     );
     worker.on('failed', (job, err) =>
       deps.log.warn(

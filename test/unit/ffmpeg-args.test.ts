@@ -19,14 +19,21 @@ describe('ffmpeg command lines', () => {
       ['-f', 's16le', '-ar', '16000', '-ac', '2', '-i', 'pipe:0'],
     ],
   ])('encodes raw PCM %o from stdin to AAC with the fast coder', (format, input) => {
-    const argv = toArgv(encodeChapterJob(format, '/tmp/1.m4a'));
+    const argv = toArgv(encodeChapterJob(format, 'm4b', '/tmp/1.m4a'));
     expect(argv.join(' ')).toContain(input.join(' '));
     expect(argv.join(' ')).toContain('-c:a aac -aac_coder fast');
     expect(argv.slice(-2)).toEqual(['-y', '/tmp/1.m4a']);
   });
 
+  it('encodes MP3 at a constant bit rate, so chapters concatenate cleanly', () => {
+    const argv = toArgv(encodeChapterJob({ sampleRate: 24000, channels: 1 }, 'mp3', '/tmp/1.mp3'));
+    expect(argv.join(' ')).toContain('-c:a libmp3lame -b:a 64k -f mp3');
+  });
+
   it('merges by stream copy only, with tags and chapters from the metadata input', () => {
-    const argv = toArgv(mergeJob('/w/list.txt', '/w/meta.txt', '/w/book.m4b'));
+    const argv = toArgv(
+      mergeJob({ list: '/w/list.txt', metadata: '/w/meta.txt' }, 'm4b', '/w/book.m4b'),
+    );
     expect(argv.join(' ')).toContain('-f concat -safe 0 -i /w/list.txt -i /w/meta.txt');
     expect(argv.join(' ')).toContain('-map 0:a -map_metadata 1 -map_chapters 1 -c copy');
     expect(argv).not.toContain('-c:a');
@@ -34,10 +41,28 @@ describe('ffmpeg command lines', () => {
   });
 
   it('adds the cover image as attached cover art, still copying every stream', () => {
-    const argv = toArgv(mergeJob('/w/list.txt', '/w/meta.txt', '/w/book.m4b', '/w/cover.jpg'));
+    const argv = toArgv(
+      mergeJob(
+        { list: '/w/list.txt', metadata: '/w/meta.txt', cover: '/w/cover.jpg' },
+        'm4b',
+        '/w/book.m4b',
+      ),
+    );
     expect(argv.join(' ')).toContain('-i /w/meta.txt -i /w/cover.jpg');
     expect(argv.join(' ')).toContain('-map 0:a -map 2:v -disposition:v:0 attached_pic');
     expect(argv.join(' ')).toContain('-c copy');
+  });
+
+  it('writes an MP3 with ID3v2.3 (chapter frames, cover picture) by stream copy', () => {
+    const argv = toArgv(
+      mergeJob(
+        { list: '/w/list.txt', metadata: '/w/meta.txt', cover: '/w/c.png' },
+        'mp3',
+        '/w/book.mp3',
+      ),
+    );
+    expect(argv.join(' ')).toContain('-map_chapters 1 -c copy -id3v2_version 3 -f mp3');
+    expect(argv).not.toContain('libmp3lame');
   });
 
   it.each([
@@ -51,7 +76,7 @@ describe('ffmpeg command lines', () => {
   });
 
   it('lays chapters back to back in milliseconds', () => {
-    const meta = ffmetadata({ title: 'Book', artist: 'Ann' }, [
+    const meta = ffmetadata({ title: 'Book', artist: 'Ann', narrator: 'nova' }, [
       { title: 'One', durationSec: 1.5 },
       { title: 'Two', durationSec: 2.25 },
     ]);
@@ -61,6 +86,8 @@ describe('ffmpeg command lines', () => {
         'title=Book',
         'album=Book',
         'artist=Ann',
+        'album_artist=Ann',
+        'composer=nova',
         'genre=Audiobook',
         '[CHAPTER]',
         'TIMEBASE=1/1000',

@@ -1,0 +1,33 @@
+import { findOnPath } from '../audio/find-binary.js';
+import type { TtsConfig } from '../config.js';
+import { createCommandEngine } from './command-engine.js';
+import { createSystemEspeakEngine, createWasmEspeakEngine } from './espeak-engine.js';
+import { createOpenAiEngine } from './openai-engine.js';
+import { createSilenceEngine } from './silence-engine.js';
+import type { TtsEngine } from './tts-engine.js';
+
+/** The engine TTS_ENGINE names; espeak-ng uses the system binary when installed, else its WASM build. */
+export function createTtsEngine(cfg: TtsConfig): TtsEngine {
+  switch (cfg.engine) {
+    case 'openai':
+      return createOpenAiEngine({
+        baseUrl: cfg.baseUrl as string,
+        apiKey: cfg.apiKey,
+        model: cfg.model,
+        voices: cfg.voices,
+        defaultVoice: cfg.voice ?? cfg.voices[0]?.id ?? 'alloy',
+        timeoutMs: cfg.timeoutMs,
+      });
+    case 'command':
+      return createCommandEngine(cfg.command as string, {
+        voices: cfg.voices.length > 0 ? cfg.voices : undefined,
+        defaultVoice: cfg.voice,
+      });
+    case 'silence':
+      return createSilenceEngine();
+    case 'espeak': {
+      const system = findOnPath('espeak-ng');
+      return system ? createSystemEspeakEngine(system) : createWasmEspeakEngine();
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { runProgram } from './command-engine.js';
+import type { TtsEngine, Voice } from './tts-engine.js';
+import { parseWav } from './wav.js';
+
+/** espeak-ng voices are named by language; these are the ones worth offering. */
+const LANGUAGES = [
+  'ar',
+  'ca',
+  'cs',
+  'da',
+  'de',
+  'el',
+  'en',
+  'en-us',
+  'es',
+  'eu',
+  'fi',
+  'fr',
+  'he',
+  'hi',
+  'hu',
+  'id',
+  'it',
+  'ja',
+  'ko',
+  'nb',
+  'nl',
+  'pl',
+  'pt',
+  'pt-br',
+  'ro',
+  'ru',
+  'sv',
+  'tr',
+  'uk',
+  'vi',
+  'zh',
+];
+export const ESPEAK_VOICES: Voice[] = LANGUAGES.map((id) => ({
+  id,
+  language: id.split('-')[0] ?? id,
+}));
+/** espeak-ng's normal pace, in words per minute. */
+const ESPEAK_WPM = 175;
+
+const ESPEAK_CLI = fileURLToPath(new URL('./espeak-cli.ts', import.meta.url));
+const TSX = createRequire(import.meta.url).resolve('tsx');
+
+/** espeak-ng compiled to WASM (npm `espeak-ng`): works with nothing installed. */
+export function createWasmEspeakEngine(): TtsEngine {
+  return {
+    name: 'espeak-ng (wasm)',
+    voices: ESPEAK_VOICES,
+    defaultVoice: 'en',
+    open({ voice, speed }) {
+      // One child per chapter: it compiles the WASM module once for all the chapter's segments.
+      const child = spawn(process.execPath, ['--import', TSX, ESPEAK_CLI], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const frames = new FrameReader(child);
+      const wpm = Math.round(ESPEAK_WPM * speed);
+      return {
+        async synthesize(text) {
+          child.stdin?.write(`${JSON.stringify({ text, voice, wpm })}\n`);
+          return parseWav(await frames.next());
+        },
+        close: () => {
+          child.stdin?.end();
+          child.kill();
+        },
+      };
+    },
+  };
+}
+
+/** The system's espeak-ng binary, when installed (faster to start than the WASM build). */
+export function createSystemEspeakEngine(binary: string): TtsEngine {
+  return {
+    name: 'espeak-ng (system)',
+    voices: ESPEAK_VOICES,
+    defaultVoice: 'en',
+    open: ({ voice, speed }) => ({
+      synthesize: async (text) => {
+        const args = ['-v', voice, '-s', String(Math.round(ESPEAK_WPM * speed)), '--stdout'];
+        return parseWav(await runProgram(binary, args, text, process.env));
+      },
+      close: () => {},
+    }),
+  };
+}
+
+/** Reads the espeak-cli framing: a 4-byte length, then that many bytes (0 = failure). */
+class FrameReader {
+  private buf = Buffer.alloc(0);
+  private waiting: { resolve(b: Buffer): void; reject(e: Error): void } | undefined;
+  private stderr = '';
+  private exited: Error | undefined;
+
+  constructor(child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      this.buf = Buffer.concat([this.buf, chunk]);
+      this.drain();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      this.stderr = (this.stderr + c.toString()).slice(-2000);
+    });
+    child.on('close', (code, signal) => {
+      this.exited = new Error(`speech engine exited (${signal ?? code}): ${this.lastError()}`);
+      this.waiting?.reject(this.exited);
+      this.waiting = undefined;
+    });
+  }
+
+  next(): Promise<Buffer> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.drain();
+    });
+  }
+
+  private lastError(): string {
+    return this.stderr.trim().split('\n').pop() || 'no message';
+  }
+
+  private drain(): void {
+    if (!this.waiting || this.buf.length < 4) return;
+    const len = this.buf.readUInt32LE(0);
+    if (this.buf.length < 4 + len) return;
+    const frame = this.buf.subarray(4, 4 + len);
+    this.buf = this.buf.subarray(4 + len);
+    const { resolve, reject } = this.waiting;
+    this.waiting = undefined;
+    if (len === 0) reject(new Error(this.lastError()));
+    else resolve(Buffer.from(frame));
+  }
+}

@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PermanentTtsError, type TtsEngine, type Voice } from './tts-engine.js';
+import { parseWav } from './wav.js';
+
+export interface OpenAiEngineOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  model: string;
+  voices: Voice[];
+  defaultVoice: string;
+  /** A request that has not answered by then is abandoned. */
+  timeoutMs: number;
+  /** Attempts per request at 429/5xx before the chapter job's own retry takes over. */
+  tries?: number;
+  /** Longest wait a Retry-After may ask for; longer ones go back to the job's backoff. */
+  maxRetryAfterMs?: number;
+}
+
+/** A failure worth retrying later (rate limit, server trouble, timeout). */
+export class TransientTtsError extends Error {
+  override name = 'TransientTtsError';
+}
+
+/**
+ * The OpenAI speech API (`POST {base}/v1/audio/speech`), which OpenAI and many
+ * self-hosted servers speak (Kokoro-FastAPI, LocalAI, openedai-speech…).
+ * 429 and 5xx are retried here, honouring Retry-After; other 4xx are permanent
+ * and carry the server's message; a hung request times out.
+ */
+export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
+  const url = `${opts.baseUrl.replace(/\/+$/, '')}/v1/audio/speech`;
+  const tries = opts.tries ?? 4;
+  const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
+  const request = async (body: Record<string, unknown>): Promise<Buffer> => {
+    let last: Error = new TransientTtsError('no attempt made');
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+          },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(opts.timeoutMs),
+        });
+      } catch (err) {
+        const timedOut = (err as Error).name === 'TimeoutError';
+        throw new TransientTtsError(
+          timedOut
+            ? `the speech server did not answer within ${opts.timeoutMs / 1000} s`
+            : `the speech server is unreachable: ${(err as Error).message}`,
+        );
+      }
+      if (res.ok) return Buffer.from(await res.arrayBuffer());
+      const message = await serverMessage(res);
+      if (res.status !== 429 && res.status < 500) {
+        throw new PermanentTtsError(
+          `the speech server refused the request (${res.status}): ${message}`,
+        );
+      }
+      last = new TransientTtsError(`the speech server answered ${res.status}: ${message}`);
+      const wait = retryAfterMs(res.headers.get('retry-after')) ?? 500 * 2 ** (attempt - 1);
+      if (attempt === tries || wait > maxRetryAfterMs) break;
+      await sleep(wait);
+    }
+    throw last;
+  };
+  return {
+    name: `openai-compatible (${opts.baseUrl})`,
+    voices: opts.voices,
+    defaultVoice: opts.defaultVoice,
+    open: ({ voice, speed }) => ({
+      synthesize: async (input) =>
+        parseWav(await request({ model: opts.model, input, voice, response_format: 'wav', speed })),
+      close: () => {},
+    }),
+  };
+}
+
+/** Retry-After is either seconds or an HTTP date. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+async function serverMessage(res: Response): Promise<string> {
+  const text = (await res.text().catch(() => '')).slice(0, 1000);
+  try {
+    const body = JSON.parse(text) as {
+      error?: { message?: string } | string;
+      detail?: unknown;
+      message?: string;
+    };
+    const e = body.error;
+    const msg = typeof e === 'string' ? e : (e?.message ?? body.message ?? body.detail);
+    if (msg) return typeof msg === 'string' ? msg : JSON.stringify(msg);
+  } catch {
+    // not JSON: use the text as it is
+  }
+  return text || res.statusText;
+}
