@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { Job } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { TtsPayload, type TtsResult } from '../../flows/index.js';
 import { type FfmpegProcess, probeDuration, spawnFfmpeg } from '../audio/ffmpeg.js';
 import { type AudioFormat, encodeChapterJob } from '../audio/ffmpeg-args.js';
 import { normalizePcm, silence } from '../audio/loudness.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { splitSegments } from '../tts/segments.js';
-import type { SessionOptions, TtsEngine } from '../tts/tts-engine.js';
+import { PermanentTtsError, type SessionOptions, type TtsEngine } from '../tts/tts-engine.js';
 import { runJob, withTempDir } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -122,6 +122,8 @@ async function synthesizeToFile(
     await encoder.done;
   } catch (err) {
     encoder?.kill();
+    // The server will refuse the same request again: fail the chapter now, with its message.
+    if (err instanceof PermanentTtsError) throw new UnrecoverableError(err.message);
     throw err;
   } finally {
     session.close();

@@ -4,6 +4,9 @@ import path from 'node:path';
 export interface BookBody {
   id: string;
   status: string;
+  voice: string | null;
+  speed: number;
+  format: string;
   title: string | null;
   author: string | null;
   language: string | null;
@@ -27,6 +30,7 @@ export interface JobNodeBody {
   state: string;
   attemptsMade: number;
   failedReason: string | null;
+  timestamps: { created: number | null; processed: number | null; finished: number | null };
   children: JobNodeBody[];
 }
 
@@ -35,9 +39,10 @@ export function apiClient(base: string) {
   const json = async <T>(res: Response) => ({ status: res.status, body: (await res.json()) as T });
   return {
     base,
-    async upload(file: string) {
+    async upload(file: string, fields: Record<string, string> = {}) {
       const form = new FormData();
       form.set('file', await openAsBlob(file), path.basename(file));
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
       return json<{ id: string; status: string; message?: string; links: Record<string, string> }>(
         await fetch(`${base}/books`, { method: 'POST', body: form }),
       );

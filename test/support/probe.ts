@@ -4,6 +4,7 @@ import { FFPROBE_PATH } from '../../src/audio/ffmpeg.js';
 
 export interface Probe {
   durationSec: number;
+  container: string;
   chapters: { title: string; start: number; end: number }[];
   tags: Record<string, string>;
   codecs: string[];
@@ -24,12 +25,13 @@ export async function ffprobe(file: string): Promise<Probe> {
     file,
   ]);
   const data = JSON.parse(stdout) as {
-    format: { duration: string; tags?: Record<string, string> };
+    format: { duration: string; format_name: string; tags?: Record<string, string> };
     chapters: { start_time: string; end_time: string; tags?: { title?: string } }[];
     streams: { codec_name?: string; codec_type: string; disposition?: { attached_pic?: number } }[];
   };
   return {
     durationSec: Number(data.format.duration),
+    container: data.format.format_name,
     chapters: data.chapters.map((c) => ({
       title: c.tags?.title ?? '',
       start: Number(c.start_time),
