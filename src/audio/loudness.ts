@@ -9,26 +9,41 @@
 export const TARGET_DBFS = -20;
 const MAX_GAIN = 8;
 const PEAK_LIMIT = 0.95 * 32767;
-/** Samples this quiet are pauses, not speech, and do not count toward the level. */
-const SILENCE_THRESHOLD = 0.01 * 32767;
+/** Level is measured over short frames; frames quieter than this are pauses and do not count. */
+const FRAME = 256;
+const GATE = 32767 * 10 ** (-50 / 20);
 
-export function normalizePcm(data: Buffer, targetDbfs = TARGET_DBFS): Buffer {
-  const samples = new Int16Array(data.buffer, data.byteOffset, Math.floor(data.length / 2));
-  let sumSquares = 0;
+function samplesOf(data: Buffer): Int16Array {
+  return new Int16Array(data.buffer, data.byteOffset, Math.floor(data.length / 2));
+}
+
+/** RMS over the frames that carry speech, and the peak; null when all is silence. */
+function measure(samples: Int16Array): { rms: number; peak: number } | null {
+  let sum = 0;
   let counted = 0;
   let peak = 0;
-  for (const s of samples) {
-    const a = Math.abs(s);
-    if (a > peak) peak = a;
-    if (a >= SILENCE_THRESHOLD) {
-      sumSquares += s * s;
-      counted++;
+  for (let start = 0; start < samples.length; start += FRAME) {
+    let frameSum = 0;
+    const end = Math.min(start + FRAME, samples.length);
+    for (let i = start; i < end; i++) {
+      const s = samples[i] as number;
+      frameSum += s * s;
+      if (Math.abs(s) > peak) peak = Math.abs(s);
+    }
+    if (Math.sqrt(frameSum / (end - start)) >= GATE) {
+      sum += frameSum;
+      counted += end - start;
     }
   }
-  if (counted === 0) return Buffer.from(data);
-  const rms = Math.sqrt(sumSquares / counted);
+  return counted === 0 ? null : { rms: Math.sqrt(sum / counted), peak };
+}
+
+export function normalizePcm(data: Buffer, targetDbfs = TARGET_DBFS): Buffer {
+  const samples = samplesOf(data);
+  const level = measure(samples);
+  if (!level) return Buffer.from(data);
   const target = 32767 * 10 ** (targetDbfs / 20);
-  const gain = Math.min(target / rms, MAX_GAIN, PEAK_LIMIT / Math.max(peak, 1));
+  const gain = Math.min(target / level.rms, MAX_GAIN, PEAK_LIMIT / Math.max(level.peak, 1));
   const out = Buffer.alloc(samples.length * 2);
   for (let i = 0; i < samples.length; i++) {
     out.writeInt16LE(Math.round((samples[i] as number) * gain), i * 2);
@@ -36,18 +51,10 @@ export function normalizePcm(data: Buffer, targetDbfs = TARGET_DBFS): Buffer {
   return out;
 }
 
-/** RMS level of speech in the buffer, in dBFS (for tests and diagnostics). */
+/** RMS level of the speech in the buffer, in dBFS (for tests and diagnostics). */
 export function speechLevelDbfs(data: Buffer): number {
-  const samples = new Int16Array(data.buffer, data.byteOffset, Math.floor(data.length / 2));
-  let sum = 0;
-  let n = 0;
-  for (const s of samples) {
-    if (Math.abs(s) >= SILENCE_THRESHOLD) {
-      sum += s * s;
-      n++;
-    }
-  }
-  return n === 0 ? Number.NEGATIVE_INFINITY : 20 * Math.log10(Math.sqrt(sum / n) / 32767);
+  const level = measure(samplesOf(data));
+  return level ? 20 * Math.log10(level.rms / 32767) : Number.NEGATIVE_INFINITY;
 }
 
 /** Silence of the given length, in the given PCM format. */

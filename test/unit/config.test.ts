@@ -52,3 +52,32 @@ describe('configuration', () => {
     expect(loadConfig({ WORKER_QUEUES: 'tts' }).workerQueues).toEqual(['tts']);
   });
 });
+
+describe('speech engine configuration', () => {
+  it('reads an OpenAI-compatible engine, its voices and its rate limit', () => {
+    const { tts } = loadConfig({
+      TTS_ENGINE: 'openai',
+      TTS_BASE_URL: 'http://kokoro:8880',
+      TTS_VOICES: 'af_heart@en, ef_dora@es',
+      TTS_RATE_LIMIT: '50/60s',
+    });
+    expect(tts).toMatchObject({
+      engine: 'openai',
+      baseUrl: 'http://kokoro:8880',
+      maxChars: 4096,
+      voices: [
+        { id: 'af_heart', language: 'en' },
+        { id: 'ef_dora', language: 'es' },
+      ],
+      rateLimit: { max: 50, duration: 60_000 },
+    });
+  });
+
+  it('names what an engine is missing', () => {
+    expect(() => loadConfig({ TTS_ENGINE: 'openai' })).toThrow(/TTS_BASE_URL is required/);
+    expect(() => loadConfig({ TTS_ENGINE: 'piper' })).toThrow(/TTS_ENGINE=piper must be one of/);
+    expect(() => loadConfig({ TTS_RATE_LIMIT: 'lots' })).toThrow(
+      /TTS_RATE_LIMIT=lots must look like 50\/60s/,
+    );
+  });
+});

@@ -1,0 +1,24 @@
+import os from 'node:os';
+import { benchMerge } from './merge.js';
+
+/** `npm run bench` runs every scenario; `npm run bench -- <name>` runs one. */
+const SCENARIOS: Record<string, () => Promise<Record<string, number>>> = {
+  merge: () => benchMerge('m4b'),
+  'merge-mp3': () => benchMerge('mp3'),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !(w in SCENARIOS));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown scenario(s): ${unknown.join(', ')}; have: ${Object.keys(SCENARIOS).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+);
+for (const name of wanted.length > 0 ? wanted : Object.keys(SCENARIOS)) {
+  const figures = await (SCENARIOS[name] as () => Promise<Record<string, number>>)();
+  console.log(`${name}: ${JSON.stringify(figures)}`);
+}
