@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../flows/index.js';
 import { apiClient, type BookBody, type JobNodeBody } from './support/api-client.js';
 import { fixture } from './support/fixtures.js';
-import { ffprobe } from './support/probe.js';
+import { decodeErrors, ffprobe } from './support/probe.js';
 import { freePort, type ServiceProcess, startService } from './support/processes.js';
 import {
   clearRedisPrefix,
@@ -120,6 +120,7 @@ describe('books read by an OpenAI-compatible speech server', () => {
       artist: 'T.S. Eliot',
     });
     expect(probe.tags.composer).toMatch(/nova/);
+    expect(await decodeErrors(file)).toBe('');
   });
 
   it('makes an mp3 with ID3 chapters and the cover', async () => {
@@ -139,6 +140,8 @@ describe('books read by an OpenAI-compatible speech server', () => {
       book.chapters.filter((c) => c.status === 'DONE').map((c) => c.title),
     );
     expect(probe.tags.title).toBe('The Waste Land');
+    expect(probe.tags.composer).toMatch(/alloy/);
+    expect(await decodeErrors(file)).toBe('');
   });
 
   it('serves each chapter’s audio on its own', async () => {

@@ -7,7 +7,7 @@ import { objectKeys } from '../src/storage/object-keys.js';
 import { createS3Storage } from '../src/storage/s3-storage.js';
 import { apiClient, type JobNodeBody } from './support/api-client.js';
 import { fixture } from './support/fixtures.js';
-import { ffprobe } from './support/probe.js';
+import { decodeErrors, ffprobe } from './support/probe.js';
 import { freePort, type ServiceProcess, startService } from './support/processes.js';
 import {
   clearRedisPrefix,
@@ -124,6 +124,9 @@ describe.each([
       expect(Math.abs(probe.durationSec - sum)).toBeLessThan(0.5 + sum * 0.01);
       expect(Math.abs((book.durationSec ?? 0) - probe.durationSec)).toBeLessThan(0.1);
       expect(probe.tags.title).toBe(title);
+      expect(await decodeErrors(out)).toBe(''); // plays from start to end
+      // No voice was chosen at upload: the book's language picked espeak-ng's voice.
+      expect(book.voice).toBe(language.split('-')[0]);
 
       const partial = await api.raw(`/books/${id}/audio`, { headers: { range: 'bytes=0-99' } });
       expect(partial.status).toBe(206);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { FFPROBE_PATH } from '../../src/audio/ffmpeg.js';
+import { FFMPEG_PATH, FFPROBE_PATH } from '../../src/audio/ffmpeg.js';
 
 export interface Probe {
   durationSec: number;
@@ -41,4 +41,18 @@ export async function ffprobe(file: string): Promise<Probe> {
     codecs: data.streams.filter((s) => s.codec_type === 'audio').map((s) => s.codec_name ?? ''),
     cover: data.streams.find((s) => s.disposition?.attached_pic === 1)?.codec_name ?? null,
   };
+}
+
+/** Decodes the whole file, as a player would from start to end; resolves with ffmpeg's complaints (none is good). */
+export async function decodeErrors(file: string): Promise<string> {
+  const { stderr } = await promisify(execFile)(FFMPEG_PATH, [
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-f',
+    'null',
+    '-',
+  ]);
+  return stderr.trim();
 }
