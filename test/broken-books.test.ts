@@ -1,16 +1,9 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../flows/index.js';
-import { apiClient, type JobNodeBody } from './support/api-client.js';
+import type { JobNodeBody } from './support/api-client.js';
+import { createDeployment, type Deployment } from './support/deployment.js';
 import { fixture } from './support/fixtures.js';
-import { freePort, type ServiceProcess, startService } from './support/processes.js';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  REDIS_URL,
-  tempDir,
-  uniqueName,
-} from './support/services.js';
 
 /** What each file in broken/ must come to, through the HTTP API: refused at upload, or FAILED with the reason. */
 const OUTCOMES: [string, 415 | 'FAILED', RegExp][] = [
@@ -61,31 +54,17 @@ const OUTCOMES: [string, 415 | 'FAILED', RegExp][] = [
 ];
 
 describe('every broken or hostile file, through the HTTP API', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let dir: string;
-  const prefix = uniqueName('bf');
-  const procs: ServiceProcess[] = [];
-  let api: ReturnType<typeof apiClient>;
+  let d: Deployment;
+  let api: Deployment['api'];
 
   beforeAll(async () => {
-    [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
-    const port = await freePort();
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      DATA_DIR: dir,
-    };
-    procs.push(await startService('api', env), await startService('worker', env));
-    api = apiClient(`http://127.0.0.1:${port}`);
+    d = await createDeployment();
+    api = d.api;
+    await d.start('api');
+    await d.start('worker');
   });
 
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    await clearRedisPrefix(prefix);
-    await Promise.all([db?.drop(), fs.rm(dir, { recursive: true, force: true })]);
-  });
+  afterAll(() => d?.stop());
 
   it('covers every file in broken/', async () => {
     const files = await fs.readdir(fixture('broken'));
@@ -111,7 +90,7 @@ describe('every broken or hostile file, through the HTTP API', () => {
   });
 
   it('leaves the worker running, and never answers 500', async () => {
-    expect(procs[1]?.child.exitCode).toBeNull();
-    expect(procs.map((p) => p.output()).join('')).not.toMatch(/"statusCode":500/);
+    expect(d.processes[1]?.child.exitCode).toBeNull();
+    expect(d.processes.map((p) => p.output()).join('')).not.toMatch(/"statusCode":500/);
   });
 });

@@ -1,19 +1,9 @@
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type JobNodeBody } from './support/api-client.js';
-import { fixture, REPO } from './support/fixtures.js';
-import { freePort, type ServiceProcess, startService } from './support/processes.js';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  REDIS_URL,
-  tempDir,
-  uniqueName,
-} from './support/services.js';
-
-const TSX = createRequire(import.meta.url).resolve('tsx');
+import type { JobNodeBody } from './support/api-client.js';
+import { createDeployment, type Deployment, FLAKY_TTS } from './support/deployment.js';
+import { fixture } from './support/fixtures.js';
 
 /**
  * A chapter whose synthesis fails on every attempt holds its book, visibly;
@@ -21,35 +11,25 @@ const TSX = createRequire(import.meta.url).resolve('tsx');
  * The speech engine (outside our system) is a script that fails on demand.
  */
 describe('retrying one failed chapter', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let d: Deployment;
+  let api: Deployment['api'];
   let dir: string;
-  const prefix = uniqueName('bf');
-  const procs: ServiceProcess[] = [];
-  let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
-    const port = await freePort();
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      DATA_DIR: dir,
-      TTS_COMMAND: `'${process.execPath}' --import '${TSX}' '${path.join(REPO, 'test/fixtures/flaky-tts.ts')}'`,
-      FLAKY_FAIL_MATCH: 'The Source',
-      FLAKY_ALLOW: path.join(dir, 'allow'),
-      FLAKY_LOG: path.join(dir, 'calls.log'),
-    };
-    procs.push(await startService('api', env), await startService('worker', env));
-    api = apiClient(`http://127.0.0.1:${port}`);
+    d = await createDeployment({
+      env: (dir) => ({
+        TTS_COMMAND: FLAKY_TTS,
+        FLAKY_FAIL_MATCH: 'The Source',
+        FLAKY_ALLOW: path.join(dir, 'allow'),
+        FLAKY_LOG: path.join(dir, 'calls.log'),
+      }),
+    });
+    ({ api, dir } = d);
+    await d.start('api');
+    await d.start('worker');
   });
 
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    await clearRedisPrefix(prefix);
-    await Promise.all([db?.drop(), fs.rm(dir, { recursive: true, force: true })]);
-  });
+  afterAll(() => d?.stop());
 
   const callsPerChapter = async (titles: string[]) => {
     const log = await fs.readFile(path.join(dir, 'calls.log'), 'utf8').catch(() => '');

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -12,63 +11,45 @@ import {
   PAUSE_AFTER_TITLE,
   splitTitle,
 } from '../src/workers/generate-audio-processor.js';
-import { apiClient } from './support/api-client.js';
-import { fixture, REPO } from './support/fixtures.js';
-import { freePort, type ServiceProcess, startService } from './support/processes.js';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  REDIS_URL,
-  tempDir,
-  uniqueName,
-} from './support/services.js';
+import { createDeployment, type Deployment, FLAKY_TTS } from './support/deployment.js';
+import { fixture } from './support/fixtures.js';
+import { REDIS_URL } from './support/services.js';
 
-const TSX = createRequire(import.meta.url).resolve('tsx');
 const MAX_CHARS = 300;
 
 /** Long chapters are synthesized in bounded segments, joined in order, with progress reported. */
 describe('a chapter longer than one synthesis request', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let dir: string;
+  let d: Deployment;
   let events: QueueEvents;
   let redis: Redis;
-  const prefix = uniqueName('bf');
-  const procs: ServiceProcess[] = [];
   const progress = new Map<string, number[]>();
-  let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
+    d = await createDeployment({
+      env: (dir) => ({
+        TTS_MAX_CHARS: String(MAX_CHARS),
+        TTS_COMMAND: FLAKY_TTS,
+        FLAKY_LOG: path.join(dir, 'calls.log'),
+      }),
+    });
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    events = new QueueEvents(QUEUES.tts, { connection: redis, prefix });
+    events = new QueueEvents(QUEUES.tts, { connection: redis, prefix: d.prefix });
     events.on('progress', ({ jobId, data }) => {
       progress.set(jobId, [...(progress.get(jobId) ?? []), Number(data)]);
     });
     await events.waitUntilReady();
-    const port = await freePort();
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      DATA_DIR: dir,
-      TTS_MAX_CHARS: String(MAX_CHARS),
-      TTS_COMMAND: `'${process.execPath}' --import '${TSX}' '${path.join(REPO, 'test/fixtures/flaky-tts.ts')}'`,
-      FLAKY_LOG: path.join(dir, 'calls.log'),
-    };
-    procs.push(await startService('api', env), await startService('worker', env));
-    api = apiClient(`http://127.0.0.1:${port}`);
+    await d.start('api');
+    await d.start('worker');
   });
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
     await events?.close();
     redis?.disconnect();
-    await clearRedisPrefix(prefix);
-    await Promise.all([db?.drop(), fs.rm(dir, { recursive: true, force: true })]);
+    await d?.stop();
   });
 
   it('synthesizes each segment once, in order, and joins them into the chapter audio', async () => {
+    const { api, dir } = d;
     const { body } = await api.upload(fixture('idpf-hefty-water.epub'));
     const book = await api.waitFor(body.id, ['READY', 'FAILED']);
     expect(book.status).toBe('READY');

@@ -2,18 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_QUEUE, JOBS, QUEUE_KEYS, QUEUES } from '../flows/index.js';
-import { openQueueBackend, type QueueBackend } from '../src/queue/queue-backend.js';
+import type { QueueBackend } from '../src/queue/queue-backend.js';
 import { PROCESSOR_FACTORIES } from '../src/workers/processors.js';
-import { apiClient } from './support/api-client.js';
+import { createDeployment, type Deployment } from './support/deployment.js';
 import { fixture, REPO } from './support/fixtures.js';
-import { freePort, type ServiceProcess, startService } from './support/processes.js';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  REDIS_URL,
-  tempDir,
-  uniqueName,
-} from './support/services.js';
 
 const CODE_DIRS = ['src', 'test', 'bench'];
 
@@ -64,13 +56,8 @@ describe('the flows/ contract', () => {
 
 /** Proven on real processes: the API only produces; WORKER_QUEUES decides who consumes what. */
 describe('queue ownership between processes', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let dir: string;
+  let d: Deployment;
   let backend: QueueBackend;
-  const prefix = uniqueName('bf');
-  const procs: ServiceProcess[] = [];
-  let env: Record<string, string>;
-  let api: ReturnType<typeof apiClient>;
 
   const workerCounts = async () =>
     Object.fromEntries(
@@ -89,32 +76,17 @@ describe('queue ownership between processes', () => {
   };
 
   beforeAll(async () => {
-    [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
-    const port = await freePort();
-    env = {
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      DATA_DIR: dir,
-    };
-    backend = await openQueueBackend({
-      redisUrl: REDIS_URL,
-      databaseUrl: db.url,
-      namespace: prefix,
-    });
-    api = apiClient(`http://127.0.0.1:${port}`);
+    d = await createDeployment();
+    backend = await d.queues();
   });
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    await backend?.close();
-    await clearRedisPrefix(prefix);
-    await Promise.all([db?.drop(), fs.rm(dir, { recursive: true, force: true })]);
+    await d?.stop();
   });
 
   it('the API process registers no worker, and its uploads wait for a worker process', async () => {
-    procs.push(await startService('api', env));
+    const { api } = d;
+    await d.start('api');
     const { body } = await api.upload(fixture('idpf-hefty-water.epub'));
     await new Promise((r) => setTimeout(r, 1500));
     expect(await workerCounts()).toEqual({ parse: 0, tts: 0, merge: 0, finalize: 0 });
@@ -122,13 +94,13 @@ describe('queue ownership between processes', () => {
     expect(await backend.queue('parse').getJobCounts('waiting')).toEqual({ waiting: 1 });
 
     // Workers for everything but speech: the book is parsed, its chapters wait for a TTS worker.
-    procs.push(await startService('worker', { ...env, WORKER_QUEUES: 'parse,merge,finalize' }));
+    await d.start('worker', { WORKER_QUEUES: 'parse,merge,finalize' });
     const partial = { parse: 1, tts: 0, merge: 1, finalize: 1 };
     expect(await settledWorkerCounts(partial)).toEqual(partial);
     const generating = await api.waitFor(body.id, ['GENERATING']);
     expect(generating.chapters.every((c) => c.status === 'PENDING')).toBe(true);
 
-    procs.push(await startService('worker', { ...env, WORKER_QUEUES: 'tts' }));
+    await d.start('worker', { WORKER_QUEUES: 'tts' });
     const all = { parse: 1, tts: 1, merge: 1, finalize: 1 };
     expect(await settledWorkerCounts(all)).toEqual(all);
     expect((await api.waitFor(body.id, ['READY', 'FAILED'])).status).toBe('READY');

@@ -2,17 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../flows/index.js';
-import { apiClient, type BookBody, type JobNodeBody } from './support/api-client.js';
+import type { BookBody, JobNodeBody } from './support/api-client.js';
+import { createDeployment, type Deployment } from './support/deployment.js';
 import { fixture } from './support/fixtures.js';
 import { decodeErrors, ffprobe } from './support/probe.js';
-import { freePort, type ServiceProcess, startService } from './support/processes.js';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  REDIS_URL,
-  tempDir,
-  uniqueName,
-} from './support/services.js';
 import { type SpeechServer, startSpeechServer } from './support/speech-server.js';
 
 /**
@@ -20,44 +13,34 @@ import { type SpeechServer, startSpeechServer } from './support/speech-server.js
  * audio), with an API and two worker processes sharing one rate limit.
  */
 describe('books read by an OpenAI-compatible speech server', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let d: Deployment;
+  let api: Deployment['api'];
   let dir: string;
   let speech: SpeechServer;
-  const prefix = uniqueName('bf');
-  const procs: ServiceProcess[] = [];
-  let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    [db, dir, speech] = await Promise.all([createTestDatabase(), tempDir(), startSpeechServer()]);
-    const port = await freePort();
-    const env = {
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      DATA_DIR: dir,
-      TTS_ENGINE: 'openai',
-      TTS_BASE_URL: speech.url,
-      TTS_API_KEY: 'test-key',
-      TTS_MODEL: 'tts-test',
-      TTS_VOICES: 'alloy,nova,ef_dora@es',
-      TTS_TIMEOUT: '2',
-      TTS_RATE_LIMIT: '1/1s',
-      TTS_CONCURRENCY: '2',
-    };
-    procs.push(
-      await startService('api', env),
-      await startService('worker', env),
-      await startService('worker', env),
-    );
-    api = apiClient(`http://127.0.0.1:${port}`);
+    speech = await startSpeechServer();
+    d = await createDeployment({
+      env: () => ({
+        TTS_ENGINE: 'openai',
+        TTS_BASE_URL: speech.url,
+        TTS_API_KEY: 'test-key',
+        TTS_MODEL: 'tts-test',
+        TTS_VOICES: 'alloy,nova,ef_dora@es',
+        TTS_TIMEOUT: '2',
+        TTS_RATE_LIMIT: '1/1s',
+        TTS_CONCURRENCY: '2',
+      }),
+    });
+    ({ api, dir } = d);
+    await d.start('api');
+    await d.start('worker');
+    await d.start('worker');
   });
 
   afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
+    await d?.stop();
     await speech?.close();
-    await clearRedisPrefix(prefix);
-    await Promise.all([db?.drop(), fs.rm(dir, { recursive: true, force: true })]);
   });
 
   const download = async (p: string, name: string) => {

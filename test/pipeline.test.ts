@@ -5,19 +5,10 @@ import { JOBS } from '../flows/index.js';
 import { createLocalStorage } from '../src/storage/local-storage.js';
 import { objectKeys } from '../src/storage/object-keys.js';
 import { createS3Storage } from '../src/storage/s3-storage.js';
-import { apiClient, type JobNodeBody } from './support/api-client.js';
+import type { JobNodeBody } from './support/api-client.js';
+import { createDeployment, type Deployment } from './support/deployment.js';
 import { fixture } from './support/fixtures.js';
 import { decodeErrors, ffprobe } from './support/probe.js';
-import { freePort, type ServiceProcess, startService } from './support/processes.js';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  REDIS_URL,
-  type S3Server,
-  startS3Server,
-  tempDir,
-  uniqueName,
-} from './support/services.js';
 
 /**
  * API and workers as separate processes, on both queue backends: the production
@@ -28,33 +19,21 @@ describe.each([
   { setup: 'Redis queues + S3 storage', redis: true, s3: true },
   { setup: 'PostgreSQL queues + local storage', redis: false, s3: false },
 ])('pipeline on $setup, with separate api and worker processes', (variant) => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let s3: S3Server | undefined;
+  let d: Deployment;
+  let api: Deployment['api'];
   let dataDir: string;
-  const prefix = uniqueName('bf');
-  const procs: ServiceProcess[] = [];
-  let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
-    [db, s3, dataDir] = await Promise.all([
-      createTestDatabase(),
-      variant.s3 ? startS3Server() : undefined,
-      tempDir(),
-    ]);
-    const port = await freePort();
-    const env: Record<string, string> = {
-      ...s3?.env,
-      ...(variant.redis ? { REDIS_URL } : {}),
-      DATABASE_URL: db.url,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-    };
-    procs.push(await startService('api', env), await startService('worker', env));
-    api = apiClient(`http://127.0.0.1:${port}`);
+    d = await createDeployment({ redis: variant.redis, s3: variant.s3 });
+    ({ api, dir: dataDir } = d);
+    await d.start('api');
+    await d.start('worker');
   });
 
+  afterAll(() => d?.stop());
+
   const storedSize = (key: string) => {
+    const s3 = d.s3;
     const storage = s3
       ? createS3Storage({
           bucket: s3.env.S3_BUCKET as string,
@@ -67,12 +46,6 @@ describe.each([
       : createLocalStorage(path.join(dataDir, 'objects'));
     return storage.size(key);
   };
-
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop()));
-    if (variant.redis) await clearRedisPrefix(prefix);
-    await Promise.all([db?.drop(), s3?.close(), fs.rm(dataDir, { recursive: true, force: true })]);
-  });
 
   it.each([
     ['idpf-wasteland.epub', 'The Waste Land', 'en-US'],

@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
+import { apiClient } from './api-client.js';
+import { REPO } from './fixtures.js';
+import { freePort, type ServiceProcess, startService } from './processes.js';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  REDIS_URL,
+  type S3Server,
+  startS3Server,
+  tempDir,
+  uniqueName,
+} from './services.js';
+
+const TSX = createRequire(import.meta.url).resolve('tsx');
+
+/** TTS_COMMAND for the stand-in speech program in test/fixtures/flaky-tts.ts. */
+export const FLAKY_TTS = `'${process.execPath}' --import '${TSX}' '${path.join(REPO, 'test/fixtures/flaky-tts.ts')}'`;
+
+/**
+ * One test file's own deployment of the service: its own database, queue
+ * prefix (or schema), data directory and, if asked, S3 server. Processes are
+ * started on demand; `stop()` removes everything, so the suite can run again.
+ */
+export interface Deployment {
+  api: ReturnType<typeof apiClient>;
+  dir: string;
+  databaseUrl: string;
+  prefix: string;
+  env: Record<string, string>;
+  s3: S3Server | undefined;
+  processes: ServiceProcess[];
+  start(entry: 'api' | 'worker', extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /** The test's own queue clients on this deployment's queues (closed by stop()). */
+  queues(): Promise<QueueBackend>;
+  stop(): Promise<void>;
+}
+
+export async function createDeployment(
+  opts: { redis?: boolean; s3?: boolean; env?: (dir: string) => Record<string, string> } = {},
+): Promise<Deployment> {
+  const redis = opts.redis ?? true;
+  const [db, dir, s3] = await Promise.all([
+    createTestDatabase(),
+    tempDir(),
+    opts.s3 ? startS3Server() : undefined,
+  ]);
+  const port = await freePort();
+  const prefix = uniqueName('bf');
+  const env: Record<string, string> = {
+    ...s3?.env,
+    ...(redis ? { REDIS_URL } : {}),
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: prefix,
+    PORT: String(port),
+    DATA_DIR: dir,
+    ...opts.env?.(dir),
+  };
+  const processes: ServiceProcess[] = [];
+  let queues: Promise<QueueBackend> | undefined;
+  return {
+    api: apiClient(`http://127.0.0.1:${port}`),
+    dir,
+    databaseUrl: db.url,
+    prefix,
+    env,
+    s3,
+    processes,
+    async start(entry, extraEnv = {}) {
+      const p = await startService(entry, { ...env, ...extraEnv });
+      processes.push(p);
+      return p;
+    },
+    queues() {
+      queues ??= openQueueBackend({
+        redisUrl: redis ? REDIS_URL : undefined,
+        databaseUrl: db.url,
+        namespace: prefix,
+      });
+      return queues;
+    },
+    async stop() {
+      await Promise.all(processes.map((p) => p.stop()));
+      await (await queues)?.close();
+      if (redis) await clearRedisPrefix(prefix);
+      await Promise.all([db.drop(), s3?.close(), fs.rm(dir, { recursive: true, force: true })]);
+    },
+  };
+}
