@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBookFlow, chapterJob, jobIds } from '../flows/index.js';
 import { createBookQueries } from '../src/books/book-queries.js';
@@ -54,6 +56,27 @@ describe('the API on a big book and a big upload', () => {
     expect(chapters.map((c) => c.id)).toEqual(ns.map((n) => jobIds.chapter(id, n)));
     expect(chapters.every((c) => c.state === 'waiting')).toBe(true);
     expect(mergeNode.state).toBe('waiting-children');
+  });
+
+  it('refuses an upload of unannounced size once it passes MAX_UPLOAD_MB', async () => {
+    const boundary = 'bookflow-test-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.epub"\r\n\r\n`;
+    const parts = [
+      Buffer.from(head),
+      await fs.readFile(fixture('idpf-moby-dick.epub')),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ];
+    // A streamed body is sent chunked, without a Content-Length to check up front.
+    const res = await d.api.raw('/books', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: Readable.toWeb(Readable.from(parts)) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /larger than the 1 MB limit/,
+    );
   });
 
   it('refuses an upload over MAX_UPLOAD_MB with 413, and records nothing', async () => {

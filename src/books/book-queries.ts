@@ -73,6 +73,15 @@ export function createBookQueries(db: Db) {
         .limit(limit);
     },
 
+    /** One chapter: chapter jobs of a 1000-chapter book must not each read all 1000 rows. */
+    async getChapter(bookId: string, n: number): Promise<ChapterRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(chapters)
+        .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n)));
+      return row;
+    },
+
     async getChapters(bookId: string): Promise<ChapterRow[]> {
       return db.select().from(chapters).where(eq(chapters.bookId, bookId)).orderBy(asc(chapters.n));
     },

@@ -32,13 +32,23 @@ const links = (id: string) => ({
 
 const errors = { 404: ErrorBody, 409: ErrorBody };
 
+/** Room for the multipart framing and form fields around the file itself. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
 export const bookRoutes: FastifyPluginAsyncTypebox<{
   service: BookService;
   engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice'>;
 }> = async (app, { service, engine }) => {
   app.post(
     '/books',
-    { schema: { response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody } } },
+    {
+      schema: { response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody } },
+      // An upload that announces its size is refused before a byte of it is read.
+      onRequest: async (request) => {
+        const length = Number(request.headers['content-length'] ?? 0);
+        if (length > service.maxUploadBytes + MULTIPART_OVERHEAD) throw service.tooLarge();
+      },
+    },
     async (request, reply) => {
       const book = await service.upload(uploadParts(request.parts()));
       return reply.code(202).send({ id: book.id, status: book.status, links: links(book.id) });

@@ -90,7 +90,13 @@ export function createBookService(deps: {
     return job && (await job.getState()) === 'failed' ? job : undefined;
   }
 
+  const tooLarge = () =>
+    new HttpError(413, `the file is larger than the ${deps.maxUploadBytes / 1048576} MB limit`);
+
   return {
+    maxUploadBytes: deps.maxUploadBytes,
+    tooLarge,
+
     /**
      * Spools the file to disk (never to memory), checks it is an EPUB, stores
      * it and starts its flow. Form fields may come before or after the file.
@@ -112,12 +118,7 @@ export function createBookService(deps: {
           }
           fileName = part.fileName;
           await pipeline(part.stream, createWriteStream(file));
-          if (part.truncated()) {
-            throw new HttpError(
-              413,
-              `the file is larger than the ${deps.maxUploadBytes / 1048576} MB limit`,
-            );
-          }
+          if (part.truncated()) throw tooLarge();
         }
         if (fileName === undefined)
           throw new HttpError(400, 'send the EPUB as a multipart form field named "file"');
@@ -166,7 +167,7 @@ export function createBookService(deps: {
     /** Retries one failed chapter from a fresh set of attempts; finished chapters are untouched. */
     async retryChapter(id: string, n: number) {
       await requireBook(id);
-      const chapter = (await books.getChapters(id)).find((c) => c.n === n);
+      const chapter = await books.getChapter(id, n);
       if (!chapter) throw notFound(`chapter ${n} of book ${id}`);
       const job = await failedJob(JOBS.generateAudio, jobIds.chapter(id, n));
       if (!job)
@@ -217,7 +218,7 @@ export function createBookService(deps: {
     /** One chapter's audio, as soon as that chapter is done. */
     async chapterAudio(id: string, n: number, range?: (size: number) => ByteRange | undefined) {
       const book = await requireBook(id);
-      const chapter = (await books.getChapters(id)).find((c) => c.n === n);
+      const chapter = await books.getChapter(id, n);
       if (!chapter) throw notFound(`chapter ${n} of book ${id}`);
       if (chapter.status !== 'DONE' || !chapter.audioKey) {
         throw conflict(`chapter ${n} has no audio yet (status ${chapter.status})`);

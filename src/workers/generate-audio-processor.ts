@@ -29,7 +29,7 @@ export function createGenerateAudioProcessor({
         await books.chapterStarted(bookId, n);
         const book = await books.getBook(bookId);
         if (!book) throw new Error(`book ${bookId} no longer exists`);
-        const chapter = (await books.getChapters(bookId)).find((c) => c.n === n);
+        const chapter = await books.getChapter(bookId, n);
         const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
         const { title, body } = splitTitle(chapter?.title ?? `Chapter ${n}`, text);
         const segments = [title, ...splitSegments(body, ttsMaxChars)];
@@ -53,8 +53,7 @@ export function createGenerateAudioProcessor({
       async ({ bookId, n }, err, final) => {
         await books.chapterFailed(bookId, n, err.message, final);
         if (!final) return;
-        const title =
-          (await books.getChapters(bookId)).find((c) => c.n === n)?.title ?? `Chapter ${n}`;
+        const title = (await books.getChapter(bookId, n))?.title ?? `Chapter ${n}`;
         await books.fail(
           bookId,
           `Chapter ${n} ("${title}") failed after ${job.attemptsMade + 1} attempts: ${err.message}. ` +
