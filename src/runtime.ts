@@ -39,7 +39,9 @@ export async function openInfrastructure(
     databaseUrl,
     namespace: config.queuePrefix,
   });
-  stops.unshift(['queues', queues.close]);
+  // Leave a little of SHUTDOWN_TIMEOUT for the steps after the workers.
+  const graceMs = Math.max(1000, config.shutdownTimeoutMs - 5000);
+  stops.unshift(['queues', () => queues.close(graceMs)]);
   if (!config.redisUrl) log.info('no REDIS_URL: queues live in PostgreSQL');
   const storage = config.s3
     ? createS3Storage(config.s3)

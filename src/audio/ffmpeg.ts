@@ -29,7 +29,12 @@ export interface FfmpegProcess {
 
 /** Spawns an ffmpeg that reads its input from stdin (the job's input path is `pipe:0`). */
 export function spawnFfmpeg(job: FfmpegJob): FfmpegProcess {
-  const child = spawn(FFMPEG_PATH, toArgv(job), { stdio: ['pipe', 'ignore', 'pipe'] });
+  // Its own process group: a Ctrl-C or SIGTERM meant for the service must not kill a
+  // chapter mid-encode (the worker decides what happens to its jobs on shutdown).
+  const child = spawn(FFMPEG_PATH, toArgv(job), {
+    stdio: ['pipe', 'ignore', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
@@ -42,6 +47,7 @@ export function spawnFfmpeg(job: FfmpegJob): FfmpegProcess {
     });
   });
   child.stdin.on('error', () => {}); // surfaced through `done` instead
+  done.catch(() => {}); // awaited by the caller once it has written everything
   return { stdin: child.stdin, done, kill: () => child.kill('SIGKILL') };
 }
 

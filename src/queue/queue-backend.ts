@@ -23,7 +23,12 @@ export interface QueueBackend {
   flowProducer(): FlowProducer;
   worker(key: QueueKey, processor: Processor, opts: Omit<WorkerOptions, 'connection'>): Worker;
   ping(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops workers taking jobs and lets running ones finish for up to `graceMs`;
+   * what is still running then is handed back (its lock lapses and another
+   * worker picks it up; BullMQ counts a stall, not a failure).
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface QueueBackendOptions {
@@ -113,11 +118,21 @@ function registry(kind: QueueBackend['kind'], f: Factories): QueueBackend {
       return w;
     },
     ping: f.ping,
-    async close() {
-      await Promise.all(workers.map((w) => w.close()));
+    async close(graceMs = 30_000) {
+      await Promise.all(workers.map((w) => closeWithin(w, graceMs)));
       await Promise.all([...queues.values()].map((q) => q.close()));
       await flow?.close();
       await f.close();
     },
   };
+}
+
+async function closeWithin(worker: Worker, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
+  });
+  const outcome = await Promise.race([worker.close(), deadline]);
+  clearTimeout(timer);
+  if (outcome === 'late') await worker.close(true);
 }

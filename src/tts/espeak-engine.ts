@@ -57,8 +57,10 @@ export function createWasmEspeakEngine(): TtsEngine {
     defaultVoice: 'en',
     open({ voice, speed }) {
       // One child per chapter: it compiles the WASM module once for all the chapter's segments.
+      // Own process group, like ffmpeg's: signals for the service are the worker's to handle.
       const child = spawn(process.execPath, ['--import', TSX, ESPEAK_CLI], {
         stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
       });
       const frames = new FrameReader(child);
       const wpm = Math.round(ESPEAK_WPM * speed);
