@@ -1,8 +1,10 @@
 import os from 'node:os';
 import { benchMerge } from './merge.js';
+import { benchUploadMemory } from './upload-memory.js';
 
 /** `npm run bench` runs every scenario; `npm run bench -- <name>` runs one. */
-const SCENARIOS: Record<string, () => Promise<Record<string, number>>> = {
+const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> = {
+  'upload-memory': benchUploadMemory,
   merge: () => benchMerge('m4b'),
   'merge-mp3': () => benchMerge('mp3'),
 };
@@ -19,6 +21,6 @@ console.log(
   `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
 );
 for (const name of wanted.length > 0 ? wanted : Object.keys(SCENARIOS)) {
-  const figures = await (SCENARIOS[name] as () => Promise<Record<string, number>>)();
+  const figures = await (SCENARIOS[name] as () => Promise<Record<string, number | string>>)();
   console.log(`${name}: ${JSON.stringify(figures)}`);
 }
