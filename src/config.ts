@@ -210,7 +210,13 @@ function parseTts(
     timeoutMs: int('TTS_TIMEOUT', 120, 1, 3600) * 1000,
     // OpenAI accepts 4096 characters per request.
     maxChars: int('TTS_MAX_CHARS', engine === 'openai' ? 4096 : 6000, 100, 1_000_000),
-    concurrency: int('TTS_CONCURRENCY', Math.max(1, os.availableParallelism()), 1, 256),
+    // espeak-ng and a local command use the CPU; a speech server or a dry run mostly wait.
+    concurrency: int(
+      'TTS_CONCURRENCY',
+      engine === 'openai' ? 8 : engine === 'silence' ? 16 : os.availableParallelism(),
+      1,
+      256,
+    ),
     rateLimit,
   };
 }

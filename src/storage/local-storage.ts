@@ -1,7 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ByteRange, Storage } from './storage.js';
 
@@ -12,10 +11,16 @@ export function createLocalStorage(root: string): Storage {
     if (!full.startsWith(path.resolve(root) + path.sep)) throw new Error(`bad object key: ${key}`);
     return full;
   };
+  // Folders already made: a book's thousand chapter files share a handful.
+  const made = new Set<string>();
   // Write to a temporary name and rename, so readers never see half an object.
   const writeAtomically = async (key: string, write: (tmp: string) => Promise<void>) => {
     const target = resolve(key);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    const folder = path.dirname(target);
+    if (!made.has(folder)) {
+      await fs.mkdir(folder, { recursive: true });
+      made.add(folder);
+    }
     const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
     try {
       await write(tmp);
@@ -28,7 +33,7 @@ export function createLocalStorage(root: string): Storage {
   return {
     put: (key, body) =>
       writeAtomically(key, (tmp) =>
-        pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, createWriteStream(tmp)),
+        Buffer.isBuffer(body) ? fs.writeFile(tmp, body) : pipeline(body, createWriteStream(tmp)),
       ),
     putFile: (key, filePath) => writeAtomically(key, (tmp) => fs.copyFile(filePath, tmp)),
     async get(key: string, range?: ByteRange) {
@@ -48,6 +53,7 @@ export function createLocalStorage(root: string): Storage {
     },
     deletePrefix: async (prefix) => {
       await fs.rm(resolve(prefix), { recursive: true, force: true });
+      made.clear();
     },
     ping: async () => {
       await fs.mkdir(root, { recursive: true });

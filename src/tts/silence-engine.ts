@@ -3,12 +3,15 @@ import type { TtsEngine } from './tts-engine.js';
 const RATE = 16000;
 
 /**
- * A dry-run engine: a short silence per request, with no synthesis cost. For
- * checking a deployment end to end, and for measuring the pipeline itself.
+ * A dry-run engine. Chapter jobs see `dryRun` and store a ready-made silence
+ * instead of synthesizing and encoding, so a book runs through every step of
+ * the pipeline at next to no cost: for checking a deployment end to end, and
+ * for measuring the pipeline's own overhead.
  */
 export function createSilenceEngine(): TtsEngine {
   return {
     name: 'silence (dry run)',
+    dryRun: true,
     voices: [{ id: 'silence', language: null }],
     defaultVoice: 'silence',
     open: () => ({

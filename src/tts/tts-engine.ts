@@ -25,6 +25,8 @@ export interface TtsEngine {
   readonly voices: Voice[];
   /** The voice used when neither the upload nor the book's language picks one. */
   readonly defaultVoice: string;
+  /** A dry run: chapters get a ready-made silence, with no synthesis and no encoding. */
+  readonly dryRun?: boolean;
   open(opts: SessionOptions): TtsSession;
 }
 

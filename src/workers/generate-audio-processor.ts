@@ -4,6 +4,7 @@ import { TtsPayload, type TtsResult } from '../../flows/index.js';
 import { type FfmpegProcess, probeDuration, spawnFfmpeg } from '../audio/ffmpeg.js';
 import { type AudioFormat, encodeChapterJob } from '../audio/ffmpeg-args.js';
 import { normalizePcm, silence } from '../audio/loudness.js';
+import { silentChapter } from '../audio/silent-chapter.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { splitSegments } from '../tts/segments.js';
 import { PermanentTtsError, type SessionOptions, type TtsEngine } from '../tts/tts-engine.js';
@@ -29,26 +30,33 @@ export function createGenerateAudioProcessor({
         await books.chapterStarted(bookId, n);
         const book = await books.getBook(bookId);
         if (!book) throw new Error(`book ${bookId} no longer exists`);
-        const chapter = await books.getChapter(bookId, n);
-        const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
-        const { title, body } = splitTitle(chapter?.title ?? `Chapter ${n}`, text);
-        const segments = [title, ...splitSegments(body, ttsMaxChars)];
-        const session: SessionOptions = {
-          language: book.language ?? 'en',
-          voice: book.voice ?? tts.defaultVoice,
-          speed: book.speed,
-        };
-        return withTempDir(async (dir) => {
-          const file = path.join(dir, `${n}.${book.format}`);
-          await synthesizeToFile(tts, session, segments, book.format, file, (done) =>
-            job.updateProgress(Math.round((done / segments.length) * 100)),
-          );
-          const durationSec = await probeDuration(file);
-          const audioKey = objectKeys.chapterAudio(bookId, n, book.format);
-          await storage.putFile(audioKey, file);
-          await books.chapterDone(bookId, n, audioKey, durationSec);
-          return { kind: 'chapter-audio', n, audioKey, durationSec };
-        });
+        const audioKey = objectKeys.chapterAudio(bookId, n, book.format);
+        let durationSec: number;
+        if (tts.dryRun) {
+          const silent = await silentChapter(book.format);
+          await storage.put(audioKey, silent.bytes);
+          durationSec = silent.durationSec;
+        } else {
+          const title = (await books.getChapter(bookId, n))?.title ?? `Chapter ${n}`;
+          const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
+          const split = splitTitle(title, text);
+          const segments = [split.title, ...splitSegments(split.body, ttsMaxChars)];
+          const session: SessionOptions = {
+            language: book.language ?? 'en',
+            voice: book.voice ?? tts.defaultVoice,
+            speed: book.speed,
+          };
+          durationSec = await withTempDir(async (dir) => {
+            const file = path.join(dir, `${n}.${book.format}`);
+            await synthesizeToFile(tts, session, segments, book.format, file, (done) =>
+              job.updateProgress(Math.round((done / segments.length) * 100)),
+            );
+            await storage.putFile(audioKey, file);
+            return probeDuration(file);
+          });
+        }
+        await books.chapterDone(bookId, n, audioKey, durationSec);
+        return { kind: 'chapter-audio', n, audioKey, durationSec };
       },
       async ({ bookId, n }, err, final) => {
         await books.chapterFailed(bookId, n, err.message, final);

@@ -34,8 +34,14 @@ export function createParseProcessor({
         });
         for (const warning of parsed.warnings) log.warn({ bookId }, warning);
         const spoken = parsed.chapters.filter((c) => !c.skipped);
-        for (const c of spoken)
-          await storage.put(objectKeys.chapterText(bookId, c.n), Buffer.from(c.text));
+        // A few at a time: a 1000-chapter book should not write its texts one by one.
+        for (let i = 0; i < spoken.length; i += 16) {
+          await Promise.all(
+            spoken
+              .slice(i, i + 16)
+              .map((c) => storage.put(objectKeys.chapterText(bookId, c.n), Buffer.from(c.text))),
+          );
+        }
         const coverKey = parsed.cover ? objectKeys.cover(bookId, parsed.cover.mediaType) : null;
         if (coverKey && parsed.cover) await storage.put(coverKey, parsed.cover.bytes);
         await books.insertChapters(
