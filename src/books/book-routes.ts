@@ -23,6 +23,7 @@ import {
 import type { BookService, UploadPart } from './book-service.js';
 import { HttpError } from './http-errors.js';
 import { parseRange } from './range.js';
+import { createResponseCache } from './response-cache.js';
 
 const links = (id: string) => ({
   self: `/books/${id}`,
@@ -31,6 +32,9 @@ const links = (id: string) => ({
 });
 
 const errors = { 404: ErrorBody, 409: ErrorBody };
+
+/** How old a polled status answer may be (see response-cache.ts). */
+const STATUS_TTL_MS = 500;
 
 /** Room for the multipart framing and form fields around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -83,32 +87,53 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
+  const polled = createResponseCache(STATUS_TTL_MS);
+  const json = (reply: FastifyReply, body: Buffer) => reply.type('application/json').send(body);
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value));
+
   app.get(
     '/books/:id',
     { schema: { params: BookIdParams, response: { 200: BookView, ...errors } } },
-    async (request) => {
-      const { book, chapters } = await service.get(request.params.id);
-      return bookView(book, chapters);
+    async (request, reply) => {
+      const { id } = request.params;
+      const body = await polled.get(`${id}/book`, async () => {
+        const { book, chapters } = await service.get(id);
+        return encode(bookView(book, chapters));
+      });
+      return json(reply, body);
     },
   );
 
   app.get(
     '/books/:id/jobs',
     { schema: { params: BookIdParams, response: { 200: JobNodeSchema, ...errors } } },
-    async (request) => service.jobs(request.params.id),
+    async (request, reply) => {
+      const { id } = request.params;
+      return json(
+        reply,
+        await polled.get(`${id}/jobs`, async () => encode(await service.jobs(id))),
+      );
+    },
   );
 
   app.post(
     '/books/:id/chapters/:n/retry',
     { schema: { params: ChapterParams, response: { 202: Retried, ...errors } } },
-    async (request, reply) =>
-      reply.code(202).send(await service.retryChapter(request.params.id, request.params.n)),
+    async (request, reply) => {
+      const retried = await service.retryChapter(request.params.id, request.params.n);
+      polled.invalidate(`${request.params.id}/`);
+      return reply.code(202).send(retried);
+    },
   );
 
   app.post(
     '/books/:id/retry',
     { schema: { params: BookIdParams, response: { 202: Retried, ...errors } } },
-    async (request, reply) => reply.code(202).send(await service.retryBook(request.params.id)),
+    async (request, reply) => {
+      const retried = await service.retryBook(request.params.id);
+      polled.invalidate(`${request.params.id}/`);
+      return reply.code(202).send(retried);
+    },
   );
 
   const audioResponses = { 200: AudioBody, 206: AudioBody, ...errors, 416: ErrorBody };

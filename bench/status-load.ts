@@ -1,0 +1,104 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FlowProducer } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JOBS, jobIds, QUEUES } from '../flows/index.js';
+import { createDeployment } from '../test/support/deployment.js';
+import { REDIS_URL } from '../test/support/services.js';
+import { makeEpub } from './support/epub-maker.js';
+
+const CHAPTERS = 1000;
+const POLLERS = 50;
+const SECONDS = 20;
+
+/**
+ * Status polling while a 1000-chapter book is mid-flight (its chapters added,
+ * no speech worker running): 50 pollers on GET /books/:id and /jobs for 20 s.
+ * Targets: p99 ≤ 20 ms and ≤ 50 ms, every response complete. Baseline:
+ * FlowProducer.getFlow on the same tree.
+ */
+export async function benchStatusLoad(): Promise<Record<string, number>> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-bench-status-'));
+  const d = await createDeployment();
+  try {
+    const file = path.join(dir, 'book.epub');
+    await makeEpub(file, { chapters: CHAPTERS, words: 20 });
+    await d.start('api');
+    await d.start('worker', { WORKER_QUEUES: 'parse,merge,finalize' });
+    const { body } = await d.api.upload(file);
+    const id = body.id;
+    await d.api.waitFor(id, ['GENERATING'], 120_000);
+    while (((await d.api.jobs(id)).body.children[0]?.children.length ?? 0) < CHAPTERS + 1) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const latencies = { book: [] as number[], jobs: [] as number[] };
+    let incomplete = 0;
+    const until = performance.now() + SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: POLLERS }, async (_, i) => {
+        for (let k = i; performance.now() < until; k++) {
+          const which = k % 2 === 0 ? 'book' : 'jobs';
+          const t0 = performance.now();
+          const res = await fetch(`${d.api.base}/books/${id}${which === 'jobs' ? '/jobs' : ''}`);
+          const text = await res.text();
+          latencies[which].push(performance.now() - t0);
+          // Counting chapters in the text, not parsing it: the client must not be the bottleneck.
+          const needle = which === 'book' ? '"attempts":' : JSON.stringify(JOBS.generateAudio);
+          if (count(text, needle) !== CHAPTERS) incomplete++;
+        }
+      }),
+    );
+
+    const baseline = await getFlowBaseline(d.prefix, jobIds.finalize(id));
+    return {
+      bookRequests: latencies.book.length,
+      bookP50Ms: pct(latencies.book, 50),
+      bookP99Ms: pct(latencies.book, 99),
+      bookTargetP99Ms: 20,
+      jobsRequests: latencies.jobs.length,
+      jobsP50Ms: pct(latencies.jobs, 50),
+      jobsP99Ms: pct(latencies.jobs, 99),
+      jobsTargetP99Ms: 50,
+      incompleteResponses: incomplete,
+      getFlowMs: baseline.ms,
+      getFlowChaptersReturned: baseline.chapters,
+    };
+  } finally {
+    await d.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One getFlow of the whole tree, alone: its time and how many chapters it returned. */
+async function getFlowBaseline(
+  prefix: string,
+  rootId: string,
+): Promise<{ ms: number; chapters: number }> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const flow = new FlowProducer({ connection, prefix });
+  try {
+    const t0 = performance.now();
+    const tree = await flow.getFlow({ id: rootId, queueName: QUEUES.finalize, prefix });
+    const ms = performance.now() - t0;
+    const merge = tree.children?.[0];
+    return { ms: round(ms), chapters: (merge?.children?.length ?? 1) - 1 };
+  } finally {
+    await flow.close();
+    connection.disconnect();
+  }
+}
+
+function count(text: string, needle: string): number {
+  let n = 0;
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
