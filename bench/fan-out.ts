@@ -93,6 +93,8 @@ async function rawFlowMs(redis: boolean): Promise<number> {
     return mergeStarted - t0;
   } finally {
     await queues.close();
+    // Let the backend's last connections finish closing before the database is dropped.
+    await new Promise((r) => setTimeout(r, 500));
     await d.stop();
   }
 }
