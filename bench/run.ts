@@ -2,10 +2,12 @@ import os from 'node:os';
 import { benchFanOut } from './fan-out.js';
 import { benchMerge } from './merge.js';
 import { benchStatusLoad } from './status-load.js';
+import { benchTimeToAudiobook } from './time-to-audiobook.js';
 import { benchUploadMemory } from './upload-memory.js';
 
 /** `npm run bench` runs every scenario; `npm run bench -- <name>` runs one. */
 const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> = {
+  'time-to-audiobook': benchTimeToAudiobook,
   'fan-out-redis': () => benchFanOut('redis'),
   'fan-out-postgres': () => benchFanOut('postgres'),
   'status-load': benchStatusLoad,

@@ -1,0 +1,138 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { probeDuration, runFfmpeg } from '../src/audio/ffmpeg.js';
+import { CODEC_OPTIONS, concatList, ffmetadata, mergeJob } from '../src/audio/ffmpeg-args.js';
+import { parseEpubFile } from '../src/epub/epub-parser.js';
+import { createWasmEspeakEngine } from '../src/tts/espeak-engine.js';
+import { splitSegments } from '../src/tts/segments.js';
+import { createDeployment } from '../test/support/deployment.js';
+import { fixture } from '../test/support/fixtures.js';
+
+const BOOK = 'pg-pride-and-prejudice-epub2.epub';
+
+/**
+ * A full novel through the service with espeak-ng, against a plain sequential
+ * script of the same work (per chapter: espeak-ng, then ffmpeg to AAC; then
+ * one concat). Targets: ≤ 0.6× the script's wall time, and within 1.2× of the
+ * limit: the script's synthesis and encoding time spread over the cores, plus its merge.
+ */
+export async function benchTimeToAudiobook(): Promise<Record<string, number>> {
+  const cores = os.availableParallelism();
+  const script = await sequentialScript();
+  const serviceSec = await throughService();
+  const limitSec = (script.synthSec + script.encodeSec) / cores + script.mergeSec;
+  return {
+    cores,
+    chapters: script.chapters,
+    audioHours: round(script.audioSec / 3600),
+    scriptSec: round(script.totalSec),
+    scriptSynthSec: round(script.synthSec),
+    scriptEncodeSec: round(script.encodeSec),
+    scriptMergeSec: round(script.mergeSec),
+    serviceSec: round(serviceSec),
+    serviceOverScript: round(serviceSec / script.totalSec),
+    targetOverScript: 0.6,
+    limitSec: round(limitSec),
+    serviceOverLimit: round(serviceSec / limitSec),
+    targetOverLimit: 1.2,
+  };
+}
+
+async function sequentialScript() {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-bench-t2a-'));
+  try {
+    const book = await parseEpubFile(fixture(BOOK));
+    const engine = createWasmEspeakEngine();
+    let synthSec = 0;
+    let encodeSec = 0;
+    const files: string[] = [];
+    const t0 = performance.now();
+    for (const chapter of book.chapters.filter((c) => !c.skipped)) {
+      let t = performance.now();
+      const session = engine.open({ language: book.language, voice: 'en', speed: 1 });
+      const pcm: Buffer[] = [];
+      let rate = 22050;
+      for (const segment of splitSegments(chapter.text)) {
+        const out = await session.synthesize(segment);
+        rate = out.sampleRate;
+        pcm.push(out.data);
+      }
+      session.close();
+      const wav = path.join(dir, `${chapter.n}.wav`);
+      await fs.writeFile(
+        wav,
+        Buffer.concat([
+          wavHeader(
+            rate,
+            pcm.reduce((a, b) => a + b.length, 0),
+          ),
+          ...pcm,
+        ]),
+      );
+      synthSec += (performance.now() - t) / 1000;
+      t = performance.now();
+      const m4a = path.join(dir, `${chapter.n}.m4a`);
+      await runFfmpeg({
+        inputs: [{ path: wav, options: [] }],
+        outputOptions: CODEC_OPTIONS.m4b,
+        output: m4a,
+      });
+      await fs.rm(wav);
+      encodeSec += (performance.now() - t) / 1000;
+      files.push(m4a);
+    }
+    const t = performance.now();
+    const list = path.join(dir, 'list.txt');
+    const metadata = path.join(dir, 'meta.txt');
+    await fs.writeFile(list, concatList(files));
+    await fs.writeFile(metadata, ffmetadata({ title: book.title, artist: book.author }, []));
+    const out = path.join(dir, 'book.m4b');
+    await runFfmpeg(mergeJob({ list, metadata }, 'm4b', out));
+    const mergeSec = (performance.now() - t) / 1000;
+    return {
+      chapters: files.length,
+      audioSec: await probeDuration(out),
+      synthSec,
+      encodeSec,
+      mergeSec,
+      totalSec: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function throughService(): Promise<number> {
+  const d = await createDeployment();
+  try {
+    await d.start('api');
+    await d.start('worker');
+    const t0 = performance.now();
+    const { body } = await d.api.upload(fixture(BOOK));
+    const book = await d.api.waitFor(body.id, ['READY', 'FAILED'], 1_800_000);
+    if (book.status !== 'READY') throw new Error(`the book ended ${book.status}: ${book.error}`);
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await d.stop();
+  }
+}
+
+function wavHeader(rate: number, dataBytes: number): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + dataBytes, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
