@@ -14,7 +14,9 @@ const FRAME = 256;
 const GATE = 32767 * 10 ** (-50 / 20);
 
 function samplesOf(data: Buffer): Int16Array {
-  return new Int16Array(data.buffer, data.byteOffset, Math.floor(data.length / 2));
+  // A typed-array view needs an even offset; copy the rare buffer that has none.
+  const aligned = data.byteOffset % 2 === 0 ? data : Buffer.from(data);
+  return new Int16Array(aligned.buffer, aligned.byteOffset, Math.floor(aligned.length / 2));
 }
 
 /** RMS over the frames that carry speech, and the peak; null when all is silence. */
@@ -44,11 +46,10 @@ export function normalizePcm(data: Buffer, targetDbfs = TARGET_DBFS): Buffer {
   if (!level) return Buffer.from(data);
   const target = 32767 * 10 ** (targetDbfs / 20);
   const gain = Math.min(target / level.rms, MAX_GAIN, PEAK_LIMIT / Math.max(level.peak, 1));
-  const out = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    out.writeInt16LE(Math.round((samples[i] as number) * gain), i * 2);
-  }
-  return out;
+  // The gain never takes a sample past PEAK_LIMIT, so no value can overflow 16 bits.
+  const out = new Int16Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = Math.round((samples[i] as number) * gain);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** RMS level of the speech in the buffer, in dBFS (for tests and diagnostics). */

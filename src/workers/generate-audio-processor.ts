@@ -8,6 +8,7 @@ import { silentChapter } from '../audio/silent-chapter.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { splitSegments } from '../tts/segments.js';
 import { PermanentTtsError, type SessionOptions, type TtsEngine } from '../tts/tts-engine.js';
+import type { Pcm } from '../tts/wav.js';
 import { runJob, withTempDir } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -40,7 +41,9 @@ export function createGenerateAudioProcessor({
           const title = (await books.getChapter(bookId, n))?.title ?? `Chapter ${n}`;
           const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
           const split = splitTitle(title, text);
-          const segments = [split.title, ...splitSegments(split.body, ttsMaxChars)];
+          const segments = [split.title, ...splitSegments(split.body, ttsMaxChars)].filter((t) =>
+            t.trim(),
+          );
           const session: SessionOptions = {
             language: book.language ?? 'en',
             voice: book.voice ?? tts.defaultVoice,
@@ -109,10 +112,15 @@ async function synthesizeToFile(
     const stdin = (encoder as FfmpegProcess).stdin;
     if (!stdin.write(data)) await new Promise((r) => stdin.once('drain', r));
   };
+  // The next segment is asked for before this one is written, so the engine speaks it
+  // while ffmpeg encodes this one; at most two segments are in memory.
+  let next = segments[0] === undefined ? undefined : session.synthesize(segments[0]);
   try {
-    for (const [i, segment] of segments.entries()) {
-      if (!segment.trim()) continue;
-      const pcm = await session.synthesize(segment);
+    for (let i = 0; i < segments.length; i++) {
+      const pcm = await (next as Promise<Pcm>);
+      const following = segments[i + 1];
+      next = following === undefined ? undefined : session.synthesize(following);
+      next?.catch(() => {}); // surfaces when awaited
       if (!pcmFormat) {
         pcmFormat = { sampleRate: pcm.sampleRate, channels: pcm.channels };
         encoder = spawnFfmpeg(encodeChapterJob(pcmFormat, format, file));
