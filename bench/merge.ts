@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { FFMPEG_PATH, probeDuration, runFfmpeg } from '../src/audio/ffmpeg.js';
+import { probeDuration, renderSource, runFfmpeg } from '../src/audio/ffmpeg.js';
 import {
   type AudioFormat,
   CODEC_OPTIONS,
@@ -25,17 +23,12 @@ export async function benchMerge(format: AudioFormat = 'm4b'): Promise<Record<st
     const ext = format === 'mp3' ? 'mp3' : 'm4a';
     const one = path.join(dir, `chapter.${ext}`);
     // One chapter of speech-like audio in the chapter jobs' own encoding, reused 30 times.
-    await promisify(execFile)(FFMPEG_PATH, [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=180:duration=${CHAPTER_SECONDS}:sample_rate=22050`,
-      ...CODEC_OPTIONS[format],
-      '-y',
+    await renderSource(
+      'sine=frequency=180:sample_rate=22050',
+      CHAPTER_SECONDS,
+      CODEC_OPTIONS[format],
       one,
-    ]);
+    );
     const files = [];
     for (let i = 1; i <= CHAPTERS; i++) {
       const f = path.join(dir, `${i}.${ext}`);

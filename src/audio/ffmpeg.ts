@@ -76,3 +76,17 @@ export function probeDuration(file: string): Promise<number> {
     });
   });
 }
+
+/** Renders one of ffmpeg's generated sources (`anullsrc`, `sine=…`) into a file, encoded as asked. */
+export function renderSource(
+  source: string,
+  seconds: number,
+  outputOptions: string[],
+  file: string,
+): Promise<void> {
+  return runFfmpeg({
+    inputs: [{ path: source, options: ['-f', 'lavfi', '-t', String(seconds)] }],
+    outputOptions,
+    output: file,
+  });
+}
