@@ -31,7 +31,7 @@ export async function buildApp(
       const status = err instanceof HttpError ? err.statusCode : errorStatus(err);
       if (status >= 500) request.log.error({ err }, 'request failed');
       // Only our own messages and Fastify's client-error messages are shown; never a stack or a path.
-      const message = status >= 500 ? 'internal error' : err.message;
+      const message = err instanceof HttpError || status < 500 ? err.message : 'internal error';
       return reply.code(status).send({ statusCode: status, error: statusText(status), message });
     },
   );

@@ -46,7 +46,9 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/books',
     {
-      schema: { response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody } },
+      schema: {
+        response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
+      },
       // An upload that announces its size is refused before a byte of it is read.
       onRequest: async (request) => {
         const length = Number(request.headers['content-length'] ?? 0);

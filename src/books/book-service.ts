@@ -139,7 +139,16 @@ export function createBookService(deps: {
           sourceKey: objectKeys.source(id),
           ...choices,
         });
-        await queues.flowProducer().add(buildBookFlow(id));
+        try {
+          await queues.flowProducer().add(buildBookFlow(id));
+        } catch (err) {
+          // Never leave a book UPLOADED with no flow behind it.
+          await books.fail(
+            id,
+            `The book could not be queued (${(err as Error).message}); upload it again`,
+          );
+          throw new HttpError(503, 'the queue backend is unavailable; try again shortly');
+        }
         return book;
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
