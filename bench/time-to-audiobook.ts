@@ -6,6 +6,7 @@ import { CODEC_OPTIONS, concatList, ffmetadata, mergeJob } from '../src/audio/ff
 import { parseEpubFile } from '../src/epub/epub-parser.js';
 import { createWasmEspeakEngine } from '../src/tts/espeak-engine.js';
 import { splitSegments } from '../src/tts/segments.js';
+import { toWav } from '../src/tts/wav.js';
 import { createDeployment } from '../test/support/deployment.js';
 import { fixture } from '../test/support/fixtures.js';
 
@@ -60,16 +61,7 @@ async function sequentialScript() {
       }
       session.close();
       const wav = path.join(dir, `${chapter.n}.wav`);
-      await fs.writeFile(
-        wav,
-        Buffer.concat([
-          wavHeader(
-            rate,
-            pcm.reduce((a, b) => a + b.length, 0),
-          ),
-          ...pcm,
-        ]),
-      );
+      await fs.writeFile(wav, toWav({ sampleRate: rate, channels: 1, data: Buffer.concat(pcm) }));
       synthSec += (performance.now() - t) / 1000;
       t = performance.now();
       const m4a = path.join(dir, `${chapter.n}.m4a`);
@@ -116,23 +108,6 @@ async function throughService(): Promise<number> {
   } finally {
     await d.stop();
   }
-}
-
-function wavHeader(rate: number, dataBytes: number): Buffer {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + dataBytes, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(dataBytes, 40);
-  return h;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -37,3 +37,21 @@ export function parseWav(buf: Buffer): Pcm {
   }
   throw new Error('WAV file has no data chunk');
 }
+
+/** Writes 16-bit PCM as a WAV file (the inverse of parseWav). */
+export function toWav(pcm: Pcm): Buffer {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(36 + pcm.data.length, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(pcm.channels, 22);
+  h.writeUInt32LE(pcm.sampleRate, 24);
+  h.writeUInt32LE(pcm.sampleRate * pcm.channels * 2, 28);
+  h.writeUInt16LE(pcm.channels * 2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'ascii');
+  h.writeUInt32LE(pcm.data.length, 40);
+  return Buffer.concat([h, pcm.data]);
+}

@@ -1,25 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../src/books/http-errors.js';
 import { parseRange } from '../../src/books/range.js';
-import { parseWav } from '../../src/tts/wav.js';
+import { parseWav, toWav } from '../../src/tts/wav.js';
 
 function wav(rate: number, channels: number, samples: number[], dataSize?: number): Buffer {
   const data = Buffer.alloc(samples.length * 2);
   for (const [i, s] of samples.entries()) data.writeInt16LE(s, i * 2);
-  const head = Buffer.alloc(44);
-  head.write('RIFF', 0, 'ascii');
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write('WAVEfmt ', 8, 'ascii');
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20);
-  head.writeUInt16LE(channels, 22);
-  head.writeUInt32LE(rate, 24);
-  head.writeUInt32LE(rate * channels * 2, 28);
-  head.writeUInt16LE(channels * 2, 32);
-  head.writeUInt16LE(16, 34);
-  head.write('data', 36, 'ascii');
-  head.writeUInt32LE(dataSize ?? data.length, 40);
-  return Buffer.concat([head, data]);
+  const file = toWav({ sampleRate: rate, channels, data });
+  if (dataSize !== undefined) file.writeUInt32LE(dataSize, 40);
+  return file;
 }
 
 describe('WAV parsing', () => {
