@@ -89,6 +89,7 @@ export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
     (ncxId ? manifest.get(ncxId) : undefined) ??
     [...manifest.values()].find((i) => i.mediaType === 'application/x-dtbncx+xml');
   const meta = findFirst(doc, 'metadata') ?? doc;
+  const guide = findAll(doc, 'reference');
   const first = (name: string) =>
     findAll(meta, name)
       .map((e) => cleanSpace(textOf(e)))
@@ -104,22 +105,18 @@ export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
     spine,
     navPath: nav?.path ?? null,
     ncxPath: ncx?.path ?? null,
-    navigationPaths: guidePaths(findAll(doc, 'reference'), opfPath),
+    navigationPaths: new Set(guidePaths(guide, opfPath, NAVIGATION_TYPES)),
     coverId: findAll(meta, 'meta').find((m) => m.attribs.name === 'cover')?.attribs.content ?? null,
-    coverPages: findAll(doc, 'reference')
-      .filter((r) => r.attribs.type?.toLowerCase() === 'cover' && r.attribs.href)
-      .map((r) => resolveHref(opfPath, r.attribs.href ?? '').path),
+    coverPages: guidePaths(guide, opfPath, ['cover']),
     warnings,
   };
 }
 
-function guidePaths(references: Element[], opfPath: string): Set<string> {
-  const skip = new Set(NAVIGATION_TYPES);
-  return new Set(
-    references
-      .filter((r) => skip.has((r.attribs.type ?? '').toLowerCase()) && r.attribs.href)
-      .map((r) => resolveHref(opfPath, r.attribs.href ?? '').path),
-  );
+/** The documents the EPUB 2 guide names with one of `types`. */
+function guidePaths(references: Element[], opfPath: string, types: string[]): string[] {
+  return references
+    .filter((r) => types.includes((r.attribs.type ?? '').toLowerCase()) && r.attribs.href)
+    .map((r) => resolveHref(opfPath, r.attribs.href ?? '').path);
 }
 
 async function findOpfPath(zip: EpubZip): Promise<string> {
