@@ -147,7 +147,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
       const audio = await service.audio(request.params.id, (size) =>
         parseRange(request.headers.range, size),
       );
-      return sendAudio(reply, audio, `${audio.book.title ?? 'audiobook'}.${audio.book.format}`);
+      return sendAudio(reply, audio, audio.book.title ?? 'audiobook');
     },
   );
 
@@ -159,8 +159,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
       const audio = await service.chapterAudio(id, n, (size) =>
         parseRange(request.headers.range, size),
       );
-      const ext = audio.book.format === 'mp3' ? 'mp3' : 'm4a';
-      return sendAudio(reply, audio, `${String(n).padStart(3, '0')} ${audio.chapter.title}.${ext}`);
+      return sendAudio(reply, audio, `${String(n).padStart(3, '0')} ${audio.chapter.title}`);
     },
   );
 };
@@ -188,15 +187,19 @@ const CONTENT_TYPES: Record<string, string> = {
   '.mp3': 'audio/mpeg',
 };
 
-/** Streams stored audio, honouring a Range request (players seek this way). */
+/**
+ * Streams stored audio, honouring a Range request (players seek this way). The
+ * file's extension and type come from its object key, which object-keys.ts derives.
+ */
 function sendAudio(
   reply: FastifyReply,
-  audio: { size: number; range: ByteRange | undefined; stream: Readable },
-  fileName: string,
+  audio: { key: string; size: number; range: ByteRange | undefined; stream: Readable },
+  name: string,
 ) {
-  const safe = fileName.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio';
+  const ext = path.extname(audio.key);
+  const safe = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio'}${ext}`;
   reply
-    .header('content-type', CONTENT_TYPES[path.extname(safe)] ?? 'application/octet-stream')
+    .header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream')
     .header('accept-ranges', 'bytes')
     .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(safe)}`);
   const { range, size } = audio;

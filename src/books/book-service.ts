@@ -82,7 +82,7 @@ export function createBookService(deps: {
     const size = await storage.size(key);
     if (size === undefined) throw notFound(`audio ${key}`);
     const r = range?.(size);
-    return { size, range: r, stream: await storage.get(key, r) };
+    return { key, size, range: r, stream: await storage.get(key, r) };
   }
 
   async function failedJob(name: JobName, id: string) {
