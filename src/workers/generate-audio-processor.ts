@@ -96,7 +96,7 @@ async function readText(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Streams each segment's PCM into one ffmpeg encoder, so only one segment is in memory. */
+/** Streams each segment's PCM into one ffmpeg encoder, so a chapter is never held whole in memory. */
 async function synthesizeToFile(
   tts: TtsEngine,
   options: SessionOptions,

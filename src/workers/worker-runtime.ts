@@ -15,7 +15,8 @@ export function workerOptions(
     concurrency: key === 'tts' ? tts.concurrency : heavy ? 2 : 8,
     // The limiter lives in the queue backend, so it holds across every worker process.
     ...(key === 'tts' && tts.rateLimit ? { limiter: tts.rateLimit } : {}),
-    // Chapters keep their lock renewed while they work; a dead worker's job is retaken quickly.
+    // A live worker renews its jobs' locks from its (unblocked) event loop; a dead worker's job
+    // is retaken once its lock lapses and a stall check runs: within about 45 s.
     lockDuration: 30_000,
     stalledInterval: 15_000,
     maxStalledCount: 2,
