@@ -8,14 +8,11 @@ import { openQueueBackend } from '../src/queue/queue-backend.js';
 import { workerOptions } from '../src/workers/worker-runtime.js';
 import { createDeployment } from '../test/support/deployment.js';
 import { REDIS_URL, uniqueName } from '../test/support/services.js';
-import { makeEpub } from './support/epub-maker.js';
+import { makeEpub } from '../test/support/epub-maker.js';
 
 const CHAPTERS = 1000;
 /** The worker settings the service's dry-run engine gets by default (TTS_CONCURRENCY=16). */
-const TTS = {
-  concurrency: loadConfig({ TTS_ENGINE: 'silence' }).tts.concurrency,
-  rateLimit: undefined,
-};
+const SETTINGS = loadConfig({ TTS_ENGINE: 'silence' });
 
 /**
  * Fan-out and fan-in of a 1000-chapter book with the dry-run engine (no
@@ -86,7 +83,7 @@ async function rawFlowMs(redis: boolean): Promise<number> {
       },
     };
     for (const key of QUEUE_KEYS)
-      queues.worker(key, processors[key] as never, workerOptions(key, TTS));
+      queues.worker(key, processors[key] as never, workerOptions(key, SETTINGS));
     const t0 = performance.now();
     await queues.flowProducer().add(buildBookFlow(bookId));
     while (!mergeStarted) await new Promise((r) => setTimeout(r, 20));

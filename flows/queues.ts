@@ -38,9 +38,11 @@ export const QUEUE_KEYS = Object.keys(QUEUES) as QueueKey[];
 const WEEK_SECONDS = 7 * 24 * 3600;
 
 /**
- * Per-queue job options. Finished jobs are kept for a week so the job tree
- * stays readable; failed jobs are never auto-removed, so a failed chapter holds
- * its book visibly until someone retries it. generate-audio keeps BullMQ's
+ * Per-queue job options. A READY book's whole tree is removed when it finishes
+ * (finalize-book removes the rest, then itself), so the backend holds nothing
+ * for finished books; the week-long removeOnComplete only bounds what a book
+ * that never finishes leaves behind. Failed jobs are never auto-removed, so a
+ * failed chapter holds its book visibly until someone retries or cancels it. generate-audio keeps BullMQ's
  * default failure semantics on purpose: no failParentOnFailure /
  * ignoreDependencyOnFailure / removeDependencyOnFailure.
  */
@@ -66,7 +68,7 @@ export const JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
   finalize: {
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { age: WEEK_SECONDS },
+    removeOnComplete: true,
     removeOnFail: false,
   },
 };

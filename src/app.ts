@@ -3,9 +3,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
+import { registerAccessControl } from './access/access-control.js';
 import { bookRoutes } from './books/book-routes.js';
 import type { BookService } from './books/book-service.js';
 import { HttpError } from './books/http-errors.js';
+import type { ApiToken } from './config.js';
+import { isUnavailable } from './db/db-retry.js';
 import type { TtsEngine } from './tts/tts-engine.js';
 
 export interface AppDeps {
@@ -14,6 +17,8 @@ export interface AppDeps {
   maxUploadBytes: number;
   /** Each probe throws when its dependency is unreachable. */
   readiness: Record<string, () => Promise<void>>;
+  /** No tokens: every caller is the one local owner. */
+  access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
 }
 
 /** The HTTP API as a Fastify instance; `server.ts` callers only make it listen. */
@@ -28,6 +33,8 @@ export async function buildApp(
 
   app.setErrorHandler(
     (err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+      if (isUnavailable(err))
+        err = new HttpError(503, 'the database is unavailable; try again shortly');
       const status = err instanceof HttpError ? err.statusCode : errorStatus(err);
       if (status >= 500) request.log.error({ err }, 'request failed');
       // Only our own messages and Fastify's client-error messages are shown; never a stack or a path.
@@ -43,6 +50,7 @@ export async function buildApp(
     }),
   );
 
+  await registerAccessControl(app, deps.access);
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5 } });
 
   app.get(
@@ -96,12 +104,14 @@ function errorStatus(err: { statusCode?: number; code?: string; validation?: unk
 function statusText(status: number): string {
   const texts: Record<number, string> = {
     400: 'Bad Request',
+    401: 'Unauthorized',
     404: 'Not Found',
     406: 'Not Acceptable',
     409: 'Conflict',
     413: 'Payload Too Large',
     415: 'Unsupported Media Type',
     416: 'Range Not Satisfiable',
+    429: 'Too Many Requests',
     503: 'Service Unavailable',
   };
   return texts[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');

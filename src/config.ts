@@ -36,6 +36,20 @@ export interface TtsConfig {
 /** OpenAI's own voices; they speak every language the model knows. */
 const OPENAI_VOICES = ['alloy', 'ash', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer'];
 
+/** How one queue's workers run: light work (parse, finalize) or heavy work (speech, merge). */
+export interface WorkerProfile {
+  concurrency: number;
+  /** A dead worker's job is retaken once its lock lapses and a stall check runs. */
+  lockMs: number;
+}
+
+/** A bearer token and whose books it sees; an admin token sees (and retries) every book. */
+export interface ApiToken {
+  owner: string;
+  token: string;
+  admin: boolean;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -48,8 +62,19 @@ export interface Config {
   queuePrefix: string;
   s3: S3Config | undefined;
   workerQueues: QueueKey[];
+  workers: Record<QueueKey, WorkerProfile>;
+  /** How often each worker looks for jobs whose lock has lapsed. */
+  stallCheckMs: number;
+  /** Empty: no authentication, which is only allowed on a loopback HOST. */
+  apiTokens: ApiToken[];
+  /** Requests per token (or per address, when open) and period. */
+  apiRateLimit: { max: number; duration: number };
+  /** How often the reconciler looks for books stuck in progress, and how old they must be. */
+  reconcile: { intervalMs: number; graceMs: number };
   tts: TtsConfig;
   maxUploadBytes: number;
+  /** How long a worker retries a status write while the database is unavailable. */
+  dbRetryMs: number;
   /** How long a graceful stop may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   logLevel: string;
@@ -106,6 +131,12 @@ export function loadConfig(env: Env = process.env): Config {
   };
 
   const workerQueues = parseWorkerQueues(str('WORKER_QUEUES'), problems);
+  const tts = parseTts(str, int, problems);
+  const light = {
+    concurrency: int('LIGHT_CONCURRENCY', 8, 1, 256),
+    lockMs: int('LIGHT_LOCK_SECONDS', 10, 2, 3600) * 1000,
+  };
+  const heavyLockMs = int('HEAVY_LOCK_SECONDS', 15, 2, 3600) * 1000;
   const bucket = str('S3_BUCKET');
   const s3Endpoint = url('S3_ENDPOINT', ['http:', 'https:']);
   if (!bucket) {
@@ -132,9 +163,26 @@ export function loadConfig(env: Env = process.env): Config {
         }
       : undefined,
     workerQueues,
-    tts: parseTts(str, int, problems),
+    workers: {
+      parse: light,
+      finalize: light,
+      tts: { concurrency: tts.concurrency, lockMs: heavyLockMs },
+      merge: { concurrency: int('MERGE_CONCURRENCY', 2, 1, 64), lockMs: heavyLockMs },
+    },
+    stallCheckMs: int('STALL_CHECK_SECONDS', 5, 1, 3600) * 1000,
+    apiTokens: parseTokens(str('API_TOKENS'), problems),
+    apiRateLimit: parseRate('API_RATE_LIMIT', str('API_RATE_LIMIT'), problems) ?? {
+      max: 1200,
+      duration: 60_000,
+    },
+    reconcile: {
+      intervalMs: int('RECONCILE_SECONDS', 60, 1, 86_400) * 1000,
+      graceMs: int('RECONCILE_GRACE_SECONDS', 120, 0, 86_400) * 1000,
+    },
+    tts,
     maxUploadBytes: int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT', 30, 1, 3600) * 1000,
+    dbRetryMs: int('DB_RETRY_SECONDS', 300, 0, 86_400) * 1000,
     logLevel: str('LOG_LEVEL') ?? 'info',
   };
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(config.queuePrefix)) {
@@ -145,8 +193,57 @@ export function loadConfig(env: Env = process.env): Config {
       `LOG_LEVEL=${config.logLevel} must be one of fatal, error, warn, info, debug, trace, silent`,
     );
   }
+  if (config.apiTokens.length === 0 && !LOOPBACK.includes(config.host)) {
+    problems.push(
+      `HOST=${config.host} needs API_TOKENS: without tokens the API is open to anyone who reaches it, so it listens on 127.0.0.1 only`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
+/** `owner:token` or `owner:token:admin`, comma-separated. */
+function parseTokens(raw: string | undefined, problems: string[]): ApiToken[] {
+  if (!raw) return [];
+  const tokens: ApiToken[] = [];
+  for (const [i, entry] of raw.split(',').entries()) {
+    const [owner = '', token = '', scope, ...rest] = entry.trim().split(':');
+    if (
+      !/^[A-Za-z0-9_.@-]{1,64}$/.test(owner) ||
+      !/^[A-Za-z0-9._~+/=-]{16,}$/.test(token) ||
+      (scope !== undefined && scope !== 'admin') ||
+      rest.length > 0
+    ) {
+      problems.push(
+        `API_TOKENS entry ${i + 1} must be owner:token or owner:token:admin (token: 16 or more letters, digits or ._~+/=-)`,
+      );
+      continue;
+    }
+    tokens.push({ owner, token, admin: scope === 'admin' });
+  }
+  if (new Set(tokens.map((t) => t.token)).size !== tokens.length)
+    problems.push('API_TOKENS lists the same token twice');
+  return tokens;
+}
+
+/** `50/60s`: at most 50 per 60 seconds (ms, s or m). */
+function parseRate(
+  name: string,
+  raw: string | undefined,
+  problems: string[],
+): { max: number; duration: number } | undefined {
+  if (!raw) return undefined;
+  const m = /^(\d+)\/(\d+)(ms|s|m)$/.exec(raw);
+  if (m && Number(m[1]) > 0 && Number(m[2]) > 0) {
+    return {
+      max: Number(m[1]),
+      duration: Number(m[2]) * { ms: 1, s: 1000, m: 60_000 }[m[3] as 'ms'],
+    };
+  }
+  problems.push(`${name}=${raw} must look like 50/60s (a count per period: ms, s or m)`);
+  return undefined;
 }
 
 function parseWorkerQueues(raw: string | undefined, problems: string[]): QueueKey[] {
@@ -184,21 +281,7 @@ function parseTts(
     const [id = v, language] = v.split('@');
     return { id, language: language ?? null };
   });
-  const rate = str('TTS_RATE_LIMIT');
-  let rateLimit: TtsConfig['rateLimit'];
-  if (rate) {
-    const m = /^(\d+)\/(\d+)(ms|s|m)$/.exec(rate);
-    if (m && Number(m[1]) > 0 && Number(m[2]) > 0) {
-      rateLimit = {
-        max: Number(m[1]),
-        duration: Number(m[2]) * { ms: 1, s: 1000, m: 60_000 }[m[3] as 'ms'],
-      };
-    } else {
-      problems.push(
-        `TTS_RATE_LIMIT=${rate} must look like 50/60s (requests per period: ms, s or m)`,
-      );
-    }
-  }
+  const rateLimit = parseRate('TTS_RATE_LIMIT', str('TTS_RATE_LIMIT'), problems);
   return {
     engine,
     baseUrl,

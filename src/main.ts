@@ -3,6 +3,7 @@ import pino from 'pino';
 import { buildApp } from './app.js';
 import { createBookService } from './books/book-service.js';
 import { ConfigError, loadConfig } from './config.js';
+import { retryWhileUnavailable } from './db/db-retry.js';
 import { openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/create-tts-engine.js';
 
@@ -34,13 +35,22 @@ export async function main(mode: Mode): Promise<void> {
   if (mode !== 'api') {
     // Loaded only here, so the API process never even loads consumer code.
     const { startWorkers } = await import('./workers/worker-runtime.js');
+    const { startReconciler } = await import('./workers/book-reconciler.js');
     log.info({ queues: config.workerQueues, tts: tts.name }, 'starting workers');
+    const books = retryWhileUnavailable(infra.books, {
+      deadlineMs: config.dbRetryMs,
+      onRetry: (method, err) =>
+        log.warn({ err: err.message }, `database unavailable; retrying ${method}`),
+    });
     startWorkers(
       infra.queues,
-      { ...infra, tts, ttsMaxChars: config.tts.maxChars, log },
+      { ...infra, books, tts, ttsMaxChars: config.tts.maxChars, log },
       config.workerQueues,
-      config.tts,
+      config,
     );
+    // The processes that finish books also look for books that will never finish.
+    if (config.workerQueues.includes('finalize'))
+      startReconciler({ ...infra, books, log }, config.reconcile);
   }
   if (mode !== 'worker') {
     const service = createBookService({
@@ -58,10 +68,16 @@ export async function main(mode: Mode): Promise<void> {
           queues: infra.queues.ping,
           storage: infra.storage.ping,
         },
+        access: { tokens: config.apiTokens, rate: config.apiRateLimit },
       },
       { loggerInstance: log },
     );
     await app.listen({ host: config.host, port: config.port });
+    if (config.apiTokens.length === 0) {
+      log.warn(
+        `no API_TOKENS: the API is open to anyone on this machine, so it listens on ${config.host} only`,
+      );
+    }
   }
   let stopping = false;
   const stop = async (signal: string) => {

@@ -15,6 +15,7 @@ describe('book status transitions', () => {
     const id = `book-${n}`;
     await books.insertBook({
       id,
+      owner: 'local',
       fileName: 'x.epub',
       sizeBytes: 1,
       sourceKey: `books/${id}/source.epub`,

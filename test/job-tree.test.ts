@@ -34,6 +34,7 @@ describe('the API on a big book and a big upload', () => {
     const books = createBookQueries(database.db);
     await books.insertBook({
       id,
+      owner: 'local',
       fileName: null,
       sizeBytes: 1,
       sourceKey: `books/${id}/source.epub`,

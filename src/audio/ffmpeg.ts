@@ -51,10 +51,11 @@ export function spawnFfmpeg(job: FfmpegJob): FfmpegProcess {
   return { stdin: child.stdin, done, kill: () => child.kill('SIGKILL') };
 }
 
-/** Runs a file-to-file ffmpeg job to completion through fluent-ffmpeg. */
-export function runFfmpeg(job: FfmpegJob): Promise<void> {
+/** Runs a file-to-file ffmpeg job to completion through fluent-ffmpeg; `signal` kills it. */
+export function runFfmpeg(job: FfmpegJob, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const cmd = ffmpeg();
+    signal?.addEventListener('abort', () => cmd.kill('SIGKILL'), { once: true });
     for (const input of job.inputs) cmd.input(input.path).inputOptions(input.options);
     cmd
       .outputOptions(job.outputOptions)

@@ -3,8 +3,9 @@ import type { AudioFormat } from '../audio/ffmpeg-args.js';
 import type { Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, type ChapterRow, chapters } from '../db/schema.js';
 
-/** Forward order of a book's life; FAILED sits outside it. */
+/** Forward order of a book's life; FAILED and CANCELLED sit outside it. */
 const FORWARD: BookStatus[] = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING', 'READY'];
+export const IN_PROGRESS: BookStatus[] = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING'];
 
 /** Statuses a book may move to `to` from, so late or repeated jobs never move it back. */
 function predecessors(to: BookStatus): BookStatus[] {
@@ -14,6 +15,8 @@ function predecessors(to: BookStatus): BookStatus[] {
 
 export interface NewBook {
   id: string;
+  owner: string;
+  idempotencyKey?: string | null;
   fileName: string | null;
   sizeBytes: number;
   sourceKey: string;
@@ -47,19 +50,67 @@ export function createBookQueries(db: Db) {
   return {
     advance,
 
-    async insertBook(book: NewBook): Promise<BookRow> {
-      const [row] = await db.insert(books).values(book).returning();
-      if (!row) throw new Error('insert returned no row');
+    /** Undefined when the owner already has a book under the same idempotency key. */
+    async insertBook(book: NewBook): Promise<BookRow | undefined> {
+      const [row] = await db.insert(books).values(book).onConflictDoNothing().returning();
       return row;
+    },
+
+    async findByIdempotencyKey(owner: string, key: string): Promise<BookRow | undefined> {
+      return db.query.books.findFirst({
+        where: and(eq(books.owner, owner), eq(books.idempotencyKey, key)),
+      });
+    },
+
+    /** CANCELLED is final: no job moves a book out of it (see `predecessors`). */
+    async cancel(id: string): Promise<void> {
+      await db
+        .update(books)
+        .set({ status: 'CANCELLED', error: null, updatedAt: now })
+        .where(eq(books.id, id));
+    },
+
+    /** Of `ids`, those cancelled; workers ask this to abort their running jobs. */
+    async cancelledAmong(ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ id: books.id })
+        .from(books)
+        .where(and(inArray(books.id, ids), eq(books.status, 'CANCELLED')));
+      return rows.map((r) => r.id);
+    },
+
+    /** Books in progress that have not moved for `olderThanMs`: the reconciler's candidates. */
+    async staleInProgress(olderThanMs: number, limit: number): Promise<BookRow[]> {
+      return db
+        .select()
+        .from(books)
+        .where(
+          and(
+            inArray(books.status, IN_PROGRESS),
+            lt(books.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
+          ),
+        )
+        .orderBy(asc(books.updatedAt))
+        .limit(limit);
+    },
+
+    /** Marks a book as looked at, so the next sweep does not take it up again at once. */
+    async touch(id: string): Promise<void> {
+      await db.update(books).set({ updatedAt: now }).where(eq(books.id, id));
     },
 
     async getBook(id: string): Promise<BookRow | undefined> {
       return db.query.books.findFirst({ where: eq(books.id, id) });
     },
 
-    /** Keyset-paged, newest first. */
-    async listBooks(limit: number, before?: { createdAt: Date; id: string }): Promise<BookRow[]> {
-      const where = before
+    /** Keyset-paged, newest first; one owner's books, or everyone's when `owner` is undefined. */
+    async listBooks(
+      limit: number,
+      before?: { createdAt: Date; id: string },
+      owner?: string,
+    ): Promise<BookRow[]> {
+      const page = before
         ? or(
             lt(books.createdAt, before.createdAt),
             and(eq(books.createdAt, before.createdAt), lt(books.id, before.id)),
@@ -68,7 +119,7 @@ export function createBookQueries(db: Db) {
       return db
         .select()
         .from(books)
-        .where(where)
+        .where(and(page, owner === undefined ? undefined : eq(books.owner, owner)))
         .orderBy(desc(books.createdAt), desc(books.id))
         .limit(limit);
     },

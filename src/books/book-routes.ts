@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
+import { ANYONE, canSee, type Principal } from '../access/access-control.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { ByteRange } from '../storage/storage.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
@@ -13,15 +14,17 @@ import {
   BookList,
   BookView,
   type BookViewT,
+  Cancelled,
   ChapterParams,
   ErrorBody,
   JobNodeSchema,
   ListQuery,
   Retried,
+  UploadHeaders,
   VoiceList,
 } from './book-schemas.js';
 import type { BookService, UploadPart } from './book-service.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, notFound } from './http-errors.js';
 import { parseRange } from './range.js';
 import { createResponseCache } from './response-cache.js';
 
@@ -47,6 +50,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     '/books',
     {
       schema: {
+        headers: UploadHeaders,
         response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
       },
       // An upload that announces its size is refused before a byte of it is read.
@@ -56,7 +60,12 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const book = await service.upload(uploadParts(request.parts()));
+      const { book, replayed } = await service.upload(
+        request.principal,
+        uploadParts(request.parts()),
+        request.headers['idempotency-key'],
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(202).send({ id: book.id, status: book.status, links: links(book.id) });
     },
   );
@@ -72,7 +81,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     { schema: { querystring: ListQuery, response: { 200: BookList } } },
     async (request) => {
       const before = decodeCursor(request.query.cursor);
-      const rows = await service.list(request.query.limit + 1, before);
+      const rows = await service.list(request.principal, request.query.limit + 1, before);
       const page = rows.slice(0, request.query.limit);
       const last = page[page.length - 1];
       return {
@@ -89,18 +98,30 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  const polled = createResponseCache(STATUS_TTL_MS);
+  // Answers are cached with their owner, and each caller is checked against it.
+  const polled = createResponseCache<{ owner: string; body: Buffer }>(STATUS_TTL_MS);
+  const cached = async (
+    principal: Principal,
+    key: string,
+    compute: () => Promise<{ owner: string; value: unknown }>,
+  ) => {
+    const { owner, body } = await polled.get(key, async () => {
+      const { owner, value } = await compute();
+      return { owner, body: Buffer.from(JSON.stringify(value)) };
+    });
+    if (!canSee(principal, owner)) throw notFound(`book ${key.split('/')[0]}`);
+    return body;
+  };
   const json = (reply: FastifyReply, body: Buffer) => reply.type('application/json').send(body);
-  const encode = (value: unknown) => Buffer.from(JSON.stringify(value));
 
   app.get(
     '/books/:id',
     { schema: { params: BookIdParams, response: { 200: BookView, ...errors } } },
     async (request, reply) => {
       const { id } = request.params;
-      const body = await polled.get(`${id}/book`, async () => {
-        const { book, chapters } = await service.get(id);
-        return encode(bookView(book, chapters));
+      const body = await cached(request.principal, `${id}/book`, async () => {
+        const { book, chapters } = await service.get(ANYONE, id);
+        return { owner: book.owner, value: bookView(book, chapters) };
       });
       return json(reply, body);
     },
@@ -111,10 +132,11 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     { schema: { params: BookIdParams, response: { 200: JobNodeSchema, ...errors } } },
     async (request, reply) => {
       const { id } = request.params;
-      return json(
-        reply,
-        await polled.get(`${id}/jobs`, async () => encode(await service.jobs(id))),
-      );
+      const body = await cached(request.principal, `${id}/jobs`, async () => {
+        const { owner, tree } = await service.jobs(ANYONE, id);
+        return { owner, value: tree };
+      });
+      return json(reply, body);
     },
   );
 
@@ -122,7 +144,11 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     '/books/:id/chapters/:n/retry',
     { schema: { params: ChapterParams, response: { 202: Retried, ...errors } } },
     async (request, reply) => {
-      const retried = await service.retryChapter(request.params.id, request.params.n);
+      const retried = await service.retryChapter(
+        request.principal,
+        request.params.id,
+        request.params.n,
+      );
       polled.invalidate(`${request.params.id}/`);
       return reply.code(202).send(retried);
     },
@@ -132,9 +158,19 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     '/books/:id/retry',
     { schema: { params: BookIdParams, response: { 202: Retried, ...errors } } },
     async (request, reply) => {
-      const retried = await service.retryBook(request.params.id);
+      const retried = await service.retryBook(request.principal, request.params.id);
       polled.invalidate(`${request.params.id}/`);
       return reply.code(202).send(retried);
+    },
+  );
+
+  app.delete(
+    '/books/:id',
+    { schema: { params: BookIdParams, response: { 202: Cancelled, ...errors } } },
+    async (request, reply) => {
+      const cancelled = await service.cancel(request.principal, request.params.id);
+      polled.invalidate(`${request.params.id}/`);
+      return reply.code(202).send(cancelled);
     },
   );
 
@@ -144,7 +180,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     '/books/:id/audio',
     { schema: { params: BookIdParams, response: audioResponses } },
     async (request, reply) => {
-      const audio = await service.audio(request.params.id, (size) =>
+      const audio = await service.audio(request.principal, request.params.id, (size) =>
         parseRange(request.headers.range, size),
       );
       return sendAudio(reply, audio, audio.book.title ?? 'audiobook');
@@ -156,7 +192,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     { schema: { params: ChapterParams, response: audioResponses } },
     async (request, reply) => {
       const { id, n } = request.params;
-      const audio = await service.chapterAudio(id, n, (size) =>
+      const audio = await service.chapterAudio(request.principal, id, n, (size) =>
         parseRange(request.headers.range, size),
       );
       return sendAudio(reply, audio, `${String(n).padStart(3, '0')} ${audio.chapter.title}`);

@@ -105,4 +105,11 @@ export const VoiceList = Type.Object({
 
 export const Retried = Type.Object({ retried: Type.Array(Type.String()) });
 
+export const Cancelled = Type.Object({ id: Type.String(), status: Type.Literal('CANCELLED') });
+
+export const UploadHeaders = Type.Object({
+  /** The same key from the same token answers with the same book and starts no second flow. */
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
 export type BookViewT = Static<typeof BookView>;

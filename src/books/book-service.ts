@@ -6,13 +6,16 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { buildBookFlow, JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
+import { canSee, type Principal } from '../access/access-control.js';
 import { AUDIO_FORMATS, type AudioFormat } from '../audio/ffmpeg-args.js';
+import type { BookRow } from '../db/schema.js';
 import { assertLooksLikeEpub } from '../epub/epub-sniff.js';
 import { EpubError } from '../epub/epub-zip.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
+import { discardBook } from './book-discard.js';
 import type { BookQueries } from './book-queries.js';
 import { conflict, HttpError, notFound } from './http-errors.js';
 import { type JobNode, readJobTree } from './job-tree.js';
@@ -65,16 +68,16 @@ export type BookService = ReturnType<typeof createBookService>;
 
 export function createBookService(deps: {
   books: BookQueries;
-  storage: Pick<Storage, 'putFile' | 'get' | 'size'>;
+  storage: Pick<Storage, 'putFile' | 'get' | 'size' | 'deletePrefix'>;
   queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
   voices: Voice[];
   maxUploadBytes: number;
 }) {
   const { books, storage, queues } = deps;
 
-  async function requireBook(id: string) {
+  async function requireBook(principal: Principal, id: string) {
     const book = await books.getBook(id);
-    if (!book) throw notFound(`book ${id}`);
+    if (!book || !canSee(principal, book.owner)) throw notFound(`book ${id}`);
     return book;
   }
 
@@ -100,8 +103,20 @@ export function createBookService(deps: {
     /**
      * Spools the file to disk (never to memory), checks it is an EPUB, stores
      * it and starts its flow. Form fields may come before or after the file.
+     * The same Idempotency-Key from the same owner answers with the same book
+     * and starts no second flow, even when both uploads arrive at once.
      */
-    async upload(parts: AsyncIterable<UploadPart>) {
+    async upload(
+      principal: Principal,
+      parts: AsyncIterable<UploadPart>,
+      idempotencyKey?: string,
+    ): Promise<{ book: BookRow; replayed: boolean }> {
+      const earlier =
+        idempotencyKey && (await books.findByIdempotencyKey(principal.owner, idempotencyKey));
+      if (earlier) {
+        for await (const part of parts) if (part.type === 'file') part.stream.resume();
+        return { book: earlier, replayed: true };
+      }
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-upload-'));
       try {
         const file = path.join(dir, 'upload.epub');
@@ -134,11 +149,20 @@ export function createBookService(deps: {
         await storage.putFile(objectKeys.source(id), file);
         const book = await books.insertBook({
           id,
+          owner: principal.owner,
+          idempotencyKey,
           fileName,
           sizeBytes: size,
           sourceKey: objectKeys.source(id),
           ...choices,
         });
+        if (!book) {
+          // A concurrent upload with the same key won the insert: answer with its book.
+          await storage.deletePrefix(objectKeys.bookPrefix(id));
+          const winner = await books.findByIdempotencyKey(principal.owner, idempotencyKey ?? '');
+          if (!winner) throw new Error('an idempotent upload lost its race to a missing book');
+          return { book: winner, replayed: true };
+        }
         try {
           await queues.flowProducer().add(buildBookFlow(id));
         } catch (err) {
@@ -149,33 +173,42 @@ export function createBookService(deps: {
           );
           throw new HttpError(503, 'the queue backend is unavailable; try again shortly');
         }
-        return book;
+        return { book, replayed: false };
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }
     },
 
-    list: (limit: number, before?: { createdAt: Date; id: string }) =>
-      books.listBooks(limit, before),
+    list: (principal: Principal, limit: number, before?: { createdAt: Date; id: string }) =>
+      books.listBooks(limit, before, principal.admin ? undefined : principal.owner),
 
-    async get(id: string) {
-      const book = await requireBook(id);
+    async get(principal: Principal, id: string) {
+      const book = await requireBook(principal, id);
       return { book, chapters: await books.getChapters(id) };
     },
 
-    async jobs(id: string): Promise<JobNode> {
-      await requireBook(id);
+    async jobs(principal: Principal, id: string): Promise<{ owner: string; tree: JobNode }> {
+      const book = await requireBook(principal, id);
       const chapters = await books.getChapters(id);
-      return readJobTree(
-        queues,
-        id,
-        chapters.filter((c) => c.status !== 'SKIPPED').map((c) => c.n),
-      );
+      const tree = await readJobTree(queues, book, chapters);
+      return { owner: book.owner, tree };
+    },
+
+    /**
+     * Cancels a book: its status becomes CANCELLED (final), its waiting jobs and
+     * stored objects are removed. Running jobs are aborted by their workers,
+     * which then remove what is left (see cancel-watcher.ts).
+     */
+    async cancel(principal: Principal, id: string) {
+      await requireBook(principal, id);
+      await books.cancel(id);
+      await discardBook({ queues, storage }, id);
+      return { id, status: 'CANCELLED' as const };
     },
 
     /** Retries one failed chapter from a fresh set of attempts; finished chapters are untouched. */
-    async retryChapter(id: string, n: number) {
-      await requireBook(id);
+    async retryChapter(principal: Principal, id: string, n: number) {
+      await requireBook(principal, id);
       const chapter = await books.getChapter(id, n);
       if (!chapter) throw notFound(`chapter ${n} of book ${id}`);
       const job = await failedJob(JOBS.generateAudio, jobIds.chapter(id, n));
@@ -191,8 +224,8 @@ export function createBookService(deps: {
     },
 
     /** Retries every failed step of the book. */
-    async retryBook(id: string) {
-      await requireBook(id);
+    async retryBook(principal: Principal, id: string) {
+      await requireBook(principal, id);
       const chapters = await books.getChapters(id);
       const candidates: [JobName, string][] = [
         [JOBS.parseEpub, jobIds.parse(id)],
@@ -216,8 +249,8 @@ export function createBookService(deps: {
       return { retried: failed.map((j) => j.id as string) };
     },
 
-    async audio(id: string, range?: (size: number) => ByteRange | undefined) {
-      const book = await requireBook(id);
+    async audio(principal: Principal, id: string, range?: (size: number) => ByteRange | undefined) {
+      const book = await requireBook(principal, id);
       if (book.status !== 'READY' || !book.audioKey) {
         throw conflict(`the audiobook is not ready yet (status ${book.status})`);
       }
@@ -225,8 +258,13 @@ export function createBookService(deps: {
     },
 
     /** One chapter's audio, as soon as that chapter is done. */
-    async chapterAudio(id: string, n: number, range?: (size: number) => ByteRange | undefined) {
-      const book = await requireBook(id);
+    async chapterAudio(
+      principal: Principal,
+      id: string,
+      n: number,
+      range?: (size: number) => ByteRange | undefined,
+    ) {
+      const book = await requireBook(principal, id);
       const chapter = await books.getChapter(id, n);
       if (!chapter) throw notFound(`chapter ${n} of book ${id}`);
       if (chapter.status !== 'DONE' || !chapter.audioKey) {

@@ -1,5 +1,6 @@
 import { Job } from 'bullmq';
-import { JOB_QUEUE, JOBS, type JobName, jobIds, QUEUES } from '../../flows/index.js';
+import { JOB_OPTIONS, JOB_QUEUE, JOBS, type JobName, jobIds, QUEUES } from '../../flows/index.js';
+import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 
 export interface JobNode {
@@ -18,51 +19,60 @@ export interface JobNode {
 interface Slot {
   name: JobName;
   id: string;
+  chapter?: ChapterRow;
 }
 
 /**
  * Reads a book's job tree without walking it: every id is known from the book
  * id and its chapter numbers, so all jobs are fetched at once (one batch of
  * reads, then one of states; ioredis pipelines each batch into a round trip).
+ * A READY book's jobs are trimmed from the queue backend once it is finished
+ * (see finalize-book-processor.ts); its tree is then told from its records.
  */
 export async function readJobTree(
   queues: Pick<QueueBackend, 'queue'>,
-  bookId: string,
-  chapterNs: number[],
+  book: Pick<BookRow, 'id' | 'status'>,
+  chapters: ChapterRow[],
 ): Promise<JobNode> {
+  const bookId = book.id;
   const slots: Slot[] = [
     { name: JOBS.finalizeBook, id: jobIds.finalize(bookId) },
     { name: JOBS.mergeAudiobook, id: jobIds.merge(bookId) },
     { name: JOBS.parseEpub, id: jobIds.parse(bookId) },
-    ...chapterNs.map((n) => ({ name: JOBS.generateAudio, id: jobIds.chapter(bookId, n) })),
+    ...chapters
+      .filter((c) => c.status !== 'SKIPPED')
+      .map((c) => ({ name: JOBS.generateAudio, id: jobIds.chapter(bookId, c.n), chapter: c })),
   ];
   const jobs = await Promise.all(
     slots.map((s) => Job.fromId(queues.queue(JOB_QUEUE[s.name]), s.id)),
   );
-  const states = await Promise.all(jobs.map((j) => (j ? j.getState() : 'missing')));
-  const [root, merge, parse, ...chapters] = slots.map((slot, i) =>
-    toNode(slot, jobs[i], states[i] ?? 'missing'),
+  const gone = book.status === 'READY' ? 'completed' : 'missing';
+  const states = await Promise.all(jobs.map((j) => (j ? j.getState() : gone)));
+  const [root, merge, parse, ...chapterNodes] = slots.map((slot, i) =>
+    toNode(slot, jobs[i], states[i] ?? gone),
   ) as [JobNode, JobNode, JobNode, ...JobNode[]];
   // Chapter jobs exist only once the orchestrator has added them.
-  merge.children = [parse, ...chapters.filter((c) => c.state !== 'missing')];
+  merge.children = [parse, ...chapterNodes.filter((c) => c.state !== 'missing')];
   root.children = [merge];
   return root;
 }
 
 function toNode(slot: Slot, job: Job | undefined, state: string): JobNode {
+  // A trimmed chapter job is told from its chapter's record.
+  const record = job ? undefined : slot.chapter;
   return {
     id: slot.id,
     name: slot.name,
     queue: QUEUES[JOB_QUEUE[slot.name]],
     state,
-    attemptsMade: job?.attemptsMade ?? 0,
-    attempts: job?.opts.attempts ?? 1,
-    progress: job?.progress ?? 0,
+    attemptsMade: job?.attemptsMade ?? record?.attempts ?? 0,
+    attempts: job?.opts.attempts ?? JOB_OPTIONS[JOB_QUEUE[slot.name]].attempts ?? 1,
+    progress: job?.progress ?? (state === 'completed' ? 100 : 0),
     failedReason: job?.failedReason || null,
     timestamps: {
       created: job?.timestamp ?? null,
-      processed: job?.processedOn ?? null,
-      finished: job?.finishedOn ?? null,
+      processed: job?.processedOn ?? record?.startedAt?.getTime() ?? null,
+      finished: job?.finishedOn ?? record?.finishedAt?.getTime() ?? null,
     },
     children: [],
   };

@@ -4,10 +4,10 @@
  * and kept serialized and encoded, so a poll costs a map lookup: answers may
  * be up to `ttlMs` old. Failures are never kept.
  */
-export function createResponseCache(ttlMs: number, maxEntries = 10_000) {
-  const entries = new Map<string, { expires: number; value: Promise<Buffer> }>();
+export function createResponseCache<T>(ttlMs: number, maxEntries = 10_000) {
+  const entries = new Map<string, { expires: number; value: Promise<T> }>();
   return {
-    get(key: string, compute: () => Promise<Buffer>): Promise<Buffer> {
+    get(key: string, compute: () => Promise<T>): Promise<T> {
       const now = Date.now();
       const hit = entries.get(key);
       if (hit && hit.expires > now) return hit.value;
@@ -20,7 +20,7 @@ export function createResponseCache(ttlMs: number, maxEntries = 10_000) {
       value.catch(() => entries.delete(key));
       return value;
     },
-    /** Forget a book's answers after a change made through the API itself (a retry). */
+    /** Forget a book's answers after a change made through the API itself (a retry, a cancel). */
     invalidate(prefix: string): void {
       for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
     },

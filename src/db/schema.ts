@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import type { AudioFormat } from '../audio/ffmpeg-args.js';
 
 export const BOOK_STATUSES = [
@@ -9,6 +18,7 @@ export const BOOK_STATUSES = [
   'MERGING',
   'READY',
   'FAILED',
+  'CANCELLED',
 ] as const;
 export type BookStatus = (typeof BOOK_STATUSES)[number];
 
@@ -19,6 +29,10 @@ export const books = pgTable(
   'books',
   {
     id: text('id').primaryKey(),
+    /** The API token's owner that uploaded it; `local` when the API runs without tokens. */
+    owner: text('owner').notNull().default('local'),
+    /** The uploader's Idempotency-Key: the same key from the same owner is the same book. */
+    idempotencyKey: text('idempotency_key'),
     status: text('status').$type<BookStatus>().notNull().default('UPLOADED'),
     fileName: text('file_name'),
     sizeBytes: integer('size_bytes').notNull(),
@@ -38,7 +52,15 @@ export const books = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     readyAt: timestamp('ready_at', { withTimezone: true }),
   },
-  (t) => [index('books_created_at_idx').on(t.createdAt.desc(), t.id)],
+  (t) => [
+    index('books_created_at_idx').on(t.createdAt.desc(), t.id),
+    index('books_owner_created_at_idx').on(t.owner, t.createdAt.desc(), t.id),
+    uniqueIndex('books_owner_idempotency_key_idx').on(t.owner, t.idempotencyKey),
+    // The reconciler's sweep: books still in progress.
+    index('books_in_progress_idx')
+      .on(t.updatedAt)
+      .where(sql`status in ('UPLOADED', 'PARSING', 'GENERATING', 'MERGING')`),
+  ],
 );
 
 export const chapters = pgTable(

@@ -127,12 +127,26 @@ function registry(kind: QueueBackend['kind'], f: Factories): QueueBackend {
   };
 }
 
+/** The abort reason with which a stopping worker hands its unfinished jobs back to the queue. */
+export const HAND_BACK = 'worker shutting down';
+
+/**
+ * Lets running jobs finish within `graceMs`; then aborts them with HAND_BACK
+ * (their processors return them to the queue, unfailed) and closes for good.
+ */
 async function closeWithin(worker: Worker, graceMs: number): Promise<void> {
+  const closing = worker.close();
+  if ((await within(closing, graceMs)) === 'done') return;
+  worker.cancelAllJobs(HAND_BACK);
+  if ((await within(closing, 3000)) === 'late') await worker.close(true);
+}
+
+async function within(p: Promise<void>, ms: number): Promise<'done' | 'late'> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), graceMs);
+    timer = setTimeout(() => resolve('late'), ms);
   });
-  const outcome = await Promise.race([worker.close(), deadline]);
+  const outcome = await Promise.race([p.then(() => 'done' as const), deadline]);
   clearTimeout(timer);
-  if (outcome === 'late') await worker.close(true);
+  return outcome;
 }

@@ -22,10 +22,12 @@ export function createCommandEngine(
         BOOKFLOW_LANGUAGE: language,
         BOOKFLOW_SPEED: String(speed),
       };
+      // Closing the session (a finished or a cancelled chapter) kills a command still running.
+      const session = new AbortController();
       return {
         synthesize: async (text) =>
-          parseWav(await runProgram('/bin/sh', ['-c', command], text, env)),
-        close: () => {},
+          parseWav(await runProgram('/bin/sh', ['-c', command], text, env, session.signal)),
+        close: () => session.abort(),
       };
     },
   };
@@ -37,9 +39,16 @@ export function runProgram(
   args: string[],
   input: string,
   env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(file, args, {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      signal,
+      killSignal: 'SIGKILL',
+    });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -31,7 +31,7 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/v1/audio/speech`;
   const tries = opts.tries ?? 4;
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
-  const request = async (body: Record<string, unknown>): Promise<Buffer> => {
+  const request = async (body: Record<string, unknown>, closed: AbortSignal): Promise<Buffer> => {
     let last: Error = new TransientTtsError('no attempt made');
     for (let attempt = 1; attempt <= tries; attempt++) {
       let res: Response;
@@ -43,7 +43,7 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
             ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
           },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(opts.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), closed]),
         });
       } catch (err) {
         const timedOut = (err as Error).name === 'TimeoutError';
@@ -71,11 +71,20 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
     name: `openai-compatible (${opts.baseUrl})`,
     voices: opts.voices,
     defaultVoice: opts.defaultVoice,
-    open: ({ voice, speed }) => ({
-      synthesize: async (input) =>
-        parseWav(await request({ model: opts.model, input, voice, response_format: 'wav', speed })),
-      close: () => {},
-    }),
+    open: ({ voice, speed }) => {
+      // Closing the session (a cancelled chapter) abandons a request in flight.
+      const session = new AbortController();
+      return {
+        synthesize: async (input) =>
+          parseWav(
+            await request(
+              { model: opts.model, input, voice, response_format: 'wav', speed },
+              session.signal,
+            ),
+          ),
+        close: () => session.abort(),
+      };
+    },
   };
 }
 

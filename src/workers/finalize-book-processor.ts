@@ -1,11 +1,22 @@
 import type { Job } from 'bullmq';
-import { FinalizePayload, type FinalizeResult, MergeResult, matches } from '../../flows/index.js';
+import {
+  FinalizePayload,
+  type FinalizeResult,
+  jobIds,
+  MergeResult,
+  matches,
+} from '../../flows/index.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-/** The flow's root: the one place a book becomes READY (idempotently). */
-export function createFinalizeProcessor({ books }: Pick<WorkerDeps, 'books'>) {
-  return (job: Job) =>
+/**
+ * The flow's root: the one place a book becomes READY (idempotently). A READY
+ * book's jobs are then trimmed from the queue backend (this root goes with
+ * removeOnComplete), so finished books cost the backend nothing; the book's
+ * records in PostgreSQL keep its chapters, attempts and timings.
+ */
+export function createFinalizeProcessor({ books, queues }: Pick<WorkerDeps, 'books' | 'queues'>) {
+  return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
       FinalizePayload,
@@ -19,10 +30,12 @@ export function createFinalizeProcessor({ books }: Pick<WorkerDeps, 'books'>) {
           durationSec: merged.durationSec,
           readyAt: new Date(),
         });
+        await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });
         return { kind: 'finalized' };
       },
       async ({ bookId }, err, final) => {
         if (final) await books.fail(bookId, `The audiobook could not be finalised: ${err.message}`);
       },
+      signal,
     );
 }

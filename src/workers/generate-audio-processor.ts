@@ -9,7 +9,7 @@ import { objectKeys } from '../storage/object-keys.js';
 import { splitSegments } from '../tts/segments.js';
 import { PermanentTtsError, type SessionOptions, type TtsEngine } from '../tts/tts-engine.js';
 import type { Pcm } from '../tts/wav.js';
-import { runJob, withTempDir } from './run-job.js';
+import { CancelledError, runJob, withTempDir } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 /** Pauses, in seconds: after the chapter's title, and at its end (so one chapter does not run into the next). */
@@ -23,14 +23,24 @@ export function createGenerateAudioProcessor({
   tts,
   ttsMaxChars,
 }: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars'>) {
-  return (job: Job) =>
+  return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
       TtsPayload,
       async ({ bookId, n }): Promise<TtsResult> => {
-        await books.chapterStarted(bookId, n);
-        const book = await books.getBook(bookId);
+        const [book, chapter] = await Promise.all([
+          books.getBook(bookId),
+          books.getChapter(bookId, n),
+        ]);
         if (!book) throw new Error(`book ${bookId} no longer exists`);
+        if (book.status === 'CANCELLED') throw new CancelledError();
+        // A re-submitted flow (book-reconciler.ts) finds its finished chapters done: none is spoken twice.
+        const done = chapter?.status === 'DONE' && chapter.audioKey && chapter.durationSec !== null;
+        if (done && (await storage.size(chapter.audioKey as string)) !== undefined) {
+          const { audioKey, durationSec } = chapter as { audioKey: string; durationSec: number };
+          return { kind: 'chapter-audio', n, audioKey, durationSec };
+        }
+        await books.chapterStarted(bookId, n);
         const audioKey = objectKeys.chapterAudio(bookId, n, book.format);
         let durationSec: number;
         if (tts.dryRun) {
@@ -38,7 +48,7 @@ export function createGenerateAudioProcessor({
           await storage.put(audioKey, silent.bytes);
           durationSec = silent.durationSec;
         } else {
-          const title = (await books.getChapter(bookId, n))?.title ?? `Chapter ${n}`;
+          const title = chapter?.title ?? `Chapter ${n}`;
           const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
           const split = splitTitle(title, text);
           const segments = [split.title, ...splitSegments(split.body, ttsMaxChars)].filter((t) =>
@@ -51,8 +61,14 @@ export function createGenerateAudioProcessor({
           };
           durationSec = await withTempDir(async (dir) => {
             const file = path.join(dir, `${n}.${book.format}`);
-            await synthesizeToFile(tts, session, segments, book.format, file, (done) =>
-              job.updateProgress(Math.round((done / segments.length) * 100)),
+            await synthesizeToFile(
+              tts,
+              session,
+              segments,
+              book.format,
+              file,
+              (done) => job.updateProgress(Math.round((done / segments.length) * 100)),
+              signal,
             );
             await storage.putFile(audioKey, file);
             return probeDuration(file);
@@ -71,6 +87,7 @@ export function createGenerateAudioProcessor({
             `Retry it with POST /books/${bookId}/chapters/${n}/retry`,
         );
       },
+      signal,
     );
 }
 
@@ -104,9 +121,16 @@ async function synthesizeToFile(
   format: AudioFormat,
   file: string,
   onSegment: (done: number) => Promise<void>,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const session = tts.open(options);
   let encoder: FfmpegProcess | undefined;
+  // A cancelled chapter stops its speech engine and encoder at once.
+  const stop = () => {
+    session.close();
+    encoder?.kill();
+  };
+  signal?.addEventListener('abort', stop, { once: true });
   let pcmFormat: { sampleRate: number; channels: number } | undefined;
   const write = async (data: Buffer) => {
     const stdin = (encoder as FfmpegProcess).stdin;
@@ -141,6 +165,7 @@ async function synthesizeToFile(
     if (err instanceof PermanentTtsError) throw new UnrecoverableError(err.message);
     throw err;
   } finally {
+    signal?.removeEventListener('abort', stop);
     session.close();
   }
 }

@@ -25,7 +25,7 @@ type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts'>;
  * are all done: then it checks every chapter has a result and joins them.
  */
 export function createMergeProcessor(deps: Deps) {
-  return (job: Job, token?: string) =>
+  return (job: Job, token?: string, signal?: AbortSignal) =>
     runJob(
       job,
       MergePayload,
@@ -37,14 +37,15 @@ export function createMergeProcessor(deps: Deps) {
           if (!token) throw new UnrecoverableError('merge-audiobook needs a lock token');
           // Ids are deterministic, so chapters added by an earlier run are not added twice.
           if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
-          return mergeWhenComplete(deps, job, bookId);
+          return mergeWhenComplete(deps, job, bookId, signal);
         }
-        return merge(deps, bookId, parsed, results);
+        return merge(deps, bookId, parsed, results, signal);
       },
       async ({ bookId }, err, final) => {
         if (final)
           await deps.books.fail(bookId, `The chapters could not be joined: ${err.message}`);
       },
+      signal,
     );
 }
 
@@ -67,11 +68,16 @@ async function addChapterJobs(deps: Deps, job: Job, bookId: string, ns: number[]
 }
 
 /** All children finished while we were adding them: the results must now be complete. */
-async function mergeWhenComplete(deps: Deps, job: Job, bookId: string): Promise<MergeResult> {
+async function mergeWhenComplete(
+  deps: Deps,
+  job: Job,
+  bookId: string,
+  signal: AbortSignal | undefined,
+): Promise<MergeResult> {
   const { parsed, results } = await childResults(job);
   const missing = parsed.chapters.filter((n) => !results.has(n));
   if (missing.length > 0) throw new Error(`no audio for chapters ${missing.join(', ')}`);
-  return merge(deps, bookId, parsed, results);
+  return merge(deps, bookId, parsed, results, signal);
 }
 
 async function merge(
@@ -79,6 +85,7 @@ async function merge(
   bookId: string,
   parsed: ParseResult,
   results: Map<number, TtsResult>,
+  signal: AbortSignal | undefined,
 ): Promise<MergeResult> {
   await books.advance(bookId, 'MERGING');
   const book = await books.getBook(bookId);
@@ -110,7 +117,7 @@ async function merge(
       cover = path.join(dir, path.basename(parsed.coverKey));
       await storage.getToFile(parsed.coverKey, cover);
     }
-    await runFfmpeg(mergeJob({ list, metadata: meta, cover }, book.format, out));
+    await runFfmpeg(mergeJob({ list, metadata: meta, cover }, book.format, out), signal);
     const audioKey = objectKeys.audiobook(bookId, book.format);
     await storage.putFile(audioKey, out);
     return {

@@ -15,7 +15,7 @@ export function createParseProcessor({
   tts,
   log,
 }: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log'>) {
-  return (job: Job) =>
+  return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
       ParsePayload,
@@ -72,5 +72,6 @@ export function createParseProcessor({
       async ({ bookId }, err, final) => {
         if (final) await books.fail(bookId, `The EPUB could not be read: ${err.message}`);
       },
+      signal,
     );
 }

@@ -6,7 +6,7 @@ import { createMergeProcessor } from './merge-audiobook-processor.js';
 import { createParseProcessor } from './parse-epub-processor.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-export type JobProcessor = (job: Job, token?: string) => Promise<unknown>;
+export type JobProcessor = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
 
 /** Exactly one processor per job name; the contract test holds this table to the flows contract. */
 export const PROCESSOR_FACTORIES: Record<JobName, (deps: WorkerDeps) => JobProcessor> = {

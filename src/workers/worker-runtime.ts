@@ -1,24 +1,38 @@
-import { type Job, UnrecoverableError, type Worker, type WorkerOptions } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  UnrecoverableError,
+  type Worker,
+  type WorkerOptions,
+} from 'bullmq';
 import { JOB_QUEUE, type JobName, type QueueKey } from '../../flows/index.js';
-import type { TtsConfig } from '../config.js';
+import { discardBook } from '../books/book-discard.js';
+import type { Config, TtsConfig } from '../config.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import { createCancelWatcher } from './cancel-watcher.js';
 import { type JobProcessor, PROCESSOR_FACTORIES } from './processors.js';
+import { CancelledError, HandBackError } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-/** Light work (parse, finalize) runs wide; heavy work (speech, merge) as wide as the CPU allows. */
+export type WorkerSettings = Pick<Config, 'workers' | 'stallCheckMs'> & {
+  tts: Pick<TtsConfig, 'rateLimit'>;
+};
+
+/** One queue's worker options, from its profile (light: parse, finalize; heavy: speech, merge). */
 export function workerOptions(
   key: QueueKey,
-  tts: Pick<TtsConfig, 'concurrency' | 'rateLimit'>,
+  settings: WorkerSettings,
 ): Omit<WorkerOptions, 'connection'> {
-  const heavy = key === 'tts' || key === 'merge';
+  const { rateLimit } = settings.tts;
   return {
-    concurrency: key === 'tts' ? tts.concurrency : heavy ? 2 : 8,
+    concurrency: settings.workers[key].concurrency,
     // The limiter lives in the queue backend, so it holds across every worker process.
-    ...(key === 'tts' && tts.rateLimit ? { limiter: tts.rateLimit } : {}),
-    // A live worker renews its jobs' locks from its (unblocked) event loop; a dead worker's job
-    // is retaken once its lock lapses and a stall check runs: within about 45 s.
-    lockDuration: 30_000,
-    stalledInterval: 15_000,
+    ...(key === 'tts' && rateLimit ? { limiter: rateLimit } : {}),
+    // A live worker renews its jobs' locks every lockDuration/2 from its event loop, which
+    // heavy work leaves free (speech and ffmpeg run in child processes). A killed worker's
+    // job is retaken after at most lockDuration + stalledInterval.
+    lockDuration: settings.workers[key].lockMs,
+    stalledInterval: settings.stallCheckMs,
     maxStalledCount: 2,
   };
 }
@@ -31,30 +45,54 @@ export function startWorkers(
   backend: Pick<QueueBackend, 'worker'>,
   deps: WorkerDeps,
   queueKeys: QueueKey[],
-  tts: Pick<TtsConfig, 'concurrency' | 'rateLimit'>,
+  settings: WorkerSettings,
 ): Worker[] {
-  return queueKeys.map((key) => {
+  const watcher = createCancelWatcher(deps.books, (err) =>
+    deps.log.warn({ err: err.message }, 'could not check for cancelled books'),
+  );
+  const workers = queueKeys.map((key) => {
     const byName = new Map<string, JobProcessor>();
     for (const [name, queue] of Object.entries(JOB_QUEUE) as [JobName, QueueKey][]) {
       if (queue === key) byName.set(name, PROCESSOR_FACTORIES[name](deps));
     }
     const worker = backend.worker(
       key,
-      (job: Job, token?: string) => {
+      // Three parameters: BullMQ passes an AbortSignal only to processors that declare it.
+      (job: Job, token?: string, signal?: AbortSignal) => {
         const processor = byName.get(job.name);
         if (!processor)
           throw new UnrecoverableError(`no processor for job "${job.name}" on this queue`);
-        return processor(job, token);
+        const abort = () => worker.cancelJob(job.id as string, 'book cancelled');
+        return watcher
+          .track(job.id as string, String(job.data?.bookId), abort, () =>
+            processor(job, token, signal),
+          )
+          .catch(async (err) => {
+            if (!(err instanceof HandBackError) || !token) throw err;
+            // Back to the queue at once, attempts untouched: a stop is not the job's failure.
+            await job.moveToDelayed(Date.now(), token);
+            throw new DelayedError();
+          });
       },
-      workerOptions(key, tts),
+      workerOptions(key, settings),
     );
-    worker.on('failed', (job, err) =>
-      deps.log.warn(
-        { jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
-        'job failed',
-      ),
-    );
+    worker.on('failed', (job, err) => {
+      if (!(err instanceof CancelledError)) {
+        deps.log.warn(
+          { jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+          'job failed',
+        );
+        return;
+      }
+      // Now that this job has stopped, what the cancel could not remove (it was running) can go.
+      deps.log.info({ jobId: job?.id }, 'job aborted: its book was cancelled');
+      discardBook(deps, String(job?.data?.bookId)).catch((e: Error) =>
+        deps.log.warn({ err: e.message }, 'could not remove a cancelled book'),
+      );
+    });
     worker.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));
     return worker;
   });
+  workers[0]?.once('closing', () => watcher.stop());
+  return workers;
 }
