@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { JOBS, jobIds, QUEUES } from '../flows/index.js';
 import { createDeployment } from '../test/support/deployment.js';
 import { REDIS_URL } from '../test/support/services.js';
-import { makeEpub } from './support/epub-maker.js';
+import { makeEpub } from '../test/support/epub-maker.js';
 
 const CHAPTERS = 1000;
 const POLLERS = 50;

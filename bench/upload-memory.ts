@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDeployment, type Deployment } from '../test/support/deployment.js';
-import { makeEpub } from './support/epub-maker.js';
+import { makeEpub } from '../test/support/epub-maker.js';
 
 const BOOK_MB = 200;
 

@@ -73,12 +73,15 @@ const xhtml = (title: string, body: string) =>
 /**
  * An EPUB 3 with `chapters` chapters of `words` words each, plus an optional
  * padding entry of `paddingBytes` (a large picture, say) to make a big upload.
+ * Chapter titles are `<label> chapter <n>`, so a test can tell many books'
+ * chapters apart in what a speech engine was asked to say.
  */
 export async function makeEpub(
   file: string,
-  opts: { chapters: number; words: number; paddingBytes?: number },
+  opts: { chapters: number; words: number; paddingBytes?: number; label?: string },
 ): Promise<void> {
   const ids = Array.from({ length: opts.chapters }, (_, i) => i + 1);
+  const heading = (n: number) => (opts.label ? `${opts.label} chapter ${n}` : `Chapter ${n}`);
   const sentence = 'The quick brown fox jumps over the lazy dog. ';
   const text = sentence.repeat(Math.ceil(opts.words / 9));
   const entries: Entry[] = [
@@ -100,13 +103,13 @@ export async function makeEpub(
       data: Buffer.from(
         xhtml(
           'Contents',
-          `<nav xmlns:epub="http://www.idpf.org/2007/ops" epub:type="toc"><ol>${ids.map((n) => `<li><a href="c${n}.xhtml">Chapter ${n}</a></li>`).join('')}</ol></nav>`,
+          `<nav xmlns:epub="http://www.idpf.org/2007/ops" epub:type="toc"><ol>${ids.map((n) => `<li><a href="c${n}.xhtml">${heading(n)}</a></li>`).join('')}</ol></nav>`,
         ),
       ),
     },
     ...ids.map((n) => ({
       name: `OEBPS/c${n}.xhtml`,
-      data: Buffer.from(xhtml(`Chapter ${n}`, `<h1>Chapter ${n}</h1><p>${text}</p>`)),
+      data: Buffer.from(xhtml(heading(n), `<h1>${heading(n)}</h1><p>${text}</p>`)),
     })),
   ];
   if (opts.paddingBytes) {
