@@ -72,12 +72,12 @@ export async function main(mode: Mode): Promise<void> {
       },
       { loggerInstance: log },
     );
-    await app.listen({ host: config.host, port: config.port });
     if (config.apiTokens.length === 0) {
       log.warn(
         `no API_TOKENS: the API is open to anyone on this machine, so it listens on ${config.host} only`,
       );
     }
+    await app.listen({ host: config.host, port: config.port });
   }
   let stopping = false;
   const stop = async (signal: string) => {

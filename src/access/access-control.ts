@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../books/http-errors.js';
 import type { ApiToken } from '../config.js';
 
@@ -71,7 +71,7 @@ export async function registerAccessControl(
 
   // Set on every request by the hook below (Fastify wants null, not an object, here).
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('onRequest', async (request, reply) => {
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     if (isPublic(request)) return;
     const principal = principalOf(request);
     if (!principal) {
@@ -79,5 +79,10 @@ export async function registerAccessControl(
       throw new HttpError(401, 'send a valid API token as "Authorization: Bearer <token>"');
     }
     request.principal = principal;
+  };
+  // A route-level hook, after the rate limiter's own: failed guesses are counted too.
+  app.addHook('onRoute', (route) => {
+    const hooks = route.onRequest;
+    route.onRequest = [...(hooks ? [hooks].flat() : []), authenticate];
   });
 }

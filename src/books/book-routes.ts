@@ -53,8 +53,9 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
         headers: UploadHeaders,
         response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
       },
-      // An upload that announces its size is refused before a byte of it is read.
-      onRequest: async (request) => {
+      // An upload that announces its size is refused before a byte of it is read
+      // (multipart bodies are read by the handler, after this hook and after authentication).
+      preValidation: async (request) => {
         const length = Number(request.headers['content-length'] ?? 0);
         if (length > service.maxUploadBytes + MULTIPART_OVERHEAD) throw service.tooLarge();
       },

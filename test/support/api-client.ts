@@ -34,23 +34,38 @@ export interface JobNodeBody {
   children: JobNodeBody[];
 }
 
-/** A tiny client for the service's HTTP API, as a user's script would call it. */
-export function apiClient(base: string) {
+/**
+ * A tiny client for the service's HTTP API, as a user's script would call it;
+ * with `token`, every request carries it as a bearer token.
+ */
+export function apiClient(base: string, token?: string) {
   const json = async <T>(res: Response) => ({ status: res.status, body: (await res.json()) as T });
+  const fetch = (url: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (token && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+    return globalThis.fetch(url, { ...init, headers });
+  };
   return {
     base,
-    async upload(file: string, fields: Record<string, string> = {}) {
+    withToken: (other: string) => apiClient(base, other),
+    async upload(file: string, fields: Record<string, string> = {}, headers: HeadersInit = {}) {
       const form = new FormData();
       form.set('file', await openAsBlob(file), path.basename(file));
       for (const [k, v] of Object.entries(fields)) form.set(k, v);
-      return json<{ id: string; status: string; message?: string; links: Record<string, string> }>(
-        await fetch(`${base}/books`, { method: 'POST', body: form }),
-      );
+      const res = await fetch(`${base}/books`, { method: 'POST', body: form, headers });
+      return {
+        ...(await json<{ id: string; status: string; message?: string; links: Record<string, string> }>(
+          res,
+        )),
+        headers: res.headers,
+      };
     },
     get: async (id: string) => json<BookBody>(await fetch(`${base}/books/${id}`)),
     jobs: async (id: string) => json<JobNodeBody>(await fetch(`${base}/books/${id}/jobs`)),
     post: async (p: string) =>
       json<Record<string, unknown>>(await fetch(`${base}${p}`, { method: 'POST' })),
+    delete: async (id: string) =>
+      json<Record<string, unknown>>(await fetch(`${base}/books/${id}`, { method: 'DELETE' })),
     raw: (p: string, init?: RequestInit) => fetch(`${base}${p}`, init),
     /** Polls until the book reaches one of `statuses` (or fails the test after `timeoutMs`). */
     async waitFor(id: string, statuses: string[], timeoutMs = 120_000): Promise<BookBody> {

@@ -40,11 +40,20 @@ export interface Deployment {
 }
 
 export async function createDeployment(
-  opts: { redis?: boolean; s3?: boolean; env?: (dir: string) => Record<string, string> } = {},
+  opts: {
+    redis?: boolean;
+    s3?: boolean;
+    env?: (dir: string) => Record<string, string>;
+    /** A Redis or PostgreSQL the test owns (to stop and restart it), instead of the shared one. */
+    redisUrl?: string;
+    databaseUrl?: string;
+  } = {},
 ): Promise<Deployment> {
   const redis = opts.redis ?? true;
+  const redisUrl = opts.redisUrl ?? REDIS_URL;
+  const ownDatabase = opts.databaseUrl;
   const [db, dir, s3] = await Promise.all([
-    createTestDatabase(),
+    ownDatabase ? { url: ownDatabase, drop: async () => {} } : createTestDatabase(),
     tempDir(),
     opts.s3 ? startS3Server() : undefined,
   ]);
@@ -52,7 +61,7 @@ export async function createDeployment(
   const prefix = uniqueName('bf');
   const env: Record<string, string> = {
     ...s3?.env,
-    ...(redis ? { REDIS_URL } : {}),
+    ...(redis ? { REDIS_URL: redisUrl } : {}),
     DATABASE_URL: db.url,
     QUEUE_PREFIX: prefix,
     PORT: String(port),
@@ -76,7 +85,7 @@ export async function createDeployment(
     },
     queues() {
       queues ??= openQueueBackend({
-        redisUrl: redis ? REDIS_URL : undefined,
+        redisUrl: redis ? redisUrl : undefined,
         databaseUrl: db.url,
         namespace: prefix,
       });
@@ -85,7 +94,7 @@ export async function createDeployment(
     async stop() {
       await Promise.all(processes.map((p) => p.stop()));
       await (await queues)?.close();
-      if (redis) await clearRedisPrefix(prefix);
+      if (redis) await clearRedisPrefix(prefix, redisUrl);
       await Promise.all([db.drop(), s3?.close(), fs.rm(dir, { recursive: true, force: true })]);
     },
   };

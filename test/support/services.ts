@@ -32,8 +32,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 }
 
 /** Deletes every Redis key under a queue prefix. */
-export async function clearRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
+export async function clearRedisPrefix(prefix: string, url = REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
   try {
     let cursor = '0';
     do {
