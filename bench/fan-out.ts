@@ -7,8 +7,8 @@ import { loadConfig } from '../src/config.js';
 import { openQueueBackend } from '../src/queue/queue-backend.js';
 import { workerOptions } from '../src/workers/worker-runtime.js';
 import { createDeployment } from '../test/support/deployment.js';
-import { REDIS_URL, uniqueName } from '../test/support/services.js';
 import { makeEpub } from '../test/support/epub-maker.js';
+import { REDIS_URL, uniqueName } from '../test/support/services.js';
 
 const CHAPTERS = 1000;
 /** The worker settings the service's dry-run engine gets by default (TTS_CONCURRENCY=16). */

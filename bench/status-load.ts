@@ -5,8 +5,8 @@ import { FlowProducer } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOBS, jobIds, QUEUES } from '../flows/index.js';
 import { createDeployment } from '../test/support/deployment.js';
-import { REDIS_URL } from '../test/support/services.js';
 import { makeEpub } from '../test/support/epub-maker.js';
+import { REDIS_URL } from '../test/support/services.js';
 
 const CHAPTERS = 1000;
 const POLLERS = 50;

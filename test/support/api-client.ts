@@ -54,9 +54,12 @@ export function apiClient(base: string, token?: string) {
       for (const [k, v] of Object.entries(fields)) form.set(k, v);
       const res = await fetch(`${base}/books`, { method: 'POST', body: form, headers });
       return {
-        ...(await json<{ id: string; status: string; message?: string; links: Record<string, string> }>(
-          res,
-        )),
+        ...(await json<{
+          id: string;
+          status: string;
+          message?: string;
+          links: Record<string, string>;
+        }>(res)),
         headers: res.headers,
       };
     },
