@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
+import { toWav } from '../../src/tts/wav.js';
 import { apiClient } from './api-client.js';
 import { REPO } from './fixtures.js';
 import { freePort, type ServiceProcess, startService } from './processes.js';
@@ -98,4 +99,36 @@ export async function createDeployment(
       await Promise.all([db.drop(), s3?.close(), fs.rm(dir, { recursive: true, force: true })]);
     },
   };
+}
+
+/**
+ * TTS_COMMAND for the shell stand-in in test/fixtures/tone-tts.sh: fast, and
+ * its log (`syntheses(dir)`) counts only syntheses carried to completion.
+ * `delaySec` makes each request take that long, so a test can act mid-chapter.
+ */
+export function toneTts(dir: string, delaySec = 0): Record<string, string> {
+  return {
+    TTS_COMMAND: path.join(REPO, 'test/fixtures/tone-tts.sh'),
+    TONE_WAV: path.join(dir, 'tone.wav'),
+    TONE_LOG: path.join(dir, 'syntheses.log'),
+    TONE_DELAY: String(delaySec),
+  };
+}
+
+/** Writes the stand-in's answer: a quarter-second tone. */
+export async function writeTone(dir: string): Promise<void> {
+  const rate = 16000;
+  const data = Buffer.alloc(rate / 2);
+  for (let i = 0; i < rate / 4; i++)
+    data.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  await fs.writeFile(path.join(dir, 'tone.wav'), toWav({ sampleRate: rate, channels: 1, data }));
+}
+
+/** How many times each text was synthesized to completion by the tone stand-in. */
+export async function syntheses(dir: string): Promise<Map<string, number>> {
+  const log = await fs.readFile(path.join(dir, 'syntheses.log'), 'utf8').catch(() => '');
+  const counts = new Map<string, number>();
+  for (const line of log.split('\n').filter(Boolean))
+    counts.set(line.trim(), (counts.get(line.trim()) ?? 0) + 1);
+  return counts;
 }

@@ -99,4 +99,17 @@ export async function startService(
   };
 }
 
+/** Resolves with the process's exit code (null when a signal ended it), or rejects after `ms`. */
+export function exited(p: ServiceProcess, ms: number): Promise<number | null> {
+  const { child } = p;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
 export { freePort } from '../../src/net.js';
