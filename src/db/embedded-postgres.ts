@@ -29,6 +29,7 @@ const PASSWORD = 'bookflow';
 export async function startEmbeddedPostgres(
   dir: string,
   log: (msg: string) => void,
+  opts: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   const isRoot = os.userInfo().uid === 0;
   await fs.mkdir(dir, { recursive: true });
@@ -64,7 +65,7 @@ export async function startEmbeddedPostgres(
     )
   )
     await ctl(['stop', '-m', 'fast', '-w']);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200`;
   await ctl(['start', '-w', '-t', '60', '-l', path.join(dir, 'server.log'), '-o', flags]);
   return {
