@@ -81,3 +81,46 @@ describe('speech engine configuration', () => {
     );
   });
 });
+
+describe('access and worker configuration', () => {
+  const TOKEN = 'abcdef0123456789';
+
+  it('reads tokens with their owners and scopes', () => {
+    const c = loadConfig({ API_TOKENS: `alice:${TOKEN}, ops:${TOKEN}x:admin`, HOST: '0.0.0.0' });
+    expect(c.apiTokens).toEqual([
+      { owner: 'alice', token: TOKEN, admin: false },
+      { owner: 'ops', token: `${TOKEN}x`, admin: true },
+    ]);
+  });
+
+  it('refuses short, malformed or repeated tokens, by entry number', () => {
+    for (const [raw, message] of [
+      ['alice:short', /entry 1 must be owner:token/],
+      [`alice:${TOKEN}:root`, /entry 1 must be owner:token/],
+      [`alice:${TOKEN},bob`, /entry 2 must be owner:token/],
+      [`alice:${TOKEN},bob:${TOKEN}`, /the same token twice/],
+    ] as const) {
+      expect(() => loadConfig({ API_TOKENS: raw }), raw).toThrow(message);
+    }
+  });
+
+  it('sets the light and heavy worker profiles from configuration', () => {
+    const c = loadConfig({
+      LIGHT_CONCURRENCY: '4',
+      LIGHT_LOCK_SECONDS: '5',
+      HEAVY_LOCK_SECONDS: '60',
+      MERGE_CONCURRENCY: '1',
+      TTS_CONCURRENCY: '3',
+      STALL_CHECK_SECONDS: '2',
+    });
+    expect(c.workers).toEqual({
+      parse: { concurrency: 4, lockMs: 5000 },
+      finalize: { concurrency: 4, lockMs: 5000 },
+      tts: { concurrency: 3, lockMs: 60_000 },
+      merge: { concurrency: 1, lockMs: 60_000 },
+    });
+    expect(c.stallCheckMs).toBe(2000);
+    expect(loadConfig({}).apiRateLimit).toEqual({ max: 1200, duration: 60_000 });
+    expect(() => loadConfig({ API_RATE_LIMIT: '5 per s' })).toThrow(/API_RATE_LIMIT=5 per s/);
+  });
+});
