@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS, QUEUE_KEYS } from '../flows/index.js';
 import { loadConfig } from '../src/config.js';
 import { createDeployment, type Deployment } from './support/deployment.js';
 import { fixture } from './support/fixtures.js';
@@ -77,14 +78,14 @@ describe('access by bearer token', () => {
     const { status, body } = await alice.jobs(aliceBook);
     expect(status).toBe(200);
     const merge = body.children[0];
-    const chapters = merge?.children.filter((c) => c.name !== 'parse-epub') ?? [];
+    const chapters = merge?.children.filter((c) => c.name !== JOBS.parseEpub) ?? [];
     expect(chapters).toHaveLength(5);
     expect([body, merge, ...chapters].every((n) => n?.state === 'completed')).toBe(true);
     expect(chapters.every((c) => c.attemptsMade === 1 && c.timestamps.finished)).toBe(true);
     // Nothing of the finished book is left in the queue backend.
     const queues = await d.queues();
     const counts = await Promise.all(
-      (['parse', 'tts', 'merge', 'finalize'] as const).map((q) =>
+      QUEUE_KEYS.map((q) =>
         queues.queue(q).getJobCounts('completed', 'failed', 'waiting', 'active'),
       ),
     );
