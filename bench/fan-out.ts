@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Job, WaitingChildrenError } from 'bullmq';
+import postgres from 'postgres';
 import { buildBookFlow, chapterJob, QUEUE_KEYS } from '../flows/index.js';
 import { loadConfig } from '../src/config.js';
 import { openQueueBackend } from '../src/queue/queue-backend.js';
@@ -44,12 +45,23 @@ async function serviceMs(book: string, redis: boolean): Promise<number> {
   try {
     await d.start('api');
     await d.start('worker');
-    const t0 = performance.now();
-    const { body } = await d.api.upload(book);
-    await d.api.waitFor(body.id, ['MERGING', 'READY', 'FAILED'], 600_000);
-    const ms = performance.now() - t0;
-    await d.api.waitFor(body.id, ['READY', 'FAILED'], 600_000);
-    return ms;
+    // The merge's first act is to mark the book MERGING: polled in the database every 5 ms
+    // (the API's status answers may be half a second old).
+    const sql = postgres(d.databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      const t0 = performance.now();
+      const { body } = await d.api.upload(book);
+      for (;;) {
+        const [row] = await sql`select status from books where id = ${body.id}`;
+        if (['MERGING', 'READY', 'FAILED'].includes(row?.status)) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const ms = performance.now() - t0;
+      await d.api.waitFor(body.id, ['READY', 'FAILED'], 600_000);
+      return ms;
+    } finally {
+      await sql.end();
+    }
   } finally {
     await d.stop();
   }

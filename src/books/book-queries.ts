@@ -57,9 +57,11 @@ export function createBookQueries(db: Db) {
     },
 
     async findByIdempotencyKey(owner: string, key: string): Promise<BookRow | undefined> {
-      return db.query.books.findFirst({
-        where: and(eq(books.owner, owner), eq(books.idempotencyKey, key)),
-      });
+      const [row] = await db
+        .select()
+        .from(books)
+        .where(and(eq(books.owner, owner), eq(books.idempotencyKey, key)));
+      return row;
     },
 
     /** CANCELLED is final: no job moves a book out of it (see `predecessors`). */
@@ -101,7 +103,9 @@ export function createBookQueries(db: Db) {
     },
 
     async getBook(id: string): Promise<BookRow | undefined> {
-      return db.query.books.findFirst({ where: eq(books.id, id) });
+      // A plain select: every chapter job reads its book, and the relational builder costs more.
+      const [row] = await db.select().from(books).where(eq(books.id, id));
+      return row;
     },
 
     /** Keyset-paged, newest first; one owner's books, or everyone's when `owner` is undefined. */
@@ -185,8 +189,17 @@ export function createBookQueries(db: Db) {
         .onConflictDoNothing();
     },
 
-    async chapterStarted(bookId: string, n: number): Promise<void> {
-      await db
+    /**
+     * Marks a chapter RUNNING and counts the attempt; returns the chapter, or
+     * undefined when it is already DONE (a late duplicate cannot un-finish it)
+     * unless `evenIfDone` (its audio is gone and must be made again).
+     */
+    async chapterStarted(
+      bookId: string,
+      n: number,
+      opts: { evenIfDone?: boolean } = {},
+    ): Promise<ChapterRow | undefined> {
+      const [row] = await db
         .update(chapters)
         .set({
           status: 'RUNNING',
@@ -195,7 +208,15 @@ export function createBookQueries(db: Db) {
           error: null,
           updatedAt: now,
         })
-        .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n), sql`status <> 'DONE'`));
+        .where(
+          and(
+            eq(chapters.bookId, bookId),
+            eq(chapters.n, n),
+            opts.evenIfDone ? undefined : sql`status <> 'DONE'`,
+          ),
+        )
+        .returning();
+      return row;
     },
 
     async chapterDone(bookId: string, n: number, audioKey: string, durationSec: number) {

@@ -13,6 +13,7 @@ export function createLocalStorage(root: string): Storage {
   };
   // Folders already made: a book's thousand chapter files share a handful.
   const made = new Set<string>();
+  let writes = 0;
   // Write to a temporary name and rename, so readers never see half an object.
   const writeAtomically = async (key: string, write: (tmp: string) => Promise<void>) => {
     const target = resolve(key);
@@ -21,7 +22,8 @@ export function createLocalStorage(root: string): Storage {
       await fs.mkdir(folder, { recursive: true });
       made.add(folder);
     }
-    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per write: two writes of one key at once must not share a temporary file.
+    const tmp = `${target}.${process.pid}.${(writes += 1)}.tmp`;
     try {
       await write(tmp);
       await fs.rename(tmp, target);

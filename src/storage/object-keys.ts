@@ -10,6 +10,9 @@ export const objectKeys = {
   chapterText: (bookId: string, n: number) => `books/${bookId}/chapters/${n}.txt`,
   chapterAudio: (bookId: string, n: number, format: AudioFormat) =>
     `books/${bookId}/chapters/${n}.${format === 'mp3' ? 'mp3' : 'm4a'}`,
+  /** The one audio file every chapter of a dry run (TTS_ENGINE=silence) points to. */
+  dryRunSilence: (bookId: string, format: AudioFormat) =>
+    `books/${bookId}/chapters/silence.${format === 'mp3' ? 'mp3' : 'm4a'}`,
   audiobook: (bookId: string, format: AudioFormat) => `books/${bookId}/audiobook.${format}`,
   cover: (bookId: string, mediaType: string) =>
     `books/${bookId}/cover.${mediaType === 'image/png' ? 'png' : 'jpg'}`,

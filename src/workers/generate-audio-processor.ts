@@ -28,24 +28,29 @@ export function createGenerateAudioProcessor({
       job,
       TtsPayload,
       async ({ bookId, n }): Promise<TtsResult> => {
-        const [book, chapter] = await Promise.all([
+        // One round trip: the book, and the chapter marked started unless it is already DONE.
+        const [book, started] = await Promise.all([
           books.getBook(bookId),
-          books.getChapter(bookId, n),
+          books.chapterStarted(bookId, n),
         ]);
         if (!book) throw new Error(`book ${bookId} no longer exists`);
         if (book.status === 'CANCELLED') throw new CancelledError();
+        const chapter = started ?? (await books.getChapter(bookId, n));
         // A re-submitted flow (book-reconciler.ts) finds its finished chapters done: none is spoken twice.
         const done = chapter?.status === 'DONE' && chapter.audioKey && chapter.durationSec !== null;
         if (done && (await storage.size(chapter.audioKey as string)) !== undefined) {
           const { audioKey, durationSec } = chapter as { audioKey: string; durationSec: number };
           return { kind: 'chapter-audio', n, audioKey, durationSec };
         }
-        await books.chapterStarted(bookId, n);
-        const audioKey = objectKeys.chapterAudio(bookId, n, book.format);
+        if (!started) await books.chapterStarted(bookId, n, { evenIfDone: true });
+        let audioKey = objectKeys.chapterAudio(bookId, n, book.format);
         let durationSec: number;
         if (tts.dryRun) {
+          // Every chapter of a dry run shares one stored silence: no work per chapter.
           const silent = await silentChapter(book.format);
-          await storage.put(audioKey, silent.bytes);
+          audioKey = objectKeys.dryRunSilence(bookId, book.format);
+          if ((await storage.size(audioKey)) === undefined)
+            await storage.put(audioKey, silent.bytes);
           durationSec = silent.durationSec;
         } else {
           const title = chapter?.title ?? `Chapter ${n}`;
