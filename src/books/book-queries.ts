@@ -30,6 +30,7 @@ export interface ParsedChapter {
   title: string;
   charCount: number;
   skipped: string | null;
+  text?: { start: number; end: number };
 }
 
 export type BookQueries = ReturnType<typeof createBookQueries>;
@@ -182,6 +183,8 @@ export function createBookQueries(db: Db) {
             n: c.n,
             title: c.title,
             charCount: c.charCount,
+            textStart: c.text?.start ?? null,
+            textEnd: c.text?.end ?? null,
             status: c.skipped ? ('SKIPPED' as const) : ('PENDING' as const),
             error: c.skipped,
           })),

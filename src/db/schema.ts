@@ -76,6 +76,9 @@ export const chapters = pgTable(
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
     charCount: integer('char_count').notNull().default(0),
+    /** Byte range [start, end) of the chapter's text in the book's chapters.txt; null if skipped. */
+    textStart: integer('text_start'),
+    textEnd: integer('text_end'),
     audioKey: text('audio_key'),
     durationSec: real('duration_sec'),
     startedAt: timestamp('started_at', { withTimezone: true }),

@@ -7,7 +7,8 @@ import type { AudioFormat } from '../audio/ffmpeg-args.js';
 export const objectKeys = {
   bookPrefix: (bookId: string) => `books/${bookId}/`,
   source: (bookId: string) => `books/${bookId}/source.epub`,
-  chapterText: (bookId: string, n: number) => `books/${bookId}/chapters/${n}.txt`,
+  /** Every chapter's text in one object; each chapter row holds its byte range. */
+  chapterTexts: (bookId: string) => `books/${bookId}/chapters.txt`,
   chapterAudio: (bookId: string, n: number, format: AudioFormat) =>
     `books/${bookId}/chapters/${n}.${format === 'mp3' ? 'mp3' : 'm4a'}`,
   /** The one audio file every chapter of a dry run (TTS_ENGINE=silence) points to. */

@@ -5,7 +5,9 @@ import { type FfmpegProcess, probeDuration, spawnFfmpeg } from '../audio/ffmpeg.
 import { type AudioFormat, encodeChapterJob } from '../audio/ffmpeg-args.js';
 import { normalizePcm, silence } from '../audio/loudness.js';
 import { silentChapter } from '../audio/silent-chapter.js';
+import type { ChapterRow } from '../db/schema.js';
 import { objectKeys } from '../storage/object-keys.js';
+import type { Storage } from '../storage/storage.js';
 import { splitSegments } from '../tts/segments.js';
 import { PermanentTtsError, type SessionOptions, type TtsEngine } from '../tts/tts-engine.js';
 import type { Pcm } from '../tts/wav.js';
@@ -54,7 +56,7 @@ export function createGenerateAudioProcessor({
           durationSec = silent.durationSec;
         } else {
           const title = chapter?.title ?? `Chapter ${n}`;
-          const text = await readText(await storage.get(objectKeys.chapterText(bookId, n)));
+          const text = await chapterText(storage, bookId, chapter);
           const split = splitTitle(title, text);
           const segments = [split.title, ...splitSegments(split.body, ttsMaxChars)].filter((t) =>
             t.trim(),
@@ -112,9 +114,18 @@ export function splitTitle(title: string, text: string): { title: string; body: 
   return { title, body: text };
 }
 
-async function readText(stream: NodeJS.ReadableStream): Promise<string> {
+/** The chapter's slice of the book's chapters.txt. */
+async function chapterText(
+  storage: Pick<Storage, 'get'>,
+  bookId: string,
+  chapter: ChapterRow | undefined,
+): Promise<string> {
+  const { textStart: start, textEnd: end } = chapter ?? {};
+  if (start == null || end == null) throw new UnrecoverableError('the chapter has no stored text');
+  if (end <= start) return '';
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
+  for await (const c of await storage.get(objectKeys.chapterTexts(bookId), { start, end: end - 1 }))
+    chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 

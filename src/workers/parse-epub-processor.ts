@@ -34,14 +34,17 @@ export function createParseProcessor({
         });
         for (const warning of parsed.warnings) log.warn({ bookId }, warning);
         const spoken = parsed.chapters.filter((c) => !c.skipped);
-        // A few at a time: a 1000-chapter book should not write its texts one by one.
-        for (let i = 0; i < spoken.length; i += 16) {
-          await Promise.all(
-            spoken
-              .slice(i, i + 16)
-              .map((c) => storage.put(objectKeys.chapterText(bookId, c.n), Buffer.from(c.text))),
-          );
+        // One object for all texts, read by range: a 1000-chapter book makes one write, not 1000.
+        const ranges = new Map<number, { start: number; end: number }>();
+        const texts: Buffer[] = [];
+        let offset = 0;
+        for (const c of spoken) {
+          const bytes = Buffer.from(c.text);
+          ranges.set(c.n, { start: offset, end: offset + bytes.length });
+          texts.push(bytes);
+          offset += bytes.length;
         }
+        await storage.put(objectKeys.chapterTexts(bookId), Buffer.concat(texts));
         const coverKey = parsed.cover ? objectKeys.cover(bookId, parsed.cover.mediaType) : null;
         if (coverKey && parsed.cover) await storage.put(coverKey, parsed.cover.bytes);
         await books.insertChapters(
@@ -51,6 +54,7 @@ export function createParseProcessor({
             title: c.title,
             charCount: c.text.length,
             skipped: c.skipped,
+            text: ranges.get(c.n),
           })),
         );
         await books.setDefaultVoice(bookId, voiceForLanguage(tts, parsed.language));
