@@ -60,13 +60,21 @@ export async function parseEpub(zip: EpubZip): Promise<ParsedBook> {
     throw new EpubError('the book has no readable content documents in its spine');
 
   const docs = new Map<number, Promise<Document>>();
-  const load = (pos: number) => {
+  const fetch = (pos: number) => {
     let doc = docs.get(pos);
     if (!doc) {
       doc = readMarkup(zip, (order[pos] as SpineItem).item.path).then(parseHtml);
+      doc.catch(() => {}); // a read-ahead's failure surfaces when that document is used
       docs.set(pos, doc);
     }
     return doc;
+  };
+  // Documents are read in order; asking for the next few meanwhile keeps the disk busy
+  // (a 1000-chapter book otherwise waits on 1000 reads one after another).
+  const load = (pos: number) => {
+    for (let next = pos + 1; next < Math.min(order.length, pos + 1 + READ_AHEAD); next++)
+      fetch(next);
+    return fetch(pos);
   };
   const span = (from: Start, to: Start | undefined) => readSpan(from, to, order.length, load);
   const starts = await chapterStarts(toc, order, async (from, to) =>
@@ -110,6 +118,9 @@ function readingOrder(pkg: EpubPackage): SpineItem[] {
 }
 
 /** The text from one chapter start up to the next (or the end of the book). */
+/** Spine documents read ahead of the one being parsed. */
+const READ_AHEAD = 8;
+
 async function readSpan(
   from: Start,
   to: Start | undefined,

@@ -1,4 +1,8 @@
+import fs from 'node:fs/promises';
 import yauzl from 'yauzl';
+
+/** Archives up to this size are read into memory whole before their entries are read. */
+const IN_MEMORY_BYTES = 16 * 1024 * 1024;
 
 /** Limits that keep a hostile archive from exhausting memory or time. */
 export const ZIP_LIMITS = {
@@ -34,41 +38,46 @@ function unsafeName(name: string): boolean {
  * Opens an EPUB for reading entries into memory, by name. Nothing is written to
  * disk; unsafe names are dropped and oversized or over-compressed entries refused.
  */
-export function openEpubZip(filePath: string): Promise<EpubZip> {
+export async function openEpubZip(filePath: string): Promise<EpubZip> {
+  // A typical book is read whole, once: yauzl reads a file's entries one at a time, and
+  // a thousand small reads cost more than one big one. Big files are read in place.
+  const { size } = await fs.stat(filePath);
+  const source = size <= IN_MEMORY_BYTES ? await fs.readFile(filePath) : filePath;
   return new Promise((resolve, reject) => {
     // decodeStrings: false keeps yauzl from rejecting the whole archive over one bad name.
-    yauzl.open(
-      filePath,
-      { lazyEntries: true, decodeStrings: false, autoClose: false },
-      (err, zip) => {
-        if (err || !zip) {
-          reject(
-            new EpubError(`not a valid EPUB (not a ZIP archive: ${err?.message ?? 'unreadable'})`),
-          );
-          return;
-        }
-        if (zip.entryCount > ZIP_LIMITS.maxEntries) {
-          zip.close();
-          reject(
-            new EpubError(
-              `the archive has ${zip.entryCount} entries (limit ${ZIP_LIMITS.maxEntries})`,
-            ),
-          );
-          return;
-        }
-        const entries = new Map<string, yauzl.Entry>();
-        const unsafe: string[] = [];
-        zip.on('entry', (entry: yauzl.Entry) => {
-          const name = decoder.decode(entry.fileName as unknown as Buffer);
-          if (unsafeName(name)) unsafe.push(name);
-          else if (!name.endsWith('/') && !entries.has(name)) entries.set(name, entry);
-          zip.readEntry();
-        });
-        zip.on('error', (e: Error) => reject(new EpubError(`corrupt ZIP archive: ${e.message}`)));
-        zip.on('end', () => resolve(wrap(zip, entries, unsafe)));
+    const opts = { lazyEntries: true, decodeStrings: false, autoClose: false };
+    const open = (cb: (err: Error | null, zip: yauzl.ZipFile) => void) =>
+      typeof source === 'string'
+        ? yauzl.open(source, opts, cb)
+        : yauzl.fromBuffer(source, opts, cb);
+    open((err, zip) => {
+      if (err || !zip) {
+        reject(
+          new EpubError(`not a valid EPUB (not a ZIP archive: ${err?.message ?? 'unreadable'})`),
+        );
+        return;
+      }
+      if (zip.entryCount > ZIP_LIMITS.maxEntries) {
+        zip.close();
+        reject(
+          new EpubError(
+            `the archive has ${zip.entryCount} entries (limit ${ZIP_LIMITS.maxEntries})`,
+          ),
+        );
+        return;
+      }
+      const entries = new Map<string, yauzl.Entry>();
+      const unsafe: string[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const name = decoder.decode(entry.fileName as unknown as Buffer);
+        if (unsafeName(name)) unsafe.push(name);
+        else if (!name.endsWith('/') && !entries.has(name)) entries.set(name, entry);
         zip.readEntry();
-      },
-    );
+      });
+      zip.on('error', (e: Error) => reject(new EpubError(`corrupt ZIP archive: ${e.message}`)));
+      zip.on('end', () => resolve(wrap(zip, entries, unsafe)));
+      zip.readEntry();
+    });
   });
 }
 
