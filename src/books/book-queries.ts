@@ -35,8 +35,54 @@ export interface ParsedChapter {
 
 export type BookQueries = ReturnType<typeof createBookQueries>;
 
+/**
+ * What every chapter job runs, built once: drizzle then skips rebuilding the
+ * SQL for each of a thousand chapters (PostgreSQL prepares them either way).
+ */
+function preparedChapterQueries(db: Db) {
+  const now = sql`now()`;
+  const chapter = and(
+    eq(chapters.bookId, sql.placeholder('bookId')),
+    eq(chapters.n, sql.placeholder('n')),
+  );
+  const start = () =>
+    db.update(chapters).set({
+      status: 'RUNNING',
+      attempts: sql`${chapters.attempts} + 1`,
+      startedAt: now,
+      error: null,
+      updatedAt: now,
+    });
+  return {
+    book: db
+      .select()
+      .from(books)
+      .where(eq(books.id, sql.placeholder('id')))
+      .prepare('book_by_id'),
+    chapter: db.select().from(chapters).where(chapter).prepare('chapter_by_n'),
+    started: start()
+      .where(and(chapter, sql`status <> 'DONE'`))
+      .returning()
+      .prepare('chapter_started'),
+    restarted: start().where(chapter).returning().prepare('chapter_restarted'),
+    done: db
+      .update(chapters)
+      .set({
+        status: 'DONE',
+        audioKey: sql`${sql.placeholder('audioKey')}`,
+        durationSec: sql`${sql.placeholder('durationSec')}`,
+        error: null,
+        finishedAt: now,
+        updatedAt: now,
+      })
+      .where(chapter)
+      .prepare('chapter_done'),
+  };
+}
+
 export function createBookQueries(db: Db) {
   const now = sql`now()`;
+  const hot = preparedChapterQueries(db);
 
   /** Moves a book forward; returns false when it is already at or past `to` (or READY). */
   async function advance(id: string, to: BookStatus, extra: Partial<BookRow> = {}) {
@@ -104,8 +150,7 @@ export function createBookQueries(db: Db) {
     },
 
     async getBook(id: string): Promise<BookRow | undefined> {
-      // A plain select: every chapter job reads its book, and the relational builder costs more.
-      const [row] = await db.select().from(books).where(eq(books.id, id));
+      const [row] = await hot.book.execute({ id });
       return row;
     },
 
@@ -131,10 +176,7 @@ export function createBookQueries(db: Db) {
 
     /** One chapter: chapter jobs of a 1000-chapter book must not each read all 1000 rows. */
     async getChapter(bookId: string, n: number): Promise<ChapterRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(chapters)
-        .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n)));
+      const [row] = await hot.chapter.execute({ bookId, n });
       return row;
     },
 
@@ -202,38 +244,13 @@ export function createBookQueries(db: Db) {
       n: number,
       opts: { evenIfDone?: boolean } = {},
     ): Promise<ChapterRow | undefined> {
-      const [row] = await db
-        .update(chapters)
-        .set({
-          status: 'RUNNING',
-          attempts: sql`${chapters.attempts} + 1`,
-          startedAt: now,
-          error: null,
-          updatedAt: now,
-        })
-        .where(
-          and(
-            eq(chapters.bookId, bookId),
-            eq(chapters.n, n),
-            opts.evenIfDone ? undefined : sql`status <> 'DONE'`,
-          ),
-        )
-        .returning();
+      const query = opts.evenIfDone ? hot.restarted : hot.started;
+      const [row] = await query.execute({ bookId, n });
       return row;
     },
 
     async chapterDone(bookId: string, n: number, audioKey: string, durationSec: number) {
-      await db
-        .update(chapters)
-        .set({
-          status: 'DONE',
-          audioKey,
-          durationSec,
-          error: null,
-          finishedAt: now,
-          updatedAt: now,
-        })
-        .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n)));
+      await hot.done.execute({ bookId, n, audioKey, durationSec });
     },
 
     /** `final` = attempts exhausted; otherwise the chapter waits for its next attempt. */
