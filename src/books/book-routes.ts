@@ -26,7 +26,7 @@ import {
 import type { BookService, UploadPart } from './book-service.js';
 import { HttpError, notFound } from './http-errors.js';
 import { parseRange } from './range.js';
-import { createResponseCache } from './response-cache.js';
+import { createTtlCache } from './ttl-cache.js';
 
 const links = (id: string) => ({
   self: `/books/${id}`,
@@ -36,7 +36,7 @@ const links = (id: string) => ({
 
 const errors = { 404: ErrorBody, 409: ErrorBody };
 
-/** How old a polled status answer may be (see response-cache.ts). */
+/** How old a polled status answer may be (see ttl-cache.ts). */
 const STATUS_TTL_MS = 500;
 
 /** Room for the multipart framing and form fields around the file itself. */
@@ -100,7 +100,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
   );
 
   // Answers are cached with their owner, and each caller is checked against it.
-  const polled = createResponseCache<{ owner: string; body: Buffer }>(STATUS_TTL_MS);
+  const polled = createTtlCache<{ owner: string; body: Buffer }>(STATUS_TTL_MS);
   const cached = async (
     principal: Principal,
     key: string,

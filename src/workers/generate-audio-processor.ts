@@ -5,7 +5,8 @@ import { type FfmpegProcess, probeDuration, spawnFfmpeg } from '../audio/ffmpeg.
 import { type AudioFormat, encodeChapterJob } from '../audio/ffmpeg-args.js';
 import { normalizePcm, silence } from '../audio/loudness.js';
 import { silentChapter } from '../audio/silent-chapter.js';
-import type { ChapterRow } from '../db/schema.js';
+import { createTtlCache } from '../books/ttl-cache.js';
+import type { BookRow, ChapterRow } from '../db/schema.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { Storage } from '../storage/storage.js';
 import { splitSegments } from '../tts/segments.js';
@@ -25,6 +26,11 @@ export function createGenerateAudioProcessor({
   tts,
   ttsMaxChars,
 }: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars'>) {
+  // A thousand chapter jobs of one book read one row: share it for a second. (A cancel
+  // is not missed meanwhile: the cancel watcher aborts running jobs on its own.)
+  const bookRows = createTtlCache<BookRow | undefined>(1000);
+  // Dry runs: the shared silences this process has seen stored.
+  const silenced = new Set<string>();
   return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
@@ -32,7 +38,7 @@ export function createGenerateAudioProcessor({
       async ({ bookId, n }): Promise<TtsResult> => {
         // One round trip: the book, and the chapter marked started unless it is already DONE.
         const [book, started] = await Promise.all([
-          books.getBook(bookId),
+          bookRows.get(bookId, () => books.getBook(bookId)),
           books.chapterStarted(bookId, n),
         ]);
         if (!book) throw new Error(`book ${bookId} no longer exists`);
@@ -51,8 +57,10 @@ export function createGenerateAudioProcessor({
           // Every chapter of a dry run shares one stored silence: no work per chapter.
           const silent = await silentChapter(book.format);
           audioKey = objectKeys.dryRunSilence(bookId, book.format);
-          if ((await storage.size(audioKey)) === undefined)
+          if (!silenced.has(audioKey) && (await storage.size(audioKey)) === undefined)
             await storage.put(audioKey, silent.bytes);
+          if (silenced.size > 10_000) silenced.clear();
+          silenced.add(audioKey);
           durationSec = silent.durationSec;
         } else {
           const title = chapter?.title ?? `Chapter ${n}`;

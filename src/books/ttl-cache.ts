@@ -1,10 +1,10 @@
 /**
- * Status endpoints are polled by many clients at once. Each book's answer is
- * computed at most once per `ttlMs` (concurrent misses share one computation)
- * and kept serialized and encoded, so a poll costs a map lookup: answers may
- * be up to `ttlMs` old. Failures are never kept.
+ * Values computed at most once per `ttlMs` per key (concurrent misses share one
+ * computation), so a value may be up to `ttlMs` old. Status endpoints polled by
+ * many clients keep their encoded answers here; chapter jobs, their book's row.
+ * Failures are never kept.
  */
-export function createResponseCache<T>(ttlMs: number, maxEntries = 10_000) {
+export function createTtlCache<T>(ttlMs: number, maxEntries = 10_000) {
   const entries = new Map<string, { expires: number; value: Promise<T> }>();
   return {
     get(key: string, compute: () => Promise<T>): Promise<T> {
@@ -20,7 +20,7 @@ export function createResponseCache<T>(ttlMs: number, maxEntries = 10_000) {
       value.catch(() => entries.delete(key));
       return value;
     },
-    /** Forget a book's answers after a change made through the API itself (a retry, a cancel). */
+    /** Forgets the keys under `prefix` (a book's answers, after a retry or a cancel through the API). */
     invalidate(prefix: string): void {
       for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
     },
