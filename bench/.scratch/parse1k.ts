@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { makeEpub } from '../../test/support/epub-maker.js';
+
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'p1k-'));
 const book = path.join(dir, 'b.epub');
 await makeEpub(book, { chapters: 1000, words: 20 });
