@@ -42,6 +42,18 @@ export async function benchStatusLoad(): Promise<Record<string, number>> {
       book: Buffer.from('"attempts":'),
       jobs: Buffer.from(JSON.stringify(JOBS.generateAudio)),
     };
+    // An answer byte-identical to one already counted complete is complete too (the
+    // server rebuilds its answers twice a second; most polls see the same bytes).
+    const counted: Record<'book' | 'jobs', Buffer> = {
+      book: Buffer.alloc(0),
+      jobs: Buffer.alloc(0),
+    };
+    const complete = (which: 'book' | 'jobs', body: Buffer) => {
+      if (body.equals(counted[which])) return true;
+      if (count(body, needles[which]) !== CHAPTERS) return false;
+      counted[which] = body;
+      return true;
+    };
     let incomplete = 0;
     const until = performance.now() + SECONDS * 1000;
     await Promise.all(
@@ -51,7 +63,7 @@ export async function benchStatusLoad(): Promise<Record<string, number>> {
           const t0 = performance.now();
           const body = await get(`${d.api.base}/books/${id}${which === 'jobs' ? '/jobs' : ''}`);
           latencies[which].push(performance.now() - t0);
-          if (count(body, needles[which]) !== CHAPTERS) incomplete++;
+          if (!complete(which, body)) incomplete++;
         }
       }),
     );

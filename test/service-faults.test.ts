@@ -139,7 +139,7 @@ describe('PostgreSQL unavailable for a while', () => {
     const id = await uploadBook(d, 'Outage');
     await untilSomeDone(d, id);
     await pg.stop();
-    await sleep(1000); // past the status cache
+    await sleep(1500); // past the status cache (answers may be up to about a second old)
 
     const ready = await d.api.raw('/ready');
     expect(ready.status).toBe(503);
