@@ -36,6 +36,12 @@ const links = (id: string) => ({
 
 const errors = { 404: ErrorBody, 409: ErrorBody };
 
+/**
+ * Status routes are polled by every client, many times a minute: two log lines
+ * per poll would cost more than the answer. Their failures are still logged.
+ */
+const POLLED = 'warn';
+
 /** How old a polled status answer may be (see ttl-cache.ts). */
 const STATUS_TTL_MS = 500;
 
@@ -117,7 +123,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/books/:id',
-    { schema: { params: BookIdParams, response: { 200: BookView, ...errors } } },
+    { schema: { params: BookIdParams, response: { 200: BookView, ...errors } }, logLevel: POLLED },
     async (request, reply) => {
       const { id } = request.params;
       const body = await cached(request.principal, `${id}/book`, async () => {
@@ -130,7 +136,10 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/books/:id/jobs',
-    { schema: { params: BookIdParams, response: { 200: JobNodeSchema, ...errors } } },
+    {
+      schema: { params: BookIdParams, response: { 200: JobNodeSchema, ...errors } },
+      logLevel: POLLED,
+    },
     async (request, reply) => {
       const { id } = request.params;
       const body = await cached(request.principal, `${id}/jobs`, async () => {
