@@ -22,10 +22,15 @@ interface Slot {
   chapter?: ChapterRow;
 }
 
+/** Jobs read per batch: one pipelined round trip for the jobs, one for their states. */
+const BATCH = 100;
+
 /**
  * Reads a book's job tree without walking it: every id is known from the book
- * id and its chapter numbers, so all jobs are fetched at once (one batch of
- * reads, then one of states; ioredis pipelines each batch into a round trip).
+ * id and its chapter numbers, so jobs are fetched by id in batches (ioredis
+ * pipelines each batch of reads, then of states, into a round trip). Between
+ * batches the event loop is let go, so a 1000-chapter tree being read never
+ * holds up the other requests for long.
  * A READY book's jobs are trimmed from the queue backend once it is finished
  * (see finalize-book-processor.ts); its tree is then told from its records.
  */
@@ -43,11 +48,17 @@ export async function readJobTree(
       .filter((c) => c.status !== 'SKIPPED')
       .map((c) => ({ name: JOBS.generateAudio, id: jobIds.chapter(bookId, c.n), chapter: c })),
   ];
-  const jobs = await Promise.all(
-    slots.map((s) => Job.fromId(queues.queue(JOB_QUEUE[s.name]), s.id)),
-  );
   const gone = book.status === 'READY' ? 'completed' : 'missing';
-  const states = await Promise.all(jobs.map((j) => (j ? j.getState() : gone)));
+  const jobs: (Job | undefined)[] = [];
+  const states: string[] = [];
+  for (let i = 0; i < slots.length; i += BATCH) {
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    const found = await Promise.all(
+      slots.slice(i, i + BATCH).map((s) => Job.fromId(queues.queue(JOB_QUEUE[s.name]), s.id)),
+    );
+    jobs.push(...found);
+    states.push(...(await Promise.all(found.map((j) => (j ? j.getState() : gone)))));
+  }
   const [root, merge, parse, ...chapterNodes] = slots.map((slot, i) =>
     toNode(slot, jobs[i], states[i] ?? gone),
   ) as [JobNode, JobNode, JobNode, ...JobNode[]];
