@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { FlowProducer } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Pool } from 'undici';
 import { JOBS, jobIds, QUEUES } from '../flows/index.js';
 import { createDeployment } from '../test/support/deployment.js';
 import { makeEpub } from '../test/support/epub-maker.js';
@@ -22,6 +22,7 @@ const SECONDS = 20;
 export async function benchStatusLoad(): Promise<Record<string, number>> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-bench-status-'));
   const d = await createDeployment();
+  let pool: Pool | undefined;
   try {
     const file = path.join(dir, 'book.epub');
     await makeEpub(file, { chapters: CHAPTERS, words: 20 });
@@ -35,6 +36,8 @@ export async function benchStatusLoad(): Promise<Record<string, number>> {
       await new Promise((r) => setTimeout(r, 200));
     }
 
+    // One keep-alive connection per poller (undici: a leaner client than node:http).
+    pool = new Pool(d.api.base, { connections: POLLERS });
     const latencies = { book: [] as number[], jobs: [] as number[] };
     // Chapters are counted in the raw bytes, not parsed: on two shared cores, a client
     // that decodes 300 KB answers would measure its own queue rather than the server.
@@ -60,8 +63,11 @@ export async function benchStatusLoad(): Promise<Record<string, number>> {
         for (let k = i; performance.now() < until; k++) {
           const which = k % 2 === 0 ? 'book' : 'jobs';
           const t0 = performance.now();
-          const url = `${d.api.base}/books/${id}${which === 'jobs' ? '/jobs' : ''}`;
-          const body = await get(url, counted[which]);
+          const body = await get(
+            pool as Pool,
+            `/books/${id}${which === 'jobs' ? '/jobs' : ''}`,
+            counted[which],
+          );
           latencies[which].push(performance.now() - t0);
           if (body !== counted[which] && !complete(which, body)) incomplete++;
         }
@@ -83,7 +89,7 @@ export async function benchStatusLoad(): Promise<Record<string, number>> {
       getFlowChaptersReturned: baseline.chapters,
     };
   } finally {
-    agent.destroy();
+    await pool?.close();
     await d.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -108,37 +114,27 @@ async function getFlowBaseline(
   }
 }
 
-/** A plain keep-alive HTTP GET (one connection per poller), the body as bytes. */
-const agent = new http.Agent({ keepAlive: true, maxSockets: POLLERS });
 /**
  * GETs `url`. An answer equal to `known` resolves to `known` itself, compared as
  * it arrives and never copied (a client allocating 300 KB per poll spends its
  * time collecting garbage); any other answer resolves to its own bytes.
  */
-function get(url: string, known: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent }, (res) => {
-        const chunks: Buffer[] = [];
-        let offset = 0;
-        let same = true;
-        res.on('data', (c: Buffer) => {
-          const end = offset + c.length;
-          if (same && end <= known.length && c.compare(known, offset, end) === 0) {
-            offset = end;
-            return;
-          }
-          if (same) chunks.push(known.subarray(0, offset));
-          same = false;
-          chunks.push(c);
-        });
-        res.on('end', () =>
-          resolve(same && offset === known.length ? known : Buffer.concat(chunks)),
-        );
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
+async function get(pool: Pool, path: string, known: Buffer): Promise<Buffer> {
+  const { body } = await pool.request({ method: 'GET', path });
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  let same = true;
+  for await (const c of body as AsyncIterable<Buffer>) {
+    const end = offset + c.length;
+    if (same && end <= known.length && c.compare(known, offset, end) === 0) {
+      offset = end;
+      continue;
+    }
+    if (same) chunks.push(known.subarray(0, offset));
+    same = false;
+    chunks.push(c);
+  }
+  return same && offset === known.length ? known : Buffer.concat(chunks);
 }
 
 function count(bytes: Buffer, needle: Buffer): number {
