@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { FlowProducer } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
@@ -39,20 +40,22 @@ export async function benchStatusLoad(): Promise<Record<string, number>> {
     // One keep-alive connection per poller (undici: a leaner client than node:http).
     pool = new Pool(d.api.base, { connections: POLLERS });
     const latencies = { book: [] as number[], jobs: [] as number[] };
-    // Chapters are counted in the raw bytes, not parsed: on two shared cores, a client
-    // that decodes 300 KB answers would measure its own queue rather than the server.
+    // Pollers take gzip, as browsers do. Chapters are counted in the unzipped bytes, not
+    // parsed: on two shared cores, a client that decodes 300 KB answers would measure
+    // its own queue rather than the server.
     const needles = {
       book: Buffer.from('"attempts":'),
       jobs: Buffer.from(JSON.stringify(JOBS.generateAudio)),
     };
     // An answer byte-identical to one already counted complete is complete too (the
-    // server rebuilds its answers twice a second; most polls see the same bytes).
+    // server rebuilds and compresses its answers twice a second; most polls see the
+    // same bytes).
     const counted: Record<'book' | 'jobs', Buffer> = {
       book: Buffer.alloc(0),
       jobs: Buffer.alloc(0),
     };
     const complete = (which: 'book' | 'jobs', body: Buffer) => {
-      if (count(body, needles[which]) !== CHAPTERS) return false;
+      if (count(gunzipSync(body), needles[which]) !== CHAPTERS) return false;
       counted[which] = body;
       return true;
     };
@@ -63,13 +66,14 @@ export async function benchStatusLoad(): Promise<Record<string, number>> {
         for (let k = i; performance.now() < until; k++) {
           const which = k % 2 === 0 ? 'book' : 'jobs';
           const t0 = performance.now();
+          const known = counted[which];
           const body = await get(
             pool as Pool,
             `/books/${id}${which === 'jobs' ? '/jobs' : ''}`,
-            counted[which],
+            known,
           );
           latencies[which].push(performance.now() - t0);
-          if (body !== counted[which] && !complete(which, body)) incomplete++;
+          if (body !== known && !complete(which, body)) incomplete++;
         }
       }),
     );
@@ -120,7 +124,11 @@ async function getFlowBaseline(
  * time collecting garbage); any other answer resolves to its own bytes.
  */
 async function get(pool: Pool, path: string, known: Buffer): Promise<Buffer> {
-  const { body } = await pool.request({ method: 'GET', path });
+  const { body } = await pool.request({
+    method: 'GET',
+    path,
+    headers: { 'accept-encoding': 'gzip' },
+  });
   const chunks: Buffer[] = [];
   let offset = 0;
   let same = true;

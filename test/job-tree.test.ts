@@ -1,5 +1,7 @@
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBookFlow, chapterJob, jobIds } from '../flows/index.js';
 import { createBookQueries } from '../src/books/book-queries.js';
@@ -57,6 +59,21 @@ describe('the API on a big book and a big upload', () => {
     expect(chapters.map((c) => c.id)).toEqual(ns.map((n) => jobIds.chapter(id, n)));
     expect(chapters.every((c) => c.state === 'waiting')).toBe(true);
     expect(mergeNode.state).toBe('waiting-children');
+
+    // Pollers that take gzip get the same answer compressed (a fraction of its size).
+    const plain = await d.api.raw(`/books/${id}/jobs`, {
+      headers: { 'accept-encoding': 'identity' },
+    });
+    const zipped = await request(`${d.api.base}/books/${id}/jobs`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('accept-encoding');
+    const bytes = Buffer.from(await zipped.body.arrayBuffer());
+    const text = await plain.text();
+    expect(gunzipSync(bytes).toString()).toBe(text);
+    expect(bytes.length * 10).toBeLessThan(text.length);
   });
 
   it('refuses an upload of unannounced size once it passes MAX_UPLOAD_MB', async () => {

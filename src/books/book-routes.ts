@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { ANYONE, canSee, type Principal } from '../access/access-control.js';
+import { ANYONE } from '../access/access-control.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { ByteRange } from '../storage/storage.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
@@ -24,9 +24,9 @@ import {
   VoiceList,
 } from './book-schemas.js';
 import type { BookService, UploadPart } from './book-service.js';
-import { HttpError, notFound } from './http-errors.js';
+import { HttpError } from './http-errors.js';
 import { parseRange } from './range.js';
-import { createTtlCache } from './ttl-cache.js';
+import { createStatusAnswers } from './status-answers.js';
 
 const links = (id: string) => ({
   self: `/books/${id}`,
@@ -42,7 +42,7 @@ const errors = { 404: ErrorBody, 409: ErrorBody };
  */
 const POLLED = 'warn';
 
-/** How old a polled status answer may be (see ttl-cache.ts). */
+/** How often a polled status answer is rebuilt (see status-answers.ts). */
 const STATUS_TTL_MS = 500;
 
 /** Room for the multipart framing and form fields around the file itself. */
@@ -105,32 +105,17 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  // Answers are cached with their owner, and each caller is checked against it.
-  const polled = createTtlCache<{ owner: string; body: Buffer }>(STATUS_TTL_MS);
-  const cached = async (
-    principal: Principal,
-    key: string,
-    compute: () => Promise<{ owner: string; value: unknown }>,
-  ) => {
-    const { owner, body } = await polled.get(key, async () => {
-      const { owner, value } = await compute();
-      return { owner, body: Buffer.from(JSON.stringify(value)) };
-    });
-    if (!canSee(principal, owner)) throw notFound(`book ${key.split('/')[0]}`);
-    return body;
-  };
-  const json = (reply: FastifyReply, body: Buffer) => reply.type('application/json').send(body);
+  const polled = createStatusAnswers(STATUS_TTL_MS);
 
   app.get(
     '/books/:id',
     { schema: { params: BookIdParams, response: { 200: BookView, ...errors } }, logLevel: POLLED },
     async (request, reply) => {
       const { id } = request.params;
-      const body = await cached(request.principal, `${id}/book`, async () => {
+      return polled.send(request, reply, { bookId: id, view: 'book' }, async () => {
         const { book, chapters } = await service.get(ANYONE, id);
         return { owner: book.owner, value: bookView(book, chapters) };
       });
-      return json(reply, body);
     },
   );
 
@@ -142,11 +127,10 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { id } = request.params;
-      const body = await cached(request.principal, `${id}/jobs`, async () => {
+      return polled.send(request, reply, { bookId: id, view: 'jobs' }, async () => {
         const { owner, tree } = await service.jobs(ANYONE, id);
         return { owner, value: tree };
       });
-      return json(reply, body);
     },
   );
 
@@ -159,7 +143,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
         request.params.id,
         request.params.n,
       );
-      polled.invalidate(`${request.params.id}/`);
+      polled.invalidate(request.params.id);
       return reply.code(202).send(retried);
     },
   );
@@ -169,7 +153,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     { schema: { params: BookIdParams, response: { 202: Retried, ...errors } } },
     async (request, reply) => {
       const retried = await service.retryBook(request.principal, request.params.id);
-      polled.invalidate(`${request.params.id}/`);
+      polled.invalidate(request.params.id);
       return reply.code(202).send(retried);
     },
   );
@@ -179,7 +163,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     { schema: { params: BookIdParams, response: { 202: Cancelled, ...errors } } },
     async (request, reply) => {
       const cancelled = await service.cancel(request.principal, request.params.id);
-      polled.invalidate(`${request.params.id}/`);
+      polled.invalidate(request.params.id);
       return reply.code(202).send(cancelled);
     },
   );

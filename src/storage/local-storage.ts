@@ -23,7 +23,8 @@ export function createLocalStorage(root: string): Storage {
       made.add(folder);
     }
     // Unique per write: two writes of one key at once must not share a temporary file.
-    const tmp = `${target}.${process.pid}.${(writes += 1)}.tmp`;
+    writes += 1;
+    const tmp = `${target}.${process.pid}.${writes}.tmp`;
     try {
       await write(tmp);
       await fs.rename(tmp, target);
