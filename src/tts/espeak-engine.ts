@@ -96,14 +96,18 @@ export function createSystemEspeakEngine(binary: string): TtsEngine {
 
 /** Reads the espeak-cli framing: a 4-byte length, then that many bytes (0 = failure). */
 class FrameReader {
-  private buf = Buffer.alloc(0);
+  // Chunks are kept as they come and joined once a frame is whole: a segment's audio
+  // arrives in hundreds of 64 KB chunks, and re-joining on each would copy it hundreds of times.
+  private chunks: Buffer[] = [];
+  private size = 0;
   private waiting: { resolve(b: Buffer): void; reject(e: Error): void } | undefined;
   private stderr = '';
   private exited: Error | undefined;
 
   constructor(child: ChildProcess) {
     child.stdout?.on('data', (chunk: Buffer) => {
-      this.buf = Buffer.concat([this.buf, chunk]);
+      this.chunks.push(chunk);
+      this.size += chunk.length;
       this.drain();
     });
     child.stderr?.on('data', (c: Buffer) => {
@@ -129,14 +133,18 @@ class FrameReader {
   }
 
   private drain(): void {
-    if (!this.waiting || this.buf.length < 4) return;
-    const len = this.buf.readUInt32LE(0);
-    if (this.buf.length < 4 + len) return;
-    const frame = this.buf.subarray(4, 4 + len);
-    this.buf = this.buf.subarray(4 + len);
+    if (!this.waiting || this.size < 4) return;
+    if ((this.chunks[0] as Buffer).length < 4) this.chunks = [Buffer.concat(this.chunks)];
+    const len = (this.chunks[0] as Buffer).readUInt32LE(0);
+    if (this.size < 4 + len) return;
+    const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    const frame = all.subarray(4, 4 + len);
+    const rest = all.subarray(4 + len);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.size = rest.length;
     const { resolve, reject } = this.waiting;
     this.waiting = undefined;
     if (len === 0) reject(new Error(this.lastError()));
-    else resolve(Buffer.from(frame));
+    else resolve(frame);
   }
 }
