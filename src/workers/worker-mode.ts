@@ -1,0 +1,32 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import { retryWhileUnavailable } from '../db/db-retry.js';
+import type { Infrastructure } from '../runtime.js';
+import type { TtsEngine } from '../tts/tts-engine.js';
+import { startReconciler } from './book-reconciler.js';
+import { startWorkers } from './worker-runtime.js';
+
+/** What a worker process runs: the Workers of its queues and, where books finish, the reconciler. */
+export function startWorkerMode(
+  config: Config,
+  infra: Infrastructure,
+  tts: TtsEngine,
+  log: FastifyBaseLogger,
+): void {
+  log.info({ queues: config.workerQueues, tts: tts.name }, 'starting workers');
+  // A database outage delays a status write; it must not fail the job that makes it.
+  const books = retryWhileUnavailable(infra.books, {
+    deadlineMs: config.dbRetryMs,
+    onRetry: (method, err) =>
+      log.warn({ err: err.message }, `database unavailable; retrying ${method}`),
+  });
+  startWorkers(
+    infra.queues,
+    { ...infra, books, tts, ttsMaxChars: config.tts.maxChars, log },
+    config.workerQueues,
+    config,
+  );
+  // The processes that finish books also look for books that will never finish.
+  if (config.workerQueues.includes('finalize'))
+    startReconciler({ ...infra, books, log }, config.reconcile);
+}
