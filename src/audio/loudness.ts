@@ -30,7 +30,8 @@ function measure(samples: Int16Array): { rms: number; peak: number } | null {
     for (let i = start; i < end; i++) {
       const s = samples[i] as number;
       frameSum += s * s;
-      if (Math.abs(s) > peak) peak = Math.abs(s);
+      const magnitude = s < 0 ? -s : s;
+      if (magnitude > peak) peak = magnitude;
     }
     if (Math.sqrt(frameSum / (end - start)) >= GATE) {
       sum += frameSum;
@@ -40,16 +41,18 @@ function measure(samples: Int16Array): { rms: number; peak: number } | null {
   return counted === 0 ? null : { rms: Math.sqrt(sum / counted), peak };
 }
 
+/** Scales `data` in place (it is the caller's to give) and returns it. */
 export function normalizePcm(data: Buffer, targetDbfs = TARGET_DBFS): Buffer {
   const samples = samplesOf(data);
   const level = measure(samples);
-  if (!level) return Buffer.from(data);
+  if (!level) return data;
   const target = 32767 * 10 ** (targetDbfs / 20);
   const gain = Math.min(target / level.rms, MAX_GAIN, PEAK_LIMIT / Math.max(level.peak, 1));
-  // The gain never takes a sample past PEAK_LIMIT, so no value can overflow 16 bits.
-  const out = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = Math.round((samples[i] as number) * gain);
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  // The gain never takes a sample past PEAK_LIMIT, so no value can overflow 16 bits;
+  // the typed array rounds toward zero, a difference below one step.
+  for (let i = 0; i < samples.length; i++) samples[i] = (samples[i] as number) * gain;
+  if (samples.buffer === data.buffer) return data;
+  return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
 }
 
 /** RMS level of the speech in the buffer, in dBFS (for tests and diagnostics). */
