@@ -49,7 +49,8 @@ async function sequentialScript() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-bench-t2a-'));
   try {
     const book = await parseEpubFile(fixture(BOOK));
-    const engine = createWasmEspeakEngine();
+    // A plain script starts espeak-ng afresh for each chapter; the service keeps its warm.
+    const engine = createWasmEspeakEngine({ keepWarm: false });
     let synthSec = 0;
     let encodeSec = 0;
     let synthCpuSec = 0;

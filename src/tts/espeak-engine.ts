@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from './command-engine.js';
 import type { TtsEngine, Voice } from './tts-engine.js';
@@ -49,29 +50,86 @@ const ESPEAK_WPM = 175;
 const ESPEAK_CLI = fileURLToPath(new URL('./espeak-cli.ts', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx');
 
-/** espeak-ng compiled to WASM (npm `espeak-ng`): works with nothing installed. */
-export function createWasmEspeakEngine(): TtsEngine {
+/** How long an idle espeak-ng child is kept for the next chapter. */
+const IDLE_MS = 60_000;
+
+/** A running espeak-cli child and the reader of its answers. */
+interface EspeakChild {
+  child: ChildProcess;
+  frames: FrameReader;
+  idleTimer?: NodeJS.Timeout;
+}
+
+function spawnEspeak(): EspeakChild {
+  // Own process group, like ffmpeg's: signals for the service are the worker's to handle.
+  const child = spawn(process.execPath, ['--import', TSX, ESPEAK_CLI], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
+  return { child, frames: new FrameReader(child) };
+}
+
+/** An idle child must not keep a process alive that has nothing else to do. */
+function setRef(c: EspeakChild, ref: boolean): void {
+  for (const handle of [c.child, c.child.stdin, c.child.stdout, c.child.stderr])
+    (handle as { ref?(): void; unref?(): void } | null)?.[ref ? 'ref' : 'unref']?.();
+}
+
+/**
+ * espeak-ng compiled to WASM (npm `espeak-ng`): works with nothing installed.
+ * Each chapter's session runs in a child process (synthesis never blocks the
+ * worker's event loop). Starting one — Node, then compiling the WASM module —
+ * costs about 0.6 s of CPU, so a finished session's child waits, idle, for the
+ * next chapter (`keepWarm`); a session closed mid-request (a cancel) kills it.
+ */
+export function createWasmEspeakEngine(opts: { keepWarm?: boolean } = {}): TtsEngine {
+  const keepWarm = opts.keepWarm ?? true;
+  const idle: EspeakChild[] = [];
+  const park = (c: EspeakChild) => {
+    if (!keepWarm || c.frames.dead() || idle.length >= os.availableParallelism()) {
+      c.child.kill();
+      return;
+    }
+    setRef(c, false);
+    c.idleTimer = setTimeout(() => {
+      idle.splice(idle.indexOf(c), 1);
+      c.child.kill();
+    }, IDLE_MS);
+    c.idleTimer.unref();
+    idle.push(c);
+  };
+  const take = (): EspeakChild => {
+    const c = idle.pop();
+    if (!c) return spawnEspeak();
+    clearTimeout(c.idleTimer);
+    setRef(c, true);
+    return c;
+  };
   return {
     name: 'espeak-ng (wasm)',
     voices: ESPEAK_VOICES,
     defaultVoice: 'en',
     open({ voice, speed }) {
-      // One child per chapter: it compiles the WASM module once for all the chapter's segments.
-      // Own process group, like ffmpeg's: signals for the service are the worker's to handle.
-      const child = spawn(process.execPath, ['--import', TSX, ESPEAK_CLI], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        detached: true,
-      });
-      const frames = new FrameReader(child);
+      const c = take();
       const wpm = Math.round(ESPEAK_WPM * speed);
+      let pending = 0;
+      let closed = false;
       return {
         async synthesize(text) {
-          child.stdin?.write(`${JSON.stringify({ text, voice, wpm })}\n`);
-          return parseWav(await frames.next());
+          pending += 1;
+          try {
+            c.child.stdin?.write(`${JSON.stringify({ text, voice, wpm })}\n`);
+            return parseWav(await c.frames.next());
+          } finally {
+            pending -= 1;
+          }
         },
         close: () => {
-          child.stdin?.end();
-          child.kill();
+          if (closed) return;
+          closed = true;
+          // A request still running would answer the next chapter's first one.
+          if (pending > 0) c.child.kill();
+          else park(c);
         },
       };
     },
@@ -118,6 +176,11 @@ class FrameReader {
       this.waiting?.reject(this.exited);
       this.waiting = undefined;
     });
+  }
+
+  /** The child has exited: it answers no more requests. */
+  dead(): boolean {
+    return this.exited !== undefined;
   }
 
   next(): Promise<Buffer> {
