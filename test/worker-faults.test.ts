@@ -45,6 +45,9 @@ describe('a worker killed or stopped mid-chapter', () => {
     }
   };
 
+  /** Status answers may be about a second old: wait that out once nothing changes any more. */
+  const settled = () => new Promise((r) => setTimeout(r, 1500));
+
   /** Titles are spoken on their own: one completed synthesis per chapter title. */
   const titleCounts = async (label: string) => {
     const done = await syntheses(d.dir);
@@ -88,6 +91,7 @@ describe('a worker killed or stopped mid-chapter', () => {
     const running = (await untilRunning(id)).chapters.filter((c) => c.status === 'RUNNING');
     worker.child.kill('SIGTERM');
     expect(await exited(worker, 25_000)).toBe(0);
+    await settled();
     const after = (await d.api.get(id)).body;
     // What it had started, it finished; it took nothing new and failed nothing.
     for (const r of running) expect(after.chapters[r.n - 1]?.status).toBe('DONE');
@@ -116,6 +120,7 @@ describe('a worker killed or stopped mid-chapter', () => {
       running.map(async (c) => (await queues.queue('tts').getJob(`${id}-ch-${c.n}`))?.getState()),
     );
     expect(states.filter((s) => s !== 'waiting' && s !== 'delayed')).toEqual([]);
+    await settled();
     const after = (await d.api.get(id)).body;
     expect(after.status).toBe('GENERATING');
     expect(after.chapters.some((c) => c.status === 'FAILED' || c.error)).toBe(false);

@@ -31,30 +31,46 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/v1/audio/speech`;
   const tries = opts.tries ?? 4;
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
+  /** One POST, with its answer read whole, within TTS_TIMEOUT (or until the session closes). */
+  const post = async (body: Record<string, unknown>, closed: AbortSignal) => {
+    // A plain controller and timer: on Node 20, AbortSignal.any() may let a timeout signal be
+    // collected before it fires, and a hung request would then wait forever.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, opts.timeoutMs);
+    const onClose = () => abort.abort();
+    closed.addEventListener('abort', onClose, { once: true });
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+        },
+        body: JSON.stringify(body),
+        signal: abort.signal,
+      });
+      if (res.ok) return { res, audio: Buffer.from(await res.arrayBuffer()) };
+      return { res, message: await serverMessage(res) };
+    } catch (err) {
+      throw new TransientTtsError(
+        timedOut
+          ? `the speech server did not answer within ${opts.timeoutMs / 1000} s`
+          : `the speech server is unreachable: ${(err as Error).message}`,
+      );
+    } finally {
+      clearTimeout(timer);
+      closed.removeEventListener('abort', onClose);
+    }
+  };
   const request = async (body: Record<string, unknown>, closed: AbortSignal): Promise<Buffer> => {
     let last: Error = new TransientTtsError('no attempt made');
     for (let attempt = 1; attempt <= tries; attempt++) {
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), closed]),
-        });
-      } catch (err) {
-        const timedOut = (err as Error).name === 'TimeoutError';
-        throw new TransientTtsError(
-          timedOut
-            ? `the speech server did not answer within ${opts.timeoutMs / 1000} s`
-            : `the speech server is unreachable: ${(err as Error).message}`,
-        );
-      }
-      if (res.ok) return Buffer.from(await res.arrayBuffer());
-      const message = await serverMessage(res);
+      const { res, audio, message } = await post(body, closed);
+      if (audio) return audio;
       if (res.status !== 429 && res.status < 500) {
         throw new PermanentTtsError(
           `the speech server refused the request (${res.status}): ${message}`,
