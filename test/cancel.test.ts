@@ -9,7 +9,7 @@ import {
   toneTts,
   writeTone,
 } from './support/deployment.js';
-import { makeEpub } from './support/epub-maker.js';
+import { runningChapters, uploadMadeBook } from './support/made-books.js';
 
 const CHAPTERS = 6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,19 +27,11 @@ describe('cancelling a book', () => {
 
   afterAll(() => d?.stop());
 
-  const upload = async (label: string) => {
-    const file = path.join(d.dir, `${label}.epub`);
-    await makeEpub(file, { chapters: CHAPTERS, words: 30, label });
-    return (await d.api.upload(file)).body.id;
-  };
+  const upload = (label: string) => uploadMadeBook(d, label, CHAPTERS);
 
   it('removes waiting jobs, aborts running ones, deletes stored objects', async () => {
     const id = await upload('Cancel');
-    for (;;) {
-      const { body } = await d.api.get(id);
-      if (body.chapters.some((c) => c.status === 'RUNNING')) break;
-      await sleep(100);
-    }
+    await runningChapters(d, id);
     const { status, body } = await d.api.delete(id);
     expect(status).toBe(202);
     expect(body).toEqual({ id, status: 'CANCELLED' });

@@ -12,21 +12,13 @@ import {
   toneTts,
   writeTone,
 } from './support/deployment.js';
-import { makeEpub } from './support/epub-maker.js';
+import { uploadMadeBook } from './support/made-books.js';
 import { ffprobe } from './support/probe.js';
 import { freePort } from './support/processes.js';
 import { tempDir } from './support/services.js';
 
 const CHAPTERS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function uploadBook(d: Deployment, label: string): Promise<string> {
-  const file = path.join(d.dir, `${label}.epub`);
-  await makeEpub(file, { chapters: CHAPTERS, words: 30, label });
-  const { status, body } = await d.api.upload(file);
-  expect(status).toBe(202);
-  return body.id;
-}
 
 async function untilSomeDone(d: Deployment, id: string): Promise<void> {
   for (;;) {
@@ -93,7 +85,7 @@ describe('Redis restarting mid-flow', () => {
   });
 
   it('completes the book after Redis stops and starts again', async () => {
-    const id = await uploadBook(d, 'Redis');
+    const id = await uploadMadeBook(d, 'Redis', CHAPTERS);
     await untilSomeDone(d, id);
     redis?.kill('SIGTERM');
     await once(redis as ChildProcess, 'exit');
@@ -136,7 +128,7 @@ describe('PostgreSQL unavailable for a while', () => {
 
   it('says so on /ready, and loses no transition once it is back', async () => {
     const worker = await d.start('worker');
-    const id = await uploadBook(d, 'Outage');
+    const id = await uploadMadeBook(d, 'Outage', CHAPTERS);
     await untilSomeDone(d, id);
     await pg.stop();
     await sleep(1500); // past the status cache (answers may be up to about a second old)

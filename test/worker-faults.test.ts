@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BookBody } from './support/api-client.js';
+import { jobIds } from '../flows/index.js';
 import {
   createDeployment,
   type Deployment,
@@ -8,7 +7,7 @@ import {
   toneTts,
   writeTone,
 } from './support/deployment.js';
-import { makeEpub } from './support/epub-maker.js';
+import { runningChapters, uploadMadeBook } from './support/made-books.js';
 import { exited } from './support/processes.js';
 
 const CHAPTERS = 6;
@@ -29,21 +28,7 @@ describe('a worker killed or stopped mid-chapter', () => {
 
   afterAll(() => d?.stop());
 
-  const upload = async (label: string) => {
-    const file = path.join(d.dir, `${label}.epub`);
-    await makeEpub(file, { chapters: CHAPTERS, words: 30, label });
-    const { status, body } = await d.api.upload(file);
-    expect(status).toBe(202);
-    return body.id;
-  };
-
-  const untilRunning = async (id: string): Promise<BookBody> => {
-    for (;;) {
-      const { body } = await d.api.get(id);
-      if (body.chapters.some((c) => c.status === 'RUNNING')) return body;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const upload = (label: string) => uploadMadeBook(d, label, CHAPTERS);
 
   /** Status answers may be about a second old: wait that out once nothing changes any more. */
   const settled = () => new Promise((r) => setTimeout(r, 1500));
@@ -57,7 +42,7 @@ describe('a worker killed or stopped mid-chapter', () => {
   it('SIGKILL: the chapter is taken up again within seconds, and no chapter is made twice', async () => {
     const first = await d.start('worker');
     const id = await upload('Kill');
-    const running = (await untilRunning(id)).chapters.filter((c) => c.status === 'RUNNING');
+    const running = await runningChapters(d, id);
     first.child.kill('SIGKILL');
     const killedAt = Date.now();
     const second = await d.start('worker');
@@ -66,7 +51,7 @@ describe('a worker killed or stopped mid-chapter', () => {
     let restartedAfterMs = 0;
     for (;;) {
       const { body } = await d.api.get(id);
-      const again = body.chapters.filter((c) => running.some((r) => r.n === c.n && c.attempts > 1));
+      const again = body.chapters.filter((c) => running.includes(c.n) && c.attempts > 1);
       if (again.length === running.length) {
         restartedAfterMs = Date.now() - killedAt;
         break;
@@ -81,20 +66,20 @@ describe('a worker killed or stopped mid-chapter', () => {
     expect(await titleCounts('Kill')).toEqual(Array(CHAPTERS).fill(1));
     // Only the chapters that were running when the worker died were started twice.
     const twice = book.chapters.filter((c) => c.attempts === 2).map((c) => c.n);
-    expect(twice).toEqual(running.map((c) => c.n));
+    expect(twice).toEqual(running);
     await second.stop();
   });
 
   it('SIGTERM: the worker finishes its chapters within SHUTDOWN_TIMEOUT, then exits', async () => {
     const worker = await d.start('worker', { SHUTDOWN_TIMEOUT: '30' });
     const id = await upload('Stop');
-    const running = (await untilRunning(id)).chapters.filter((c) => c.status === 'RUNNING');
+    const running = await runningChapters(d, id);
     worker.child.kill('SIGTERM');
     expect(await exited(worker, 25_000)).toBe(0);
     await settled();
     const after = (await d.api.get(id)).body;
     // What it had started, it finished; it took nothing new and failed nothing.
-    for (const r of running) expect(after.chapters[r.n - 1]?.status).toBe('DONE');
+    for (const n of running) expect(after.chapters[n - 1]?.status).toBe('DONE');
     expect(after.chapters.filter((c) => c.status === 'DONE')).toHaveLength(running.length);
     expect(after.chapters.some((c) => c.status === 'FAILED')).toBe(false);
     expect(after.status).toBe('GENERATING');
@@ -111,13 +96,15 @@ describe('a worker killed or stopped mid-chapter', () => {
     // 6 s to stop, 5 of them kept for closing connections: a 1 s grace for jobs of 8 s.
     const worker = await d.start('worker', { SHUTDOWN_TIMEOUT: '6', TONE_DELAY: '4' });
     const id = await upload('Late');
-    const running = (await untilRunning(id)).chapters.filter((c) => c.status === 'RUNNING');
+    const running = await runningChapters(d, id);
     worker.child.kill('SIGTERM');
     expect(await exited(worker, 10_000)).toBe(0);
 
     const queues = await d.queues();
     const states = await Promise.all(
-      running.map(async (c) => (await queues.queue('tts').getJob(`${id}-ch-${c.n}`))?.getState()),
+      running.map(async (n) =>
+        (await queues.queue('tts').getJob(jobIds.chapter(id, n)))?.getState(),
+      ),
     );
     expect(states.filter((s) => s !== 'waiting' && s !== 'delayed')).toEqual([]);
     await settled();
