@@ -63,14 +63,17 @@ async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> 
     [JOBS.mergeAudiobook, jobIds.merge(book.id), 'The chapters could not be joined'],
     [JOBS.parseEpub, jobIds.parse(book.id), 'The EPUB could not be read'],
   ];
-  const [root, ...rest] = await Promise.all(steps.map(([name, id]) => job(name, id)));
-  if (!root) return { kind: 'gone', flow: true, chapters: [] };
-  for (const [i, found] of [root, ...rest].entries()) {
-    if (found && (await found.getState()) === 'failed')
-      return { kind: 'failed', reason: `${steps[i]?.[2]}: ${found.failedReason}. ${retry}` };
-  }
-  const merge = rest[0];
-  if (!merge || (await merge.getState()) !== 'waiting-children') return undefined;
+  const found = await Promise.all(steps.map(([name, id]) => job(name, id)));
+  if (!found[0]) return { kind: 'gone', flow: true, chapters: [] };
+  // Each state read once, all at once (one pipelined round trip on Redis).
+  const states = await Promise.all(found.map((j) => j?.getState()));
+  const failedStep = states.indexOf('failed');
+  if (failedStep >= 0)
+    return {
+      kind: 'failed',
+      reason: `${steps[failedStep]?.[2]}: ${found[failedStep]?.failedReason}. ${retry}`,
+    };
+  if (states[1] !== 'waiting-children') return undefined;
   // The orchestrator is waiting for its chapters: each unfinished one must have a live job.
   const open = (await deps.books.getChapters(book.id)).filter(
     (c) => c.status !== 'DONE' && c.status !== 'SKIPPED',
@@ -78,15 +81,15 @@ async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> 
   const jobs = await Promise.all(
     open.map((c) => job(JOBS.generateAudio, jobIds.chapter(book.id, c.n))),
   );
+  const chapterStates = await Promise.all(jobs.map((j) => j?.getState()));
   const missing: number[] = [];
   for (const [i, c] of open.entries()) {
-    const found = jobs[i];
-    if (!found) missing.push(c.n);
-    else if ((await found.getState()) === 'failed') {
+    if (!jobs[i]) missing.push(c.n);
+    else if (chapterStates[i] === 'failed') {
       return {
         kind: 'failed',
         reason:
-          `Chapter ${c.n} ("${c.title}") failed: ${found.failedReason}. ` +
+          `Chapter ${c.n} ("${c.title}") failed: ${jobs[i]?.failedReason}. ` +
           `Retry it with POST /books/${book.id}/chapters/${c.n}/retry`,
       };
     }
