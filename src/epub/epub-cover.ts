@@ -21,7 +21,7 @@ export async function findCover(
   ];
   for (const page of pkg.coverPages) {
     if (!zip.has(page)) continue;
-    const img = findAll(parseHtml(await readMarkup(zip, page)), 'img')[0];
+    const img = findAll(parseHtml(await readMarkup(zip, page), page), 'img')[0];
     const src = img?.attribs.src;
     if (src) {
       const path = resolveHref(page, src).path;

@@ -49,7 +49,7 @@ export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
       `the package document ${opfPath} named in META-INF/container.xml was not found`,
     );
   }
-  const doc = parseXml(await readMarkup(zip, opfPath));
+  const doc = parseXml(await readMarkup(zip, opfPath), opfPath);
   const warnings: string[] = [];
   const manifest = new Map<string, ManifestItem>();
   for (const el of findAll(doc, 'item')) {
@@ -123,7 +123,7 @@ async function findOpfPath(zip: EpubZip): Promise<string> {
   const containerPath = 'META-INF/container.xml';
   if (!zip.has(containerPath))
     throw new EpubError(`${containerPath} is missing, so the book cannot be opened`);
-  const container = parseXml(await readMarkup(zip, containerPath));
+  const container = parseXml(await readMarkup(zip, containerPath), containerPath);
   const rootfile = findAll(container, 'rootfile').find((r) => attr(r, 'full-path'));
   const fullPath = rootfile ? attr(rootfile, 'full-path') : undefined;
   if (!fullPath) throw new EpubError(`${containerPath} names no package document`);
@@ -135,7 +135,7 @@ async function assertNotDrm(zip: EpubZip): Promise<void> {
     throw new EpubError('this book is DRM-protected and cannot be converted');
   }
   if (!zip.has('META-INF/encryption.xml')) return;
-  const doc = parseXml(await readMarkup(zip, 'META-INF/encryption.xml'));
+  const doc = parseXml(await readMarkup(zip, 'META-INF/encryption.xml'), 'META-INF/encryption.xml');
   const algorithms = findAll(doc, 'encryptionmethod').map(
     (m) => m.attribs.Algorithm ?? m.attribs.algorithm ?? '',
   );

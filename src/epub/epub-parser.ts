@@ -3,8 +3,9 @@ import { chapterStarts, type Start } from './epub-chapters.js';
 import { findCover } from './epub-cover.js';
 import { type EpubPackage, readPackage, type SpineItem } from './epub-package.js';
 import { extractText, isSpeakable, normalize, wordCount } from './epub-text.js';
-import { readToc } from './epub-toc.js';
-import { EpubError, type EpubZip, openEpubZip, readMarkup } from './epub-zip.js';
+import { DEFAULT_EPUB_LIMITS, EpubError, type EpubLimits, formatCount } from './epub-limits.js';
+import { readToc, type TocEntry } from './epub-toc.js';
+import { type EpubZip, openEpubZip, readMarkup } from './epub-zip.js';
 import { parseHtml } from './xml.js';
 
 export interface Chapter {
@@ -26,10 +27,13 @@ export interface ParsedBook {
 
 const CONTENT_TYPES = new Set(['application/xhtml+xml', 'text/html', 'image/svg+xml']);
 
-export async function parseEpubFile(filePath: string): Promise<ParsedBook> {
+export async function parseEpubFile(
+  filePath: string,
+  limits: EpubLimits = DEFAULT_EPUB_LIMITS,
+): Promise<ParsedBook> {
   const zip = await openEpubZip(filePath);
   try {
-    return await parseEpub(zip);
+    return await parseEpub(zip, limits);
   } finally {
     zip.close();
   }
@@ -37,10 +41,13 @@ export async function parseEpubFile(filePath: string): Promise<ParsedBook> {
 
 /**
  * Reads a whole book into chapters of speakable text. A book that cannot be
- * read completely is refused with the reason (an EpubError), rather than
- * turned into a partial audiobook.
+ * read completely, or passes one of `limits`, is refused with the reason (an
+ * EpubError), rather than turned into a partial audiobook.
  */
-export async function parseEpub(zip: EpubZip): Promise<ParsedBook> {
+export async function parseEpub(
+  zip: EpubZip,
+  limits: EpubLimits = DEFAULT_EPUB_LIMITS,
+): Promise<ParsedBook> {
   const unsafe = zip.unsafeNames();
   if (unsafe.length > 0) {
     throw new EpubError(
@@ -48,44 +55,48 @@ export async function parseEpub(zip: EpubZip): Promise<ParsedBook> {
     );
   }
   const pkg = await readPackage(zip);
+  checkSpine(pkg, limits);
   const toc = await readToc(zip, pkg);
+  const entries = countEntries(toc);
+  if (entries > limits.maxTocEntries) {
+    throw new EpubError(
+      `this book's table of contents has ${formatCount(entries)} entries; the limit is ${formatCount(limits.maxTocEntries)}`,
+    );
+  }
   const order = readingOrder(pkg);
   const missing = order.filter((s) => !zip.has(s.item.path)).map((s) => s.item.path);
   if (missing.length > 0) {
     throw new EpubError(
-      `the book's reading order lists files missing from the archive: ${missing.join(', ')}`,
+      `the book's reading order lists files missing from the archive: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${formatCount(missing.length - 5)} more` : ''}`,
     );
   }
   if (order.length === 0)
     throw new EpubError('the book has no readable content documents in its spine');
 
-  const docs = new Map<number, Promise<Document>>();
-  const fetch = (pos: number) => {
-    let doc = docs.get(pos);
-    if (!doc) {
-      doc = readMarkup(zip, (order[pos] as SpineItem).item.path).then(parseHtml);
-      doc.catch(() => {}); // a read-ahead's failure surfaces when that document is used
-      docs.set(pos, doc);
-    }
-    return doc;
+  const reader = documentReader(zip, order, limits);
+  const budget = textBudget(limits);
+  const span = async (from: Start, to: Start | undefined) => {
+    const read = await readSpan(from, to, order.length, reader.load);
+    budget.spend(read.text.length);
+    return read;
   };
-  // Documents are read in order; asking for the next few meanwhile keeps the disk busy
-  // (a 1000-chapter book otherwise waits on 1000 reads one after another).
-  const load = (pos: number) => {
-    for (let next = pos + 1; next < Math.min(order.length, pos + 1 + READ_AHEAD); next++)
-      fetch(next);
-    return fetch(pos);
-  };
-  const span = (from: Start, to: Start | undefined) => readSpan(from, to, order.length, load);
   const starts = await chapterStarts(toc, order, async (from, to) =>
     wordCount((await span(from, to)).text),
   );
+  if (starts.length > limits.maxChapters) {
+    throw new EpubError(
+      `this book has ${formatCount(starts.length)} chapters; the limit is ${formatCount(limits.maxChapters)} (MAX_CHAPTERS)`,
+    );
+  }
+  budget.reset();
+  reader.clear();
 
   const chapters: Chapter[] = [];
   for (const [i, start] of starts.entries()) {
     // Content before the first TOC entry belongs to the first chapter, not to nobody.
     const from = i === 0 ? { ...start, pos: 0, fragment: null } : start;
     const { text, heading, omitted } = await span(from, starts[i + 1]);
+    reader.release(starts[i + 1]?.pos ?? order.length);
     const n = i + 1;
     let skipped: string | null = null;
     if (!isSpeakable(text)) {
@@ -106,6 +117,96 @@ export async function parseEpub(zip: EpubZip): Promise<ParsedBook> {
   };
 }
 
+/** A spine longer than any book, or one document listed over and over (a memory attack). */
+function checkSpine(pkg: EpubPackage, limits: EpubLimits): void {
+  if (pkg.spine.length > limits.maxSpineItems) {
+    throw new EpubError(
+      `the book's reading order has ${formatCount(pkg.spine.length)} entries; the limit is ${formatCount(limits.maxSpineItems)}`,
+    );
+  }
+  const seen = new Map<string, number>();
+  for (const { item } of pkg.spine) {
+    const count = (seen.get(item.path) ?? 0) + 1;
+    seen.set(item.path, count);
+    if (count > limits.maxSpineRepeats) {
+      const total = pkg.spine.filter((s) => s.item.path === item.path).length;
+      throw new EpubError(
+        `the book's reading order lists ${item.path} ${formatCount(total)} times; one document may appear at most ${limits.maxSpineRepeats} times`,
+      );
+    }
+  }
+}
+
+function countEntries(toc: TocEntry[]): number {
+  let count = 0;
+  const stack = [...toc];
+  for (let e = stack.pop(); e; e = stack.pop()) {
+    count++;
+    stack.push(...e.children);
+  }
+  return count;
+}
+
+/** Counts the characters read, and refuses a book whose text passes the limit. */
+function textBudget(limits: EpubLimits) {
+  let used = 0;
+  return {
+    spend(chars: number) {
+      used += chars;
+      if (used > limits.maxTextChars) {
+        throw new EpubError(
+          `this book has more than ${formatCount(limits.maxTextChars)} characters of text (about ${formatCount(Math.round(limits.maxTextChars / 60_000))} hours of speech), the limit; split it into volumes`,
+        );
+      }
+    },
+    reset: () => {
+      used = 0;
+    },
+  };
+}
+
+/**
+ * Parsed content documents by path (a document listed twice is parsed once).
+ * Documents are read in order; asking for the next few meanwhile keeps the
+ * disk busy. Those behind the reading position are let go.
+ */
+function documentReader(zip: EpubZip, order: SpineItem[], limits: EpubLimits) {
+  const docs = new Map<string, Promise<Document>>();
+  const pathAt = (pos: number) => (order[pos] as SpineItem).item.path;
+  const fetch = (pos: number) => {
+    const name = pathAt(pos);
+    let doc = docs.get(name);
+    if (!doc) {
+      doc = readMarkup(zip, name, limits.maxDocumentBytes).then((t) => parseHtml(t, name));
+      doc.catch(() => {}); // a read-ahead's failure surfaces when that document is used
+      docs.set(name, doc);
+    }
+    return doc;
+  };
+  // Where each document is last needed, so it can be let go once reading has passed it.
+  const lastPos = new Map(order.map((s, pos) => [s.item.path, pos]));
+  let releasedUpTo = 0;
+  return {
+    load(pos: number) {
+      for (let next = pos + 1; next < Math.min(order.length, pos + 1 + READ_AHEAD); next++)
+        fetch(next);
+      return fetch(pos);
+    },
+    /** Forgets the documents that are not needed from `pos` on. */
+    release(pos: number) {
+      for (let p = releasedUpTo; p < pos; p++) {
+        if ((lastPos.get(pathAt(p)) ?? 0) < pos) docs.delete(pathAt(p));
+      }
+      releasedUpTo = Math.max(releasedUpTo, pos);
+    },
+    /** Forgets everything (after the table of contents was weighed against the text). */
+    clear() {
+      docs.clear();
+      releasedUpTo = 0;
+    },
+  };
+}
+
 /** Linear content documents, minus the navigation pages the book marks as such. */
 function readingOrder(pkg: EpubPackage): SpineItem[] {
   return pkg.spine.filter(
@@ -117,10 +218,10 @@ function readingOrder(pkg: EpubPackage): SpineItem[] {
   );
 }
 
-/** The text from one chapter start up to the next (or the end of the book). */
 /** Spine documents read ahead of the one being parsed. */
 const READ_AHEAD = 8;
 
+/** The text from one chapter start up to the next (or the end of the book). */
 async function readSpan(
   from: Start,
   to: Start | undefined,

@@ -1,5 +1,5 @@
 import { type ChildNode, type Document, type Element, isTag, isText } from 'domhandler';
-import { localName } from './xml.js';
+import { cleanSpace, localName, stripUnspeakable, textOf } from './xml.js';
 
 const SKIPPED_TAGS = new Set([
   'head',
@@ -94,58 +94,59 @@ function isNoteMarker(el: Element): boolean {
   const link =
     name === 'a' ? el : el.children.find((c): c is Element => isTag(c) && localName(c) === 'a');
   if (!link || !(link.attribs.href ?? '').includes('#')) return false;
-  return /^\s*[[(]?\s*[\d*†‡§a-z]{1,3}\s*[\])]?\s*$/i.test(plain(el));
+  return /^\s*[[(]?\s*[\d*†‡§a-z]{1,3}\s*[\])]?\s*$/i.test(textOf(el));
 }
 
-function plain(node: ChildNode): string {
-  if (isText(node)) return node.data;
-  return isTag(node) ? node.children.map(plain).join('') : '';
-}
+/** A step of the walk: enter a node (speaking or not), or leave a block element. */
+type Step = { node: ChildNode; speaking: boolean } | { leave: true };
 
 /**
  * Speakable text of one document between two anchors. Block elements become
  * paragraphs; apparatus (scripts, hidden elements, note markers) is dropped.
+ * The walk keeps its own stack, so nesting depth costs memory, not call stack.
  */
 export function extractText(doc: Document, range: Range): Extracted {
   const out: string[] = [];
   let heading: string | null = null;
   let active = range.startId === null;
-  let ended = false;
   let omitted = false;
-
-  const walk = (nodes: ChildNode[], speaking: boolean): void => {
-    for (const node of nodes) {
-      if (ended) return;
-      if (isText(node)) {
-        if (active && speaking) out.push(node.data);
-        continue;
-      }
-      if (!isTag(node)) continue;
-      const id = node.attribs.id;
-      if (id !== undefined && id === range.endId) {
-        ended = true;
-        return;
-      }
-      if (id !== undefined && id === range.startId) active = true;
-      const name = localName(node);
-      const block = BLOCK_TAGS.has(name) || name === 'br';
-      const speak = speaking && !isSkipped(node);
-      if (active && speaking && !speak && isSpeakable(plain(node))) omitted = true;
-      if (active && speak && heading === null && /^h[1-6]$/.test(name)) {
-        heading = plain(node).replace(/\s+/g, ' ').trim() || null;
-      }
-      if (block) out.push('\n\n');
-      walk(node.children, speak);
-      if (block) out.push('\n\n');
+  const stack: Step[] = doc.children.map((node) => ({ node, speaking: true })).reverse();
+  for (let step = stack.pop(); step; step = stack.pop()) {
+    if ('leave' in step) {
+      out.push('\n\n');
+      continue;
     }
-  };
-  walk(doc.children, true);
-  return { text: normalize(out.join('')), heading, ended, omitted };
+    const { node, speaking } = step;
+    if (isText(node)) {
+      if (active && speaking) out.push(node.data);
+      continue;
+    }
+    if (!isTag(node)) continue;
+    const id = node.attribs.id;
+    if (id !== undefined && id === range.endId) {
+      return { text: normalize(out.join('')), heading, ended: true, omitted };
+    }
+    if (id !== undefined && id === range.startId) active = true;
+    const name = localName(node);
+    const speak = speaking && !isSkipped(node);
+    if (active && speaking && !speak && isSpeakable(textOf(node))) omitted = true;
+    if (active && speak && heading === null && /^h[1-6]$/.test(name)) {
+      heading = cleanSpace(textOf(node)) || null;
+    }
+    const block = BLOCK_TAGS.has(name) || name === 'br';
+    if (block) {
+      out.push('\n\n');
+      stack.push({ leave: true });
+    }
+    for (let i = node.children.length - 1; i >= 0; i--)
+      stack.push({ node: node.children[i] as ChildNode, speaking: speak });
+  }
+  return { text: normalize(out.join('')), heading, ended: false, omitted };
 }
 
 /** Collapses whitespace inside paragraphs and keeps one blank line between them. */
 export function normalize(text: string): string {
-  return text
+  return stripUnspeakable(text)
     .split(/\n\s*\n/)
     .map((p) => p.replace(/\s+/g, ' ').trim())
     .filter(Boolean)

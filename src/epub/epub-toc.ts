@@ -43,7 +43,7 @@ export async function readToc(zip: EpubZip, pkg: EpubPackage): Promise<TocEntry[
 /** The nav document's TOC; its landmarks also name the pages not to read (cover, printed TOC). */
 function readNav(text: string, pkg: EpubPackage): TocEntry[] {
   const navPath = pkg.navPath as string;
-  const doc = parseHtml(text);
+  const doc = parseHtml(text, navPath);
   const navs = findAll(doc, 'nav');
   const typed = (n: Element, type: string) => (attr(n, 'type') ?? '').split(/\s+/).includes(type);
   for (const landmarks of navs.filter((n) => typed(n, 'landmarks'))) {
@@ -77,7 +77,7 @@ function readNavList(ol: Element, navPath: string): TocEntry[] {
 }
 
 function readNcx(text: string, ncxPath: string): TocEntry[] {
-  const navMap = findFirst(parseXml(text), 'navmap');
+  const navMap = findFirst(parseXml(text, ncxPath), 'navmap');
   const read = (parent: Element): TocEntry[] =>
     elements(parent.children)
       .filter((p) => localName(p) === 'navpoint')

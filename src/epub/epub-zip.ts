@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import yauzl from 'yauzl';
+import { DEFAULT_EPUB_LIMITS, EpubError, formatCount } from './epub-limits.js';
 
 /** Archives up to this size are read into memory whole before their entries are read. */
 const IN_MEMORY_BYTES = 16 * 1024 * 1024;
@@ -13,16 +14,15 @@ export const ZIP_LIMITS = {
   maxRatio: 200,
 };
 
-/** A failure a user can act on: the message says what is wrong with their file. */
-export class EpubError extends Error {
-  override name = 'EpubError';
-}
+export { EpubError } from './epub-limits.js';
 
 export interface EpubZip {
   names(): string[];
   /** Entry names that would escape a folder (zip-slip); never read, reported by the parser. */
   unsafeNames(): string[];
   has(name: string): boolean;
+  /** Uncompressed size of an entry, in bytes (0 when missing). */
+  sizeOf(name: string): number;
   read(name: string): Promise<Buffer>;
   close(): void;
 }
@@ -87,6 +87,7 @@ function wrap(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>, unsafe: str
     names: () => [...entries.keys()],
     unsafeNames: () => unsafe,
     has: (name) => entries.has(name),
+    sizeOf: (name) => entries.get(name)?.uncompressedSize ?? 0,
     read(name) {
       const entry = entries.get(name);
       if (!entry) return Promise.reject(new EpubError(`${name} is missing from the archive`));
@@ -125,7 +126,17 @@ function wrap(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>, unsafe: str
  * (the XXE attack: `<!ENTITY x SYSTEM "file:///etc/passwd">`) is refused
  * outright; our parser would not resolve it anyway, but such a file is hostile.
  */
-export async function readMarkup(zip: EpubZip, name: string): Promise<string> {
+export async function readMarkup(
+  zip: EpubZip,
+  name: string,
+  maxBytes = DEFAULT_EPUB_LIMITS.maxDocumentBytes,
+): Promise<string> {
+  const size = zip.sizeOf(name);
+  if (size > maxBytes) {
+    throw new EpubError(
+      `${name} is ${formatCount(Math.round(size / 1048576))} MB of markup; one document may have at most ${formatCount(maxBytes / 1048576)} MB`,
+    );
+  }
   const text = decodeXml(await zip.read(name));
   if (/<!ENTITY\s[^>]*\b(SYSTEM|PUBLIC)\b/i.test(text)) {
     throw new EpubError(

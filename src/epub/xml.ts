@@ -1,17 +1,46 @@
-import { type ChildNode, type Document, type Element, isTag } from 'domhandler';
-import { parseDocument } from 'htmlparser2';
+import { type ChildNode, type Document, DomHandler, type Element, isTag } from 'domhandler';
+import { Parser, type ParserOptions } from 'htmlparser2';
+import { EpubError, formatCount, MAX_ELEMENT_DEPTH } from './epub-limits.js';
+
+/**
+ * Builds the DOM and refuses markup nested deeper than MAX_ELEMENT_DEPTH while
+ * it reads, so every later walk over the tree is bounded too.
+ */
+class DepthLimitedHandler extends DomHandler {
+  constructor(
+    private readonly name: string,
+    options: ParserOptions,
+  ) {
+    super(undefined, options);
+  }
+
+  override onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.tagStack.length > MAX_ELEMENT_DEPTH) {
+      throw new EpubError(
+        `${this.name} nests elements more than ${formatCount(MAX_ELEMENT_DEPTH)} deep, which no real book does; the book was refused`,
+      );
+    }
+    super.onopentag(name, attribs);
+  }
+}
+
+function parse(text: string, name: string, options: ParserOptions): Document {
+  const handler = new DepthLimitedHandler(name, options);
+  new Parser(handler, options).end(text);
+  return handler.root;
+}
 
 /**
  * htmlparser2 never reads a DTD: no external entity is fetched and no entity
  * is expanded beyond the built-in ones, so XXE and entity bombs are inert.
  */
-export function parseXml(text: string): Document {
-  return parseDocument(text, { xmlMode: true, decodeEntities: true });
+export function parseXml(text: string, name = 'a document'): Document {
+  return parse(text, name, { xmlMode: true, decodeEntities: true });
 }
 
 /** Content documents are parsed leniently (real books are rarely well-formed). */
-export function parseHtml(text: string): Document {
-  return parseDocument(text, { recognizeSelfClosing: true, decodeEntities: true });
+export function parseHtml(text: string, name = 'a document'): Document {
+  return parse(text, name, { recognizeSelfClosing: true, decodeEntities: true });
 }
 
 /** Tag name without namespace prefix, lower-cased: `dc:title` → `title`. */
@@ -25,22 +54,28 @@ export function elements(nodes: ChildNode[]): Element[] {
   return nodes.filter(isTag);
 }
 
+/**
+ * Every descendant of `root` in document order. Walked with an explicit stack,
+ * not recursion, so no document can exhaust the call stack.
+ */
+export function* descendants(root: { children: ChildNode[] }): Generator<ChildNode> {
+  const stack: ChildNode[] = [...root.children].reverse();
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    yield node;
+    if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as ChildNode);
+  }
+}
+
 /** All descendant elements with the given local name, in document order. */
 export function findAll(root: { children: ChildNode[] }, name: string): Element[] {
   const out: Element[] = [];
-  const walk = (nodes: ChildNode[]) => {
-    for (const n of nodes) {
-      if (!isTag(n)) continue;
-      if (localName(n) === name) out.push(n);
-      walk(n.children);
-    }
-  };
-  walk(root.children);
+  for (const node of descendants(root)) if (isTag(node) && localName(node) === name) out.push(node);
   return out;
 }
 
 export function findFirst(root: { children: ChildNode[] }, name: string): Element | undefined {
-  return findAll(root, name)[0];
+  for (const node of descendants(root)) if (isTag(node) && localName(node) === name) return node;
+  return undefined;
 }
 
 export function attr(el: Element, name: string): string | undefined {
@@ -53,12 +88,26 @@ export function attr(el: Element, name: string): string | undefined {
 
 export function textOf(node: ChildNode | Document): string {
   if (node.type === 'text') return (node as { data: string }).data;
-  if ('children' in node) return node.children.map(textOf).join('');
-  return '';
+  if (!('children' in node)) return '';
+  const parts: string[] = [];
+  for (const d of descendants(node)) if (d.type === 'text') parts.push((d as { data: string }).data);
+  return parts.join('');
+}
+
+/**
+ * Characters no database column or speech engine should get: NUL (PostgreSQL
+ * text refuses it), other C0/C1 controls but tab and newlines, noncharacters,
+ * and lone surrogate halves (not encodable as UTF-8).
+ */
+const UNSPEAKABLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function stripUnspeakable(s: string): string {
+  return s.replace(UNSPEAKABLE, '');
 }
 
 export function cleanSpace(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  return stripUnspeakable(s).replace(/\s+/g, ' ').trim();
 }
 
 /** Resolves an href relative to the document that holds it, within the archive. */
