@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { QUEUE_KEYS, type QueueKey } from '../flows/index.js';
+import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
+import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
 import type { Voice } from './tts/tts-engine.js';
 
 export interface S3Config {
@@ -73,6 +75,10 @@ export interface Config {
   reconcile: { intervalMs: number; graceMs: number };
   tts: TtsConfig;
   maxUploadBytes: number;
+  /** How long an upload's body may take to arrive before the request is answered 408. */
+  bodyTimeoutMs: number;
+  /** How a book is parsed: its thread's ceilings, and what the parser will read. */
+  parse: ParseThreadOptions & { limits: EpubLimits };
   /** How long a worker retries a status write while the database is unavailable. */
   dbRetryMs: number;
   /** How long a graceful stop may take before the process exits anyway. */
@@ -181,6 +187,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     tts,
     maxUploadBytes: int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
+    bodyTimeoutMs: int('BODY_TIMEOUT', 300, 1, 86_400) * 1000,
+    parse: {
+      timeoutMs: int('PARSE_TIMEOUT', 60, 1, 3600) * 1000,
+      memoryMb: int('PARSE_MEMORY_MB', 768, 64, 65_536),
+      limits: {
+        ...DEFAULT_EPUB_LIMITS,
+        maxChapters: int('MAX_CHAPTERS', DEFAULT_EPUB_LIMITS.maxChapters, 1, 100_000),
+      },
+    },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT', 30, 1, 3600) * 1000,
     dbRetryMs: int('DB_RETRY_SECONDS', 300, 0, 86_400) * 1000,
     logLevel: str('LOG_LEVEL') ?? 'info',

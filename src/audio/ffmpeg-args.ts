@@ -135,3 +135,31 @@ export function ffmetadata(
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** Longest side of the cover art we store: plenty for any player, small in the file. */
+export const COVER_MAX_SIDE = 1400;
+
+/**
+ * Decodes an EPUB's cover image and writes it as a JPEG no larger than
+ * COVER_MAX_SIDE: an image ffmpeg cannot decode fails here, at parse time,
+ * never at the merge; and the merge only ever gets a picture it can copy.
+ */
+export function coverJob(input: string, output: string): FfmpegJob {
+  const side = `'min(${COVER_MAX_SIDE},iw)'`;
+  return {
+    inputs: [{ path: input, options: [] }],
+    outputOptions: [
+      '-frames:v',
+      '1',
+      '-vf',
+      `scale=${side}:-2:force_original_aspect_ratio=decrease,format=yuvj420p`,
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '3',
+      '-f',
+      'image2',
+    ],
+    output,
+  };
+}

@@ -33,6 +33,9 @@ export interface ParsedChapter {
   text?: { start: number; end: number };
 }
 
+/** Chapter rows per INSERT (8 parameters a row). */
+const CHAPTER_BATCH = 1000;
+
 export type BookQueries = ReturnType<typeof createBookQueries>;
 
 /**
@@ -204,7 +207,13 @@ export function createBookQueries(db: Db) {
 
     async setMetadata(
       id: string,
-      meta: { title: string; author: string | null; language: string; chapterCount: number },
+      meta: {
+        title: string;
+        author: string | null;
+        language: string;
+        chapterCount: number;
+        leftOut: string[];
+      },
     ): Promise<void> {
       await db
         .update(books)
@@ -220,24 +229,28 @@ export function createBookQueries(db: Db) {
         .where(and(eq(books.id, id), isNull(books.voice)));
     },
 
-    /** Idempotent: a re-run of parse never resets chapters that already made progress. */
+    /**
+     * Idempotent: a re-run of parse never resets chapters that already made progress.
+     * Written in batches, each well under PostgreSQL's 65,535 bind parameters.
+     */
     async insertChapters(bookId: string, list: ParsedChapter[]): Promise<void> {
-      if (list.length === 0) return;
-      await db
-        .insert(chapters)
-        .values(
-          list.map((c) => ({
-            bookId,
-            n: c.n,
-            title: c.title,
-            charCount: c.charCount,
-            textStart: c.text?.start ?? null,
-            textEnd: c.text?.end ?? null,
-            status: c.skipped ? ('SKIPPED' as const) : ('PENDING' as const),
-            error: c.skipped,
-          })),
-        )
-        .onConflictDoNothing();
+      for (let i = 0; i < list.length; i += CHAPTER_BATCH) {
+        await db
+          .insert(chapters)
+          .values(
+            list.slice(i, i + CHAPTER_BATCH).map((c) => ({
+              bookId,
+              n: c.n,
+              title: c.title,
+              charCount: c.charCount,
+              textStart: c.text?.start ?? null,
+              textEnd: c.text?.end ?? null,
+              status: c.skipped ? ('SKIPPED' as const) : ('PENDING' as const),
+              error: c.skipped,
+            })),
+          )
+          .onConflictDoNothing();
+      }
     },
 
     /**

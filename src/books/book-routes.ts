@@ -267,6 +267,7 @@ function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
       error: c.error,
       durationSec: c.durationSec,
     })),
+    leftOut: book.leftOut,
     links: links(book.id),
   };
 }

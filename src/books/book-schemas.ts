@@ -72,6 +72,8 @@ export const BookView = Type.Object({
   format: Type.Union(AUDIO_FORMATS.map((f) => Type.Literal(f))),
   createdAt: Type.String({ format: 'date-time' }),
   chapters: Type.Array(ChapterView),
+  /** What of the book is not used, and why. */
+  leftOut: Type.Array(Type.String()),
   links: Links,
 });
 

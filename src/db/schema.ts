@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   real,
@@ -44,6 +45,8 @@ export const books = pgTable(
     audioKey: text('audio_key'),
     durationSec: real('duration_sec'),
     chapterCount: integer('chapter_count'),
+    /** What of the book is not used, and why (a cover that cannot be read, spine entries ignored…). */
+    leftOut: jsonb('left_out').$type<string[]>().notNull().default([]),
     /** Listener's choices, fixed at upload; an unset voice follows the book's language (set by parse). */
     voice: text('voice'),
     speed: real('speed').notNull().default(1),

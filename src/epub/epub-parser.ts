@@ -1,9 +1,9 @@
 import type { Document } from 'domhandler';
 import { chapterStarts, type Start } from './epub-chapters.js';
 import { findCover } from './epub-cover.js';
+import { DEFAULT_EPUB_LIMITS, EpubError, type EpubLimits, formatCount } from './epub-limits.js';
 import { type EpubPackage, readPackage, type SpineItem } from './epub-package.js';
 import { extractText, isSpeakable, normalize, wordCount } from './epub-text.js';
-import { DEFAULT_EPUB_LIMITS, EpubError, type EpubLimits, formatCount } from './epub-limits.js';
 import { readToc, type TocEntry } from './epub-toc.js';
 import { type EpubZip, openEpubZip, readMarkup } from './epub-zip.js';
 import { parseHtml } from './xml.js';

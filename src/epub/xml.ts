@@ -62,7 +62,8 @@ export function* descendants(root: { children: ChildNode[] }): Generator<ChildNo
   const stack: ChildNode[] = [...root.children].reverse();
   for (let node = stack.pop(); node; node = stack.pop()) {
     yield node;
-    if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as ChildNode);
+    if ('children' in node)
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as ChildNode);
   }
 }
 
@@ -90,7 +91,8 @@ export function textOf(node: ChildNode | Document): string {
   if (node.type === 'text') return (node as { data: string }).data;
   if (!('children' in node)) return '';
   const parts: string[] = [];
-  for (const d of descendants(node)) if (d.type === 'text') parts.push((d as { data: string }).data);
+  for (const d of descendants(node))
+    if (d.type === 'text') parts.push((d as { data: string }).data);
   return parts.join('');
 }
 
@@ -99,8 +101,12 @@ export function textOf(node: ChildNode | Document): string {
  * text refuses it), other C0/C1 controls but tab and newlines, noncharacters,
  * and lone surrogate halves (not encodable as UTF-8).
  */
-const UNSPEAKABLE =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Built from a string: a regular expression literal may not hold control characters (lint).
+const UNSPEAKABLE = new RegExp(
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]' +
+    '|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+  'g',
+);
 
 export function stripUnspeakable(s: string): string {
   return s.replace(UNSPEAKABLE, '');

@@ -15,27 +15,34 @@ import type { WorkerDeps } from './worker-deps.js';
  * removeOnComplete), so finished books cost the backend nothing; the book's
  * records in PostgreSQL keep its chapters, attempts and timings.
  */
-export function createFinalizeProcessor({ books, queues }: Pick<WorkerDeps, 'books' | 'queues'>) {
+export function createFinalizeProcessor({
+  books,
+  queues,
+  log,
+}: Pick<WorkerDeps, 'books' | 'queues' | 'log'>) {
   return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
-      FinalizePayload,
-      async ({ bookId }): Promise<FinalizeResult> => {
-        const merged = Object.values(await job.getChildrenValues()).find((v) =>
-          matches(MergeResult, v),
-        );
-        if (!merged) throw new Error('the merge step left no result');
-        await books.advance(bookId, 'READY', {
-          audioKey: merged.audioKey,
-          durationSec: merged.durationSec,
-          readyAt: new Date(),
-        });
-        await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });
-        return { kind: 'finalized' };
+      {
+        payload: FinalizePayload,
+        async run({ bookId }): Promise<FinalizeResult> {
+          const merged = Object.values(await job.getChildrenValues()).find((v) =>
+            matches(MergeResult, v),
+          );
+          if (!merged) throw new Error('the merge step left no result');
+          await books.advance(bookId, 'READY', {
+            audioKey: merged.audioKey,
+            durationSec: merged.durationSec,
+            readyAt: new Date(),
+          });
+          await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });
+          log.info({ bookId, durationSec: merged.durationSec }, 'book ready');
+          return { kind: 'finalized' };
+        },
+        async onFailure({ bookId }, message, final) {
+          if (final) await books.fail(bookId, `The audiobook could not be finalised: ${message}`);
+        },
       },
-      async ({ bookId }, err, final) => {
-        if (final) await books.fail(bookId, `The audiobook could not be finalised: ${err.message}`);
-      },
-      signal,
+      { signal, log },
     );
 }

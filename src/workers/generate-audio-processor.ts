@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import path from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TtsPayload, type TtsResult } from '../../flows/index.js';
@@ -9,10 +10,11 @@ import { createTtlCache } from '../books/ttl-cache.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { Storage } from '../storage/storage.js';
+import { withTempDir } from '../temp-dir.js';
 import { splitSegments } from '../tts/segments.js';
 import { PermanentTtsError, type SessionOptions, type TtsEngine } from '../tts/tts-engine.js';
 import type { Pcm } from '../tts/wav.js';
-import { CancelledError, runJob, withTempDir } from './run-job.js';
+import { CancelledError, runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 /** Pauses, in seconds: after the chapter's title, and at its end (so one chapter does not run into the next). */
@@ -25,7 +27,8 @@ export function createGenerateAudioProcessor({
   storage,
   tts,
   ttsMaxChars,
-}: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars'>) {
+  log,
+}: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars' | 'log'>) {
   // A thousand chapter jobs of one book read one row: share it for a second. (A cancel
   // is not missed meanwhile: the cancel watcher aborts running jobs on its own.)
   const bookRows = createTtlCache<BookRow | undefined>(1000);
@@ -34,75 +37,80 @@ export function createGenerateAudioProcessor({
   return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
-      TtsPayload,
-      async ({ bookId, n }): Promise<TtsResult> => {
-        // One round trip: the book, and the chapter marked started unless it is already DONE.
-        const [book, started] = await Promise.all([
-          bookRows.get(bookId, () => books.getBook(bookId)),
-          books.chapterStarted(bookId, n),
-        ]);
-        if (!book) throw new Error(`book ${bookId} no longer exists`);
-        if (book.status === 'CANCELLED') throw new CancelledError();
-        const chapter = started ?? (await books.getChapter(bookId, n));
-        // A re-submitted flow (book-reconciler.ts) finds its finished chapters done: none is spoken twice.
-        const done = chapter?.status === 'DONE' && chapter.audioKey && chapter.durationSec !== null;
-        if (done && (await storage.size(chapter.audioKey as string)) !== undefined) {
-          const { audioKey, durationSec } = chapter as { audioKey: string; durationSec: number };
-          return { kind: 'chapter-audio', n, audioKey, durationSec };
-        }
-        if (!started) await books.chapterStarted(bookId, n, { evenIfDone: true });
-        let audioKey = objectKeys.chapterAudio(bookId, n, book.format);
-        let durationSec: number;
-        if (tts.dryRun) {
-          // Every chapter of a dry run shares one stored silence: no work per chapter.
-          const silent = await silentChapter(book.format);
-          audioKey = objectKeys.dryRunSilence(bookId, book.format);
-          if (!silenced.has(audioKey) && (await storage.size(audioKey)) === undefined)
-            await storage.put(audioKey, silent.bytes);
-          if (silenced.size > 10_000) silenced.clear();
-          silenced.add(audioKey);
-          durationSec = silent.durationSec;
-        } else {
-          const title = chapter?.title ?? `Chapter ${n}`;
-          const text = await chapterText(storage, bookId, chapter);
-          const split = splitTitle(title, text);
-          const segments = [split.title, ...splitSegments(split.body, ttsMaxChars)].filter((t) =>
-            t.trim(),
-          );
-          const session: SessionOptions = {
-            language: book.language ?? 'en',
-            voice: book.voice ?? tts.defaultVoice,
-            speed: book.speed,
-          };
-          durationSec = await withTempDir(async (dir) => {
-            const file = path.join(dir, `${n}.${book.format}`);
-            await synthesizeToFile(
-              tts,
-              session,
-              segments,
-              book.format,
-              file,
-              (done) => job.updateProgress(Math.round((done / segments.length) * 100)),
-              signal,
+      {
+        payload: TtsPayload,
+        // The server will refuse the same request again: fail the chapter now, with its message.
+        isPermanent: (err) => err instanceof PermanentTtsError,
+        async run({ bookId, n }): Promise<TtsResult> {
+          // One round trip: the book, and the chapter marked started unless it is already DONE.
+          const [book, started] = await Promise.all([
+            bookRows.get(bookId, () => books.getBook(bookId)),
+            books.chapterStarted(bookId, n),
+          ]);
+          if (!book) throw new Error(`book ${bookId} no longer exists`);
+          if (book.status === 'CANCELLED') throw new CancelledError();
+          const chapter = started ?? (await books.getChapter(bookId, n));
+          // A re-submitted flow (book-reconciler.ts) finds its finished chapters done: none is spoken twice.
+          const done =
+            chapter?.status === 'DONE' && chapter.audioKey && chapter.durationSec !== null;
+          if (done && (await storage.size(chapter.audioKey as string)) !== undefined) {
+            const { audioKey, durationSec } = chapter as { audioKey: string; durationSec: number };
+            return { kind: 'chapter-audio', n, audioKey, durationSec };
+          }
+          if (!started) await books.chapterStarted(bookId, n, { evenIfDone: true });
+          let audioKey = objectKeys.chapterAudio(bookId, n, book.format);
+          let durationSec: number;
+          if (tts.dryRun) {
+            // Every chapter of a dry run shares one stored silence: no work per chapter.
+            const silent = await silentChapter(book.format);
+            audioKey = objectKeys.dryRunSilence(bookId, book.format);
+            if (!silenced.has(audioKey) && (await storage.size(audioKey)) === undefined)
+              await storage.put(audioKey, silent.bytes);
+            if (silenced.size > 10_000) silenced.clear();
+            silenced.add(audioKey);
+            durationSec = silent.durationSec;
+          } else {
+            const title = chapter?.title ?? `Chapter ${n}`;
+            const text = await chapterText(storage, bookId, chapter);
+            const split = splitTitle(title, text);
+            const segments = [split.title, ...splitSegments(split.body, ttsMaxChars)].filter((t) =>
+              t.trim(),
             );
-            await storage.putFile(audioKey, file);
-            return probeDuration(file);
-          });
-        }
-        await books.chapterDone(bookId, n, audioKey, durationSec);
-        return { kind: 'chapter-audio', n, audioKey, durationSec };
+            const session: SessionOptions = {
+              language: book.language ?? 'en',
+              voice: book.voice ?? tts.defaultVoice,
+              speed: book.speed,
+            };
+            durationSec = await withTempDir(async (dir) => {
+              const file = path.join(dir, `${n}.${book.format}`);
+              await synthesizeToFile(
+                tts,
+                session,
+                segments,
+                book.format,
+                file,
+                (done) => job.updateProgress(Math.round((done / segments.length) * 100)),
+                signal,
+              );
+              await storage.putFile(audioKey, file);
+              return probeDuration(file);
+            });
+          }
+          await books.chapterDone(bookId, n, audioKey, durationSec);
+          return { kind: 'chapter-audio', n, audioKey, durationSec };
+        },
+        async onFailure({ bookId, n }, message, final) {
+          await books.chapterFailed(bookId, n, message, final);
+          if (!final) return;
+          const title = (await books.getChapter(bookId, n))?.title ?? `Chapter ${n}`;
+          await books.fail(
+            bookId,
+            `Chapter ${n} ("${title}") failed after ${job.attemptsMade + 1} attempts: ${message}. ` +
+              `Retry it with POST /books/${bookId}/chapters/${n}/retry`,
+          );
+        },
       },
-      async ({ bookId, n }, err, final) => {
-        await books.chapterFailed(bookId, n, err.message, final);
-        if (!final) return;
-        const title = (await books.getChapter(bookId, n))?.title ?? `Chapter ${n}`;
-        await books.fail(
-          bookId,
-          `Chapter ${n} ("${title}") failed after ${job.attemptsMade + 1} attempts: ${err.message}. ` +
-            `Retry it with POST /books/${bookId}/chapters/${n}/retry`,
-        );
-      },
-      signal,
+      { signal, log },
     );
 }
 
@@ -157,8 +165,10 @@ async function synthesizeToFile(
   signal?.addEventListener('abort', stop, { once: true });
   let pcmFormat: { sampleRate: number; channels: number } | undefined;
   const write = async (data: Buffer) => {
-    const stdin = (encoder as FfmpegProcess).stdin;
-    if (!stdin.write(data)) await new Promise((r) => stdin.once('drain', r));
+    const { stdin, done } = encoder as FfmpegProcess;
+    // An encoder killed meanwhile (a cancel) never drains: its end settles the wait instead,
+    // so the job ends and its scratch folder is removed.
+    if (!stdin.write(data)) await Promise.race([once(stdin, 'drain'), done]);
   };
   // The next segment is asked for before this one is written, so the engine speaks it
   // while ffmpeg encodes this one; at most two segments are in memory.
@@ -185,8 +195,6 @@ async function synthesizeToFile(
     await encoder.done;
   } catch (err) {
     encoder?.kill();
-    // The server will refuse the same request again: fail the chapter now, with its message.
-    if (err instanceof PermanentTtsError) throw new UnrecoverableError(err.message);
     throw err;
   } finally {
     signal?.removeEventListener('abort', stop);

@@ -14,10 +14,11 @@ import {
 import { probeDuration, runFfmpeg } from '../audio/ffmpeg.js';
 import { concatList, ffmetadata, mergeJob } from '../audio/ffmpeg-args.js';
 import { objectKeys } from '../storage/object-keys.js';
-import { runJob, withTempDir } from './run-job.js';
+import { withTempDir } from '../temp-dir.js';
+import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts'>;
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts' | 'log'>;
 
 /**
  * The orchestrator. It runs once parse-epub (its first child) is done, adds a
@@ -28,24 +29,25 @@ export function createMergeProcessor(deps: Deps) {
   return (job: Job, token?: string, signal?: AbortSignal) =>
     runJob(
       job,
-      MergePayload,
-      async ({ bookId }): Promise<MergeResult> => {
-        const { parsed, results } = await childResults(job);
-        const missing = parsed.chapters.filter((n) => !results.has(n));
-        if (missing.length > 0) {
-          await addChapterJobs(deps, job, bookId, missing);
-          if (!token) throw new UnrecoverableError('merge-audiobook needs a lock token');
-          // Ids are deterministic, so chapters added by an earlier run are not added twice.
-          if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
-          return mergeWhenComplete(deps, job, bookId, signal);
-        }
-        return merge(deps, bookId, parsed, results, signal);
+      {
+        payload: MergePayload,
+        async run({ bookId }): Promise<MergeResult> {
+          const { parsed, results } = await childResults(job);
+          const missing = parsed.chapters.filter((n) => !results.has(n));
+          if (missing.length > 0) {
+            await addChapterJobs(deps, job, bookId, missing);
+            if (!token) throw new UnrecoverableError('merge-audiobook needs a lock token');
+            // Ids are deterministic, so chapters added by an earlier run are not added twice.
+            if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+            return mergeWhenComplete(deps, job, bookId, signal);
+          }
+          return merge(deps, bookId, parsed, results, signal);
+        },
+        async onFailure({ bookId }, message, final) {
+          if (final) await deps.books.fail(bookId, `The chapters could not be joined: ${message}`);
+        },
       },
-      async ({ bookId }, err, final) => {
-        if (final)
-          await deps.books.fail(bookId, `The chapters could not be joined: ${err.message}`);
-      },
-      signal,
+      { signal, log: deps.log },
     );
 }
 

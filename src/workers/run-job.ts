@@ -1,10 +1,8 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { parseOrReject } from '../../flows/index.js';
 import { HAND_BACK } from '../queue/queue-backend.js';
+import { publicMessage } from './public-message.js';
 
 /** The job's book was cancelled (DELETE /books/:id): not a failure of the book, and never retried. */
 export class CancelledError extends UnrecoverableError {
@@ -28,31 +26,57 @@ export function isFinalFailure(job: Job, err: unknown): boolean {
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
+/** Where a job's failure is written in full (its public message is shortened and cleaned). */
+export interface JobLog {
+  warn(obj: object, msg: string): void;
+}
+
+/** What a processor does with its job; runJob does the rest. */
+export interface JobSpec<S extends TSchema, R> {
+  payload: S;
+  run(data: Static<S>): Promise<R>;
+  /**
+   * Runs inside the job, before BullMQ records the failure, so a book's status
+   * never lags its jobs. `message` is the failure as a person may read it.
+   */
+  onFailure?(data: Static<S>, message: string, final: boolean): Promise<void>;
+  /** Failures no retry can fix (a broken book, a refused request): the job fails at once. */
+  isPermanent?(err: Error): boolean;
+}
+
 /**
  * The boundary every processor goes through: the payload is validated (invalid
- * data fails as non-retryable), and `onFailure` runs inside the job, before
- * BullMQ records the failure, so a book's status never lags its jobs. When the
- * worker aborts the job, it ends at once: with a CancelledError when its book
- * was cancelled, a HandBackError when the worker is stopping. The handler's own
- * abort listeners stop its child processes.
+ * data fails as non-retryable); a failure is logged in full with its book and
+ * job, told to `onFailure` and to BullMQ in a public form (publicMessage), and
+ * made non-retryable when permanent. When the worker aborts the job, it ends
+ * at once: with a CancelledError when its book was cancelled, a HandBackError
+ * when the worker is stopping. The handler's own abort listeners stop its
+ * child processes.
  */
 export async function runJob<S extends TSchema, R>(
   job: Job,
-  schema: S,
-  handler: (data: Static<S>) => Promise<R>,
-  onFailure: (data: Static<S>, err: Error, final: boolean) => Promise<void>,
-  signal?: AbortSignal,
+  spec: JobSpec<S, R>,
+  ctx: { signal?: AbortSignal; log: JobLog },
 ): Promise<R> {
-  const data = parseOrReject(schema, job.data, `${job.name} payload`);
+  const data = parseOrReject(spec.payload, job.data, `${job.name} payload`);
   try {
-    return await untilAborted(handler(data), signal);
+    return await untilAborted(spec.run(data), ctx.signal);
   } catch (err) {
     const ends = [WaitingChildrenError, CancelledError, HandBackError];
     if (ends.some((kind) => err instanceof kind)) throw err;
-    if (signal?.aborted) throw abortError(signal);
+    if (ctx.signal?.aborted) throw abortError(ctx.signal);
     const error = err instanceof Error ? err : new Error(String(err));
-    await onFailure(data, error, isFinalFailure(job, error));
-    throw error;
+    const permanent = error instanceof UnrecoverableError || (spec.isPermanent?.(error) ?? false);
+    const message = publicMessage(error);
+    if (message !== error.message)
+      ctx.log.warn(
+        { bookId: (data as { bookId?: string }).bookId, jobId: job.id, err: error },
+        'job failure in full',
+      );
+    await spec.onFailure?.(data, message, permanent || isFinalFailure(job, error));
+    throw permanent
+      ? new UnrecoverableError(message)
+      : Object.assign(new Error(message), { name: error.name });
   }
 }
 
@@ -64,14 +88,4 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-/** A scratch directory that is removed however the work ends. */
-export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-'));
-  try {
-    return await fn(dir);
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
 }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { retryWhileUnavailable } from '../db/db-retry.js';
+import { createParseThreadPool } from '../epub/parse-thread-pool.js';
 import type { Infrastructure } from '../runtime.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { startReconciler } from './book-reconciler.js';
@@ -20,9 +21,11 @@ export function startWorkerMode(
     onRetry: (method, err) =>
       log.warn({ err: err.message }, `database unavailable; retrying ${method}`),
   });
+  const parser = createParseThreadPool(config.parse);
+  const parseBook = (file: string) => parser.parse(file, config.parse.limits);
   startWorkers(
     infra.queues,
-    { ...infra, books, tts, ttsMaxChars: config.tts.maxChars, log },
+    { ...infra, books, tts, ttsMaxChars: config.tts.maxChars, log, parseBook },
     config.workerQueues,
     config,
   );

@@ -1,0 +1,146 @@
+import { Worker } from 'node:worker_threads';
+import { EpubError, type EpubLimits, formatCount } from './epub-limits.js';
+import type { ParsedBook } from './epub-parser.js';
+import type { ParseAnswer, ParseRequest } from './parse-thread.js';
+
+/** A book stopped by the thread's deadline or memory ceiling, not by a rule of the parser. */
+export class ParseLimitError extends EpubError {
+  override name = 'ParseLimitError';
+  constructor(
+    readonly limit: 'time' | 'memory',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ParseThreadOptions {
+  /** Heap ceiling of one parse thread (`PARSE_MEMORY_MB`). */
+  memoryMb: number;
+  /** Wall-clock deadline of one parse (`PARSE_TIMEOUT`). */
+  timeoutMs: number;
+  /** An idle thread is kept this long for the next book (starting one costs ~0.2 s). */
+  idleMs?: number;
+}
+
+const BOOT = new URL('./parse-thread-boot.mjs', import.meta.url);
+const ENTRY = new URL('./parse-thread.ts', import.meta.url).href;
+
+/**
+ * Parses books in worker threads, so a hostile book can neither block the
+ * event loop (which renews job locks and, in `npm start`, answers HTTP) nor
+ * take the process down: a thread that passes its heap ceiling or its
+ * deadline is terminated, and the book is refused with a message naming that
+ * limit. Threads are reused while they behave; one is started per parse at once.
+ */
+export function createParseThreadPool(options: ParseThreadOptions) {
+  const idle: { worker: Worker; timer: NodeJS.Timeout }[] = [];
+
+  function spawn(): Worker {
+    return new Worker(BOOT, {
+      workerData: { entry: ENTRY },
+      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
+      stdout: false,
+      stderr: false,
+    });
+  }
+
+  function take(): Worker {
+    const kept = idle.pop();
+    if (!kept) return spawn();
+    clearTimeout(kept.timer);
+    return kept.worker;
+  }
+
+  function keep(worker: Worker): void {
+    const timer = setTimeout(() => {
+      idle.splice(
+        idle.findIndex((k) => k.worker === worker),
+        1,
+      );
+      void worker.terminate();
+    }, options.idleMs ?? 60_000);
+    timer.unref();
+    worker.unref();
+    idle.push({ worker, timer });
+  }
+
+  async function parse(file: string, limits: EpubLimits): Promise<ParsedBook> {
+    const worker = take();
+    worker.ref();
+    let answer: ParseAnswer;
+    try {
+      answer = await run(worker, { file, limits });
+    } catch (err) {
+      // Past a limit, or dead: this thread is not used again.
+      void worker.terminate();
+      throw err;
+    }
+    keep(worker);
+    if (answer.ok) return revive(answer.book);
+    throw answer.epub ? new EpubError(answer.message) : new Error(answer.message);
+  }
+
+  function run(worker: Worker, request: ParseRequest): Promise<ParseAnswer> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new ParseLimitError(
+            'time',
+            `reading this book took longer than ${formatCount(options.timeoutMs / 1000)} s (PARSE_TIMEOUT), so it was stopped; books built this way (deeply nested markup, an enormous table of contents) cannot be converted`,
+          ),
+        );
+      }, options.timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      };
+      const onMessage = (answer: ParseAnswer) => {
+        done();
+        resolve(answer);
+      };
+      const onError = (err: Error & { code?: string }) => {
+        done();
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          reject(
+            new ParseLimitError(
+              'memory',
+              `reading this book needed more than ${formatCount(options.memoryMb)} MB of memory (PARSE_MEMORY_MB), so it was stopped; a book this large or repetitive cannot be converted`,
+            ),
+          );
+        } else reject(err);
+      };
+      const onExit = (code: number) => {
+        done();
+        reject(new Error(`the parse thread stopped (exit code ${code})`));
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      worker.postMessage(request);
+    });
+  }
+
+  return {
+    parse,
+    /** Ends the idle threads (a running parse ends with its own thread). */
+    async close(): Promise<void> {
+      const threads = idle.splice(0);
+      for (const t of threads) clearTimeout(t.timer);
+      await Promise.all(threads.map((t) => t.worker.terminate()));
+    },
+  };
+}
+
+export type ParseThreadPool = ReturnType<typeof createParseThreadPool>;
+
+/** Buffers cross a thread boundary as plain Uint8Arrays. */
+function revive(book: ParsedBook): ParsedBook {
+  const cover = book.cover && {
+    mediaType: book.cover.mediaType,
+    bytes: Buffer.from(
+      book.cover.bytes.buffer,
+      book.cover.bytes.byteOffset,
+      book.cover.bytes.byteLength,
+    ),
+  };
+  return { ...book, cover };
+}
