@@ -10,9 +10,8 @@ export const jobIds = {
   chapter: (bookId: string, n: number) => `${bookId}-ch-${n}`,
 };
 
-const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Book ids become part of job ids and object keys, so only a safe alphabet is allowed. */
-export function assertSafeBookId(bookId: string): void {
-  if (!SAFE_ID.test(bookId)) throw new Error(`invalid book id: ${JSON.stringify(bookId)}`);
-}
+/**
+ * The one rule for book ids: they become part of job ids and object keys, so
+ * only a safe alphabet is allowed. Payload schemas and the API's parameters use it.
+ */
+export const BOOK_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';

@@ -1,9 +1,10 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { UnrecoverableError } from 'bullmq';
+import { BOOK_ID_PATTERN } from './job-ids.js';
 import type { JobName } from './queues.js';
 
-const BookId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+export const BookId = Type.String({ pattern: BOOK_ID_PATTERN });
 
 export const ParsePayload = Type.Object({ bookId: BookId });
 export const TtsPayload = Type.Object({ bookId: BookId, n: Type.Integer({ minimum: 1 }) });

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import { registerAccessControl } from './access/access-control.js';
-import { bookRoutes } from './books/book-routes.js';
+import { bookRoutes, MAX_FIELD_BYTES } from './books/book-routes.js';
 import type { BookService } from './books/book-service.js';
 import { HttpError } from './books/http-errors.js';
 import type { ApiToken } from './config.js';
@@ -15,24 +15,39 @@ export interface AppDeps {
   service: BookService;
   engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice'>;
   maxUploadBytes: number;
+  /** A request whose body has not fully arrived by then is answered 408 (`BODY_TIMEOUT`); 0: none. */
+  bodyTimeoutMs: number;
   /** Each probe throws when its dependency is unreachable. */
   readiness: Record<string, () => Promise<void>>;
   /** No tokens: every caller is the one local owner. */
   access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
 }
 
-/** The HTTP API as a Fastify instance; `server.ts` callers only make it listen. */
+/** The HTTP API as a Fastify instance; `main.ts` only makes it listen. */
 export async function buildApp(
   deps: AppDeps,
   opts: FastifyServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     ...opts,
+    requestTimeout: deps.bodyTimeoutMs,
+    // Node 20 honours a request timeout only when the server is built with it, and looks for
+    // overdue requests every 30 s unless told: checked at a quarter of the timeout, a stalled
+    // upload is answered 408 and its spool folder removed soon after.
+    http: {
+      requestTimeout: deps.bodyTimeoutMs,
+      connectionsCheckingInterval: checkInterval(deps.bodyTimeoutMs),
+    },
     ajv: { customOptions: { coerceTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(
     (err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+      if (request.raw.socket?.destroyed) {
+        // The client went away mid-request (an aborted upload): nobody is left to answer.
+        request.log.info({ err: err.message }, 'the client closed the connection mid-request');
+        return reply.code(400).send();
+      }
       if (isUnavailable(err))
         err = new HttpError(503, 'the database is unavailable; try again shortly');
       const status = err instanceof HttpError ? err.statusCode : errorStatus(err);
@@ -51,7 +66,9 @@ export async function buildApp(
   );
 
   await registerAccessControl(app, deps.access);
-  await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5 } });
+  await app.register(multipart, {
+    limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5, fieldSize: MAX_FIELD_BYTES },
+  });
 
   app.get(
     '/health',
@@ -115,6 +132,10 @@ function statusText(status: number): string {
     503: 'Service Unavailable',
   };
   return texts[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
+}
+
+function checkInterval(bodyTimeoutMs: number): number {
+  return bodyTimeoutMs > 0 ? Math.min(30_000, Math.max(250, bodyTimeoutMs / 4)) : 30_000;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -60,6 +60,7 @@ async function startApi(
       service,
       engine: tts,
       maxUploadBytes: config.maxUploadBytes,
+      bodyTimeoutMs: config.bodyTimeoutMs,
       readiness: {
         database: infra.database.ping,
         queues: infra.queues.ping,

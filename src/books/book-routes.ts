@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import type { Multipart } from '@fastify/multipart';
+import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BOOK_ID_PATTERN } from '../../flows/index.js';
 import { ANYONE } from '../access/access-control.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { ByteRange } from '../storage/storage.js';
@@ -69,7 +69,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const { book, replayed } = await service.upload(
         request.principal,
-        uploadParts(request.parts()),
+        uploadParts(request),
         request.headers['idempotency-key'],
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
@@ -141,7 +141,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
       const retried = await service.retryChapter(
         request.principal,
         request.params.id,
-        request.params.n,
+        Number(request.params.n),
       );
       polled.invalidate(request.params.id);
       return reply.code(202).send(retried);
@@ -185,7 +185,8 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
     '/books/:id/chapters/:n/audio',
     { schema: { params: ChapterParams, response: audioResponses } },
     async (request, reply) => {
-      const { id, n } = request.params;
+      const { id } = request.params;
+      const n = Number(request.params.n);
       const audio = await service.chapterAudio(request.principal, id, n, (size) =>
         parseRange(request.headers.range, size),
       );
@@ -194,21 +195,74 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{
   );
 };
 
-/** Maps @fastify/multipart's parts to the service's own, so the service knows nothing of Fastify. */
-async function* uploadParts(parts: AsyncIterableIterator<Multipart>): AsyncIterable<UploadPart> {
-  for await (const part of parts) {
-    if (part.type === 'file') {
-      yield {
-        type: 'file',
-        field: part.fieldname,
-        fileName: part.filename || null,
-        stream: part.file,
-        truncated: () => part.file.truncated,
-      };
-    } else {
-      yield { type: 'field', field: part.fieldname, value: String(part.value) };
+/** Longest form field (voice, speed, format…): anything longer is not a choice but a flood. */
+export const MAX_FIELD_BYTES = 64 * 1024;
+
+const badMultipart = (err: Error) =>
+  new HttpError(
+    400,
+    `the upload is not a well-formed multipart/form-data body (${err.message.slice(0, 100)}); send the EPUB as the form field "file"`,
+  );
+
+/**
+ * Maps @fastify/multipart's parts to the service's own, so the service knows
+ * nothing of Fastify; a body the multipart parser cannot read (no boundary, a
+ * wrong one, cut short) is the client's error, wherever the parser notices it.
+ * A connection that closes mid-body (dropped, or cut by a malformed chunk) does
+ * not always end the parser's streams, even before the handler runs: each step
+ * races it, so the spool file is never waited on forever.
+ */
+async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> {
+  const clientError = (err: Error & { statusCode?: number }) =>
+    err instanceof HttpError || err.statusCode ? err : badMultipart(err);
+  const closed = connectionClosed(request);
+  let stream: PassThrough | undefined;
+  closed.promise.catch((err: Error) => stream?.destroy(err));
+  try {
+    const parts = request.parts()[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([parts.next(), closed.promise]);
+      if (next.done) return;
+      const part = next.value;
+      if (part.type === 'file') {
+        stream = new PassThrough();
+        const out = stream;
+        part.file.on('error', (err: Error) => out.destroy(clientError(err)));
+        part.file.pipe(stream);
+        yield {
+          type: 'file',
+          field: part.fieldname,
+          fileName: part.filename || null,
+          stream,
+          truncated: () => part.file.truncated,
+        };
+      } else {
+        if (part.valueTruncated || part.fieldnameTruncated)
+          throw new HttpError(400, `a form field is longer than ${MAX_FIELD_BYTES / 1024} KB`);
+        yield { type: 'field', field: part.fieldname, value: String(part.value) };
+      }
     }
+  } catch (err) {
+    throw clientError(err as Error);
+  } finally {
+    closed.stop();
   }
+}
+
+/** Rejects once the request's connection closes before its body was complete. */
+function connectionClosed(request: FastifyRequest) {
+  const raw = request.raw;
+  const cut = () => badMultipart(new Error('the connection closed before the body was complete'));
+  let onClose = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onClose = () => {
+      if (!raw.complete) reject(cut());
+    };
+    if (raw.destroyed) onClose();
+    else raw.once('close', onClose);
+  });
+  promise.catch(() => {}); // observed by the races above
+  return { promise, stop: () => raw.off('close', onClose) };
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -276,17 +330,19 @@ function encodeCursor(book: BookRow): string {
   return Buffer.from(JSON.stringify([book.createdAt.toISOString(), book.id])).toString('base64url');
 }
 
+const BOOK_ID = new RegExp(BOOK_ID_PATTERN);
+
+/** A cursor is only ever one we made: a date a book could have been created at, and a book id. */
 function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
   if (!cursor) return undefined;
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [
-      string,
-      string,
-    ];
-    const date = new Date(createdAt);
-    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return { createdAt: date, id };
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    const date = new Date(String(createdAt));
+    const year = date.getUTCFullYear();
+    if (typeof id === 'string' && BOOK_ID.test(id) && year >= 2000 && year <= 9999)
+      return { createdAt: date, id };
   } catch {
     // fall through
   }
-  throw new HttpError(400, 'invalid cursor');
+  throw new HttpError(400, 'invalid cursor: pass the "next" value of the previous page as it is');
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { BookId } from '../../flows/index.js';
 import { AUDIO_FORMATS } from '../audio/ffmpeg-args.js';
 import { BOOK_STATUSES, CHAPTER_STATUSES } from '../db/schema.js';
 
@@ -10,10 +11,14 @@ export const ErrorBody = Type.Object({
   message: Type.String(),
 });
 
-export const BookIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const BookIdParams = Type.Object({ id: BookId });
+/**
+ * A chapter number, 1 to 100000 (MAX_CHAPTERS' own ceiling), as the path segment it is:
+ * Ajv's integer coercion would let "Infinity" and "1e309" through as numbers.
+ */
 export const ChapterParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 64 }),
-  n: Type.Integer({ minimum: 1 }),
+  id: BookId,
+  n: Type.String({ pattern: '^[1-9][0-9]{0,4}$|^100000$' }),
 });
 
 const Links = Type.Object({
@@ -115,3 +120,4 @@ export const UploadHeaders = Type.Object({
 });
 
 export type BookViewT = Static<typeof BookView>;
+export type JobNode = Static<typeof JobNodeSchema>;

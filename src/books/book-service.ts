@@ -14,6 +14,7 @@ import { EpubError } from '../epub/epub-zip.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
+import { quote, stripUnspeakable } from '../text/clean-text.js';
 import type { Voice } from '../tts/tts-engine.js';
 import { discardBook } from './book-discard.js';
 import type { BookQueries } from './book-queries.js';
@@ -46,7 +47,10 @@ export function parseChoices(fields: Map<string, string>, voices: Voice[]): Choi
   if (voice && !voices.some((v) => v.id === voice)) {
     throw new HttpError(
       400,
-      `voice "${voice}" is not offered; GET /voices lists: ${voices.map((v) => v.id).join(', ')}`,
+      `voice ${quote(voice)} is not offered; GET /voices lists: ${voices
+        .slice(0, 50)
+        .map((v) => v.id)
+        .join(', ')}`,
     );
   }
   const rawSpeed = fields.get('speed')?.trim();
@@ -131,7 +135,7 @@ export function createBookService(deps: {
             part.stream.resume(); // drain what we will not store
             continue;
           }
-          fileName = part.fileName;
+          fileName = part.fileName && (stripUnspeakable(part.fileName).slice(0, 255) || null);
           await pipeline(part.stream, createWriteStream(file));
           if (part.truncated()) throw tooLarge();
         }

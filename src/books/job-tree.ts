@@ -2,19 +2,9 @@ import { Job } from 'bullmq';
 import { JOB_OPTIONS, JOB_QUEUE, JOBS, type JobName, jobIds, QUEUES } from '../../flows/index.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import type { JobNode } from './book-schemas.js';
 
-export interface JobNode {
-  id: string;
-  name: string;
-  queue: string;
-  state: string;
-  attemptsMade: number;
-  attempts: number;
-  progress: unknown;
-  failedReason: string | null;
-  timestamps: { created: number | null; processed: number | null; finished: number | null };
-  children: JobNode[];
-}
+export type { JobNode };
 
 interface Slot {
   name: JobName;

@@ -1,5 +1,6 @@
 import { type ChildNode, type Document, type Element, isTag, isText } from 'domhandler';
-import { cleanSpace, localName, stripUnspeakable, textOf } from './xml.js';
+import { stripUnspeakable } from '../text/clean-text.js';
+import { cleanSpace, localName, textOf } from './xml.js';
 
 const SKIPPED_TAGS = new Set([
   'head',

@@ -1,5 +1,6 @@
 import { type ChildNode, type Document, DomHandler, type Element, isTag } from 'domhandler';
 import { Parser, type ParserOptions } from 'htmlparser2';
+import { stripUnspeakable } from '../text/clean-text.js';
 import { EpubError, formatCount, MAX_ELEMENT_DEPTH } from './epub-limits.js';
 
 /**
@@ -94,22 +95,6 @@ export function textOf(node: ChildNode | Document): string {
   for (const d of descendants(node))
     if (d.type === 'text') parts.push((d as { data: string }).data);
   return parts.join('');
-}
-
-/**
- * Characters no database column or speech engine should get: NUL (PostgreSQL
- * text refuses it), other C0/C1 controls but tab and newlines, noncharacters,
- * and lone surrogate halves (not encodable as UTF-8).
- */
-// Built from a string: a regular expression literal may not hold control characters (lint).
-const UNSPEAKABLE = new RegExp(
-  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]' +
-    '|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
-  'g',
-);
-
-export function stripUnspeakable(s: string): string {
-  return s.replace(UNSPEAKABLE, '');
 }
 
 export function cleanSpace(s: string): string {

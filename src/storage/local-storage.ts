@@ -55,7 +55,9 @@ export function createLocalStorage(root: string): Storage {
       }
     },
     deletePrefix: async (prefix) => {
-      await fs.rm(resolve(prefix), { recursive: true, force: true });
+      // A write under way in the folder meanwhile (a DELETE right after an upload) can make
+      // the removal see a file appear: ENOTEMPTY, which a retry settles.
+      await fs.rm(resolve(prefix), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
       made.clear();
     },
     ping: async () => {

@@ -1,38 +1,10 @@
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
+import type { BookViewT, JobNode } from '../../src/books/book-schemas.js';
 
-export interface BookBody {
-  id: string;
-  status: string;
-  voice: string | null;
-  speed: number;
-  format: string;
-  title: string | null;
-  author: string | null;
-  language: string | null;
-  error: string | null;
-  durationSec: number | null;
-  progress: { done: number; total: number };
-  chapters: {
-    n: number;
-    title: string;
-    status: string;
-    attempts: number;
-    error: string | null;
-    durationSec: number | null;
-  }[];
-}
-
-export interface JobNodeBody {
-  id: string;
-  name: string;
-  queue: string;
-  state: string;
-  attemptsMade: number;
-  failedReason: string | null;
-  timestamps: { created: number | null; processed: number | null; finished: number | null };
-  children: JobNodeBody[];
-}
+/** The API's own response shapes (see book-schemas.ts), not copies of them. */
+export type BookBody = BookViewT;
+export type JobNodeBody = JobNode;
 
 /**
  * A tiny client for the service's HTTP API, as a user's script would call it;
