@@ -57,6 +57,11 @@ describe('cancelling a book', () => {
     expect(await syntheses(d.dir)).toEqual(spoken);
     const worker = d.processes[1];
     expect(worker?.output()).toMatch(/job aborted: its book was cancelled/);
+    // The aborted chapters' scratch folders (partial audio) went with them.
+    const scratch = (await fs.readdir(path.join(d.dir, 'tmp'))).filter((n) =>
+      n.startsWith('bookflow-'),
+    );
+    expect(scratch).toEqual([]);
 
     // Cancelled is final: a second DELETE says the same, a retry has nothing to retry.
     expect((await d.api.delete(id)).status).toBe(202);

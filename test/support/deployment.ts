@@ -58,6 +58,7 @@ export async function createDeployment(
     tempDir(),
     opts.s3 ? startS3Server() : undefined,
   ]);
+  await fs.mkdir(path.join(dir, 'tmp'));
   const port = await freePort();
   const prefix = uniqueName('bf');
   const env: Record<string, string> = {
@@ -67,6 +68,8 @@ export async function createDeployment(
     QUEUE_PREFIX: prefix,
     PORT: String(port),
     DATA_DIR: dir,
+    // The processes' scratch folders, where a test can see that none is left behind.
+    TMPDIR: path.join(dir, 'tmp'),
     ...opts.env?.(dir),
   };
   const processes: ServiceProcess[] = [];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  COVER_MAX_SIDE,
   concatList,
+  coverJob,
   encodeChapterJob,
   escapeMetadata,
   ffmetadata,
@@ -108,5 +110,13 @@ describe('ffmpeg command lines', () => {
     expect(concatList(['/a/1.m4a', "/b/it's.m4a"])).toBe(
       "file '/a/1.m4a'\nfile '/b/it'\\''s.m4a'\n",
     );
+  });
+
+  it('re-encodes a cover as one bounded JPEG frame, so the merge only copies a known picture', () => {
+    const argv = toArgv(coverJob('/tmp/in', '/tmp/cover.jpg'));
+    expect(argv.join(' ')).toContain('-i /tmp/in -frames:v 1');
+    expect(argv.join(' ')).toContain(`scale='min(${COVER_MAX_SIDE},iw)':-2`);
+    expect(argv.join(' ')).toContain('-c:v mjpeg');
+    expect(argv.slice(-2)).toEqual(['-y', '/tmp/cover.jpg']);
   });
 });
