@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker as Thread } from 'node:worker_threads';
 import { EpubError, type EpubLimits, formatCount } from './epub-limits.js';
 import type { ParsedBook } from './epub-parser.js';
 import type { ParseAnswer, ParseRequest } from './parse-thread.js';
@@ -34,10 +34,10 @@ const ENTRY = new URL('./parse-thread.ts', import.meta.url).href;
  * limit. Threads are reused while they behave; one is started per parse at once.
  */
 export function createParseThreadPool(options: ParseThreadOptions) {
-  const idle: { worker: Worker; timer: NodeJS.Timeout }[] = [];
+  const idle: { worker: Thread; timer: NodeJS.Timeout }[] = [];
 
-  function spawn(): Worker {
-    return new Worker(BOOT, {
+  function spawn(): Thread {
+    return new Thread(BOOT, {
       workerData: { entry: ENTRY },
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
       stdout: false,
@@ -45,14 +45,14 @@ export function createParseThreadPool(options: ParseThreadOptions) {
     });
   }
 
-  function take(): Worker {
+  function take(): Thread {
     const kept = idle.pop();
     if (!kept) return spawn();
     clearTimeout(kept.timer);
     return kept.worker;
   }
 
-  function keep(worker: Worker): void {
+  function keep(worker: Thread): void {
     const timer = setTimeout(() => {
       idle.splice(
         idle.findIndex((k) => k.worker === worker),
@@ -81,7 +81,7 @@ export function createParseThreadPool(options: ParseThreadOptions) {
     throw answer.epub ? new EpubError(answer.message) : new Error(answer.message);
   }
 
-  function run(worker: Worker, request: ParseRequest): Promise<ParseAnswer> {
+  function run(worker: Thread, request: ParseRequest): Promise<ParseAnswer> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(
