@@ -1,14 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { AudioFormat } from '../src/audio/audio-format.js';
 import { probeDuration, renderSource, runFfmpeg } from '../src/audio/ffmpeg.js';
-import {
-  type AudioFormat,
-  CODEC_OPTIONS,
-  concatList,
-  ffmetadata,
-  mergeJob,
-} from '../src/audio/ffmpeg-args.js';
+import { CODEC_OPTIONS, concatList, ffmetadata, mergeJob } from '../src/audio/ffmpeg-args.js';
 
 const CHAPTERS = 30;
 const CHAPTER_SECONDS = 20 * 60; // 30 × 20 min = a 10-hour book

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { QUEUE_KEYS, type QueueKey } from '../flows/index.js';
+import type { ApiToken } from './access/principal.js';
 import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
 import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
 import type { Voice } from './tts/tts-engine.js';
@@ -43,13 +44,6 @@ export interface WorkerProfile {
   concurrency: number;
   /** A dead worker's job is retaken once its lock lapses and a stall check runs. */
   lockMs: number;
-}
-
-/** A bearer token and whose books it sees; an admin token sees (and retries) every book. */
-export interface ApiToken {
-  owner: string;
-  token: string;
-  admin: boolean;
 }
 
 export interface Config {

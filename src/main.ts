@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp } from './app.js';
 import { createBookService } from './books/book-service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { buildApp } from './http/app.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/create-tts-engine.js';
 import type { TtsEngine } from './tts/tts-engine.js';

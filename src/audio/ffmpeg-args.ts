@@ -1,3 +1,5 @@
+import type { AudioFormat } from './audio-format.js';
+
 /**
  * ffmpeg command lines, built by pure functions so they can be table-tested.
  * Chapter jobs encode; the merge only ever stream-copies.
@@ -7,9 +9,6 @@ export interface PcmFormat {
   sampleRate: number;
   channels: number;
 }
-
-export const AUDIO_FORMATS = ['m4b', 'mp3'] as const;
-export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 
 /**
  * Speech-grade chapter encodings. AAC's `-aac_coder fast` is several times

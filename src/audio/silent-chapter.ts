@@ -1,8 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { AudioFormat } from './audio-format.js';
 import { probeDuration, renderSource } from './ffmpeg.js';
-import { type AudioFormat, CODEC_OPTIONS } from './ffmpeg-args.js';
+import { CODEC_OPTIONS } from './ffmpeg-args.js';
 
 const SECONDS = 0.5;
 const made = new Map<AudioFormat, Promise<{ bytes: Buffer; durationSec: number }>>();

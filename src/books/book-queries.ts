@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { AudioFormat } from '../audio/ffmpeg-args.js';
+import type { AudioFormat } from '../audio/audio-format.js';
 import type { Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, type ChapterRow, chapters } from '../db/schema.js';
 

@@ -10,7 +10,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { AudioFormat } from '../audio/ffmpeg-args.js';
+import type { AudioFormat } from '../audio/audio-format.js';
 
 export const BOOK_STATUSES = [
   'UPLOADED',

@@ -1,4 +1,4 @@
-import type { AudioFormat } from '../audio/ffmpeg-args.js';
+import type { AudioFormat } from '../audio/audio-format.js';
 
 /**
  * Object keys are derived from ids only: an uploaded file's name never reaches

@@ -1,6 +1,6 @@
 import { openAsBlob } from 'node:fs';
 import path from 'node:path';
-import type { BookViewT, JobNode } from '../../src/books/book-schemas.js';
+import type { BookViewT, JobNode } from '../../src/http/schemas.js';
 
 /** The API's own response shapes (see book-schemas.ts), not copies of them. */
 export type BookBody = BookViewT;

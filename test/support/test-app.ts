@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import type { ApiToken } from '../../src/access/principal.js';
 import { createBookQueries } from '../../src/books/book-queries.js';
 import { createBookService } from '../../src/books/book-service.js';
-import type { ApiToken } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import { buildApp } from '../../src/http/app.js';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptsGzip } from '../../src/books/status-answers.js';
+import { acceptsGzip } from '../../src/http/status-answers.js';
 
 describe('content negotiation for status answers', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../src/books/http-errors.js';
-import { parseRange } from '../../src/books/range.js';
+import { HttpError } from '../../src/http/http-errors.js';
+import { parseRange } from '../../src/http/range.js';
 import { parseWav, toWav } from '../../src/tts/wav.js';
 
 function wav(rate: number, channels: number, samples: number[], dataSize?: number): Buffer {

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { BookId } from '../../flows/index.js';
-import { AUDIO_FORMATS } from '../audio/ffmpeg-args.js';
+import { AUDIO_FORMATS } from '../audio/audio-format.js';
+import { type JobNode, JobNodeSchema } from '../books/job-tree.js';
 import { BOOK_STATUSES, CHAPTER_STATUSES } from '../db/schema.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -82,24 +83,7 @@ export const BookView = Type.Object({
   links: Links,
 });
 
-export const JobNodeSchema = Type.Recursive((Self) =>
-  Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    queue: Type.String(),
-    state: Type.String(),
-    attemptsMade: Type.Integer(),
-    attempts: Type.Integer(),
-    progress: Type.Unknown(),
-    failedReason: Nullable(Type.String()),
-    timestamps: Type.Object({
-      created: Type.Union([Type.Number(), Type.Null()]),
-      processed: Type.Union([Type.Number(), Type.Null()]),
-      finished: Type.Union([Type.Number(), Type.Null()]),
-    }),
-    children: Type.Array(Self),
-  }),
-);
+export { JobNodeSchema };
 
 /** The audiobook bytes (audio/mp4), streamed as they are stored. */
 export const AudioBody = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
@@ -120,4 +104,4 @@ export const UploadHeaders = Type.Object({
 });
 
 export type BookViewT = Static<typeof BookView>;
-export type JobNode = Static<typeof JobNodeSchema>;
+export type { JobNode };

@@ -1,46 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../books/http-errors.js';
-import type { ApiToken } from '../config.js';
-
-/** Who is asking: the owner their books are filed under, and whether they may see everyone's. */
-export interface Principal {
-  owner: string;
-  admin: boolean;
-}
-
-/** The owner of every book when the API runs without tokens (loopback only; see config.ts). */
-export const OPEN_ACCESS: Principal = { owner: 'local', admin: true };
+import {
+  type ApiToken,
+  OPEN_ACCESS,
+  type Principal,
+  tokenIdentifier,
+} from '../access/principal.js';
+import { HttpError } from './http-errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
-}
-
-/** Sees every book: for reads whose result is checked against the caller afterwards. */
-export const ANYONE: Principal = { owner: '', admin: true };
-
-/** Others' books are answered with 404, as if they did not exist. */
-export const canSee = (principal: Principal, owner: string) =>
-  principal.admin || principal.owner === owner;
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/**
- * Maps an Authorization header to its principal. Tokens are compared by digest
- * in constant time, so a near-miss takes as long as a miss.
- */
-export function tokenIdentifier(tokens: ApiToken[]) {
-  const known = tokens.map((t) => ({ digest: digest(t.token), owner: t.owner, admin: t.admin }));
-  return (header: string | undefined): Principal | undefined => {
-    const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-    if (!m?.[1]) return undefined;
-    const d = digest(m[1]);
-    const hit = known.find((k) => timingSafeEqual(k.digest, d));
-    return hit && { owner: hit.owner, admin: hit.admin };
-  };
 }
 
 const isPublic = (request: FastifyRequest) => request.routeOptions.url === '/health';

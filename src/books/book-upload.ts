@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { buildBookFlow } from '../../flows/index.js';
+import type { Principal } from '../access/principal.js';
+import { AUDIO_FORMATS, type AudioFormat } from '../audio/audio-format.js';
+import type { BookRow } from '../db/schema.js';
+import { EpubError } from '../epub/epub-limits.js';
+import { assertLooksLikeEpub } from '../epub/epub-sniff.js';
+import {
+  InvalidInputError,
+  TooLargeError,
+  UnavailableError,
+  UnsupportedFileError,
+} from '../errors.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
+import { objectKeys } from '../storage/object-keys.js';
+import type { Storage } from '../storage/storage.js';
+import { withTempDir } from '../temp-dir.js';
+import { quote, stripUnspeakable } from '../text/clean-text.js';
+import type { Voice } from '../tts/tts-engine.js';
+import type { BookQueries } from './book-queries.js';
+
+/** One part of a multipart upload: the EPUB file, or a form field. */
+export type UploadPart =
+  | {
+      type: 'file';
+      field: string;
+      fileName: string | null;
+      stream: Readable;
+      /** True when the stream was cut at the size limit. */
+      truncated(): boolean;
+    }
+  | { type: 'field'; field: string; value: string };
+
+/** What an upload may choose; checked against what the speech engine offers. */
+export interface Choices {
+  voice: string | null;
+  speed: number;
+  format: AudioFormat;
+}
+
+export const SPEED_RANGE = { min: 0.5, max: 2 };
+
+export function parseChoices(fields: Map<string, string>, voices: Voice[]): Choices {
+  const voice = fields.get('voice')?.trim() || null;
+  if (voice && !voices.some((v) => v.id === voice)) {
+    const offered = voices.slice(0, 50).map((v) => v.id);
+    throw new InvalidInputError(
+      `voice ${quote(voice)} is not offered; GET /voices lists: ${offered.join(', ')}`,
+    );
+  }
+  const rawSpeed = fields.get('speed')?.trim();
+  const speed = rawSpeed ? Number(rawSpeed) : 1;
+  if (!Number.isFinite(speed) || speed < SPEED_RANGE.min || speed > SPEED_RANGE.max) {
+    throw new InvalidInputError(
+      `speed must be a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}`,
+    );
+  }
+  const format = (fields.get('format')?.trim() || 'm4b') as AudioFormat;
+  if (!AUDIO_FORMATS.includes(format)) {
+    throw new InvalidInputError(`format must be one of ${AUDIO_FORMATS.join(', ')}`);
+  }
+  return { voice, speed, format };
+}
+
+export interface UploadDeps {
+  books: Pick<BookQueries, 'findByIdempotencyKey' | 'insertBook' | 'fail'>;
+  storage: Pick<Storage, 'putFile' | 'deletePrefix'>;
+  queues: Pick<QueueBackend, 'flowProducer'>;
+  voices: Voice[];
+  maxUploadBytes: number;
+}
+
+export const tooLarge = (maxUploadBytes: number) =>
+  new TooLargeError(`the file is larger than the ${maxUploadBytes / 1048576} MB limit`);
+
+/**
+ * Takes uploads: spools the file to disk (never to memory), checks it is an
+ * EPUB, stores it and starts its flow. Form fields may come before or after
+ * the file. The same Idempotency-Key from the same owner answers with the same
+ * book and starts no second flow, even when both uploads arrive at once.
+ */
+export function createBookUploads(deps: UploadDeps) {
+  const { books, storage, queues } = deps;
+
+  async function upload(
+    principal: Principal,
+    parts: AsyncIterable<UploadPart>,
+    idempotencyKey?: string,
+  ): Promise<{ book: BookRow; replayed: boolean }> {
+    const earlier =
+      idempotencyKey && (await books.findByIdempotencyKey(principal.owner, idempotencyKey));
+    if (earlier) {
+      for await (const part of parts) if (part.type === 'file') part.stream.resume();
+      return { book: earlier, replayed: true };
+    }
+    return withTempDir(async (dir) => {
+      const file = path.join(dir, 'upload.epub');
+      const { fields, fileName } = await spool(parts, file);
+      const choices = parseChoices(fields, deps.voices);
+      const { size } = await fs.stat(file);
+      await assertLooksLikeEpub(file, size).catch((err: Error) => {
+        throw err instanceof EpubError ? new UnsupportedFileError(err.message) : err;
+      });
+      const id = randomUUID();
+      await storage.putFile(objectKeys.source(id), file);
+      const book = await books.insertBook({
+        id,
+        owner: principal.owner,
+        idempotencyKey,
+        fileName,
+        sizeBytes: size,
+        sourceKey: objectKeys.source(id),
+        ...choices,
+      });
+      if (!book) return raceLost(principal, id, idempotencyKey ?? '');
+      await submit(id);
+      return { book, replayed: false };
+    }, 'bookflow-upload-');
+  }
+
+  /** Writes the `file` part to `file` and collects the form fields. */
+  async function spool(parts: AsyncIterable<UploadPart>, file: string) {
+    const fields = new Map<string, string>();
+    let fileName: string | null | undefined;
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        fields.set(part.field, part.value);
+        continue;
+      }
+      if (part.field !== 'file' || fileName !== undefined) {
+        part.stream.resume(); // drain what we will not store
+        continue;
+      }
+      fileName = part.fileName && (stripUnspeakable(part.fileName).slice(0, 255) || null);
+      await pipeline(part.stream, createWriteStream(file));
+      if (part.truncated()) throw tooLarge(deps.maxUploadBytes);
+    }
+    if (fileName === undefined)
+      throw new InvalidInputError('send the EPUB as a multipart form field named "file"');
+    return { fields, fileName };
+  }
+
+  /** A concurrent upload with the same key won the insert: answer with its book. */
+  async function raceLost(principal: Principal, id: string, key: string) {
+    await storage.deletePrefix(objectKeys.bookPrefix(id));
+    const winner = await books.findByIdempotencyKey(principal.owner, key);
+    if (!winner) throw new Error('an idempotent upload lost its race to a missing book');
+    return { book: winner, replayed: true };
+  }
+
+  /** Never leaves a book UPLOADED with no flow behind it. */
+  async function submit(id: string) {
+    try {
+      await queues.flowProducer().add(buildBookFlow(id));
+    } catch (err) {
+      await books.fail(
+        id,
+        `The book could not be queued (${(err as Error).message}); upload it again`,
+      );
+      throw new UnavailableError('the queue backend is unavailable; try again shortly');
+    }
+  }
+
+  return { upload, tooLarge: () => tooLarge(deps.maxUploadBytes) };
+}

@@ -1,0 +1,39 @@
+/**
+ * Failures the service reports to its callers, in its own words. The HTTP
+ * layer maps each kind to a status in one place (src/http/error-handler.ts);
+ * nothing else in src/ speaks HTTP. Messages are meant for the user.
+ */
+export class DomainError extends Error {}
+
+/** No such thing for this caller (another owner's book is not found either). */
+export class NotFoundError extends DomainError {
+  override name = 'NotFoundError';
+  constructor(what: string) {
+    super(`${what} not found`);
+  }
+}
+
+/** The request does not fit the current state (a retry of a chapter that has not failed). */
+export class ConflictError extends DomainError {
+  override name = 'ConflictError';
+}
+
+/** A value the caller sent cannot be used (a voice not offered, a speed out of range). */
+export class InvalidInputError extends DomainError {
+  override name = 'InvalidInputError';
+}
+
+/** The upload is larger than the service takes. */
+export class TooLargeError extends DomainError {
+  override name = 'TooLargeError';
+}
+
+/** The upload is not a kind of file the service reads. */
+export class UnsupportedFileError extends DomainError {
+  override name = 'UnsupportedFileError';
+}
+
+/** A service the request needs (queue backend, database) is down; trying again later may work. */
+export class UnavailableError extends DomainError {
+  override name = 'UnavailableError';
+}

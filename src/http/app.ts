@@ -1,0 +1,62 @@
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify from 'fastify';
+import type { ApiToken } from '../access/principal.js';
+import type { BookService } from '../books/book-service.js';
+import type { TtsEngine } from '../tts/tts-engine.js';
+import { audioRoutes } from './audio-routes.js';
+import { registerAccessControl } from './auth.js';
+import { bookRoutes } from './book-routes.js';
+import { registerErrorHandler } from './error-handler.js';
+import { MAX_FIELD_BYTES } from './multipart.js';
+import { serviceRoutes } from './service-routes.js';
+
+export interface AppDeps {
+  service: BookService;
+  engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice'>;
+  maxUploadBytes: number;
+  /** A request whose body has not fully arrived by then is answered 408 (`BODY_TIMEOUT`); 0: none. */
+  bodyTimeoutMs: number;
+  /** Each probe throws when its dependency is unreachable. */
+  readiness: Record<string, () => Promise<void>>;
+  /** No tokens: every caller is the one local owner. */
+  access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
+}
+
+/**
+ * The HTTP API as a Fastify instance: infrastructure (errors, auth, multipart)
+ * first, then one plugin of routes per resource. `main.ts` only makes it
+ * listen; tests `inject` into it (test/support/test-app.ts).
+ */
+export async function buildApp(
+  deps: AppDeps,
+  opts: FastifyServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...opts,
+    requestTimeout: deps.bodyTimeoutMs,
+    // Node 20 honours a request timeout only when the server is built with it, and looks for
+    // overdue requests every 30 s unless told: checked at a quarter of the timeout, a stalled
+    // upload is answered 408 and its spool folder removed soon after.
+    http: {
+      requestTimeout: deps.bodyTimeoutMs,
+      connectionsCheckingInterval: checkInterval(deps.bodyTimeoutMs),
+    },
+    ajv: { customOptions: { coerceTypes: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandler(app);
+  await registerAccessControl(app, deps.access);
+  await app.register(multipart, {
+    limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5, fieldSize: MAX_FIELD_BYTES },
+  });
+  await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
+  await app.register(bookRoutes, { service: deps.service });
+  await app.register(audioRoutes, { service: deps.service });
+  return app;
+}
+
+function checkInterval(bodyTimeoutMs: number): number {
+  return bodyTimeoutMs > 0 ? Math.min(30_000, Math.max(250, bodyTimeoutMs / 4)) : 30_000;
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import type { BookService } from '../books/book-service.js';
+import type { ByteRange } from '../storage/storage.js';
+import { parseRange } from './range.js';
+import { AudioBody, BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
+
+const audioResponses = {
+  200: AudioBody,
+  206: AudioBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  416: ErrorBody,
+};
+
+/** The audiobook and each chapter's audio, with Range support (players seek this way). */
+export const audioRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+  app,
+  { service },
+) => {
+  app.get(
+    '/books/:id/audio',
+    { schema: { params: BookIdParams, response: audioResponses } },
+    async (request, reply) => {
+      const audio = await service.audio(request.principal, request.params.id, (size) =>
+        parseRange(request.headers.range, size),
+      );
+      return sendAudio(reply, audio, audio.book.title ?? 'audiobook');
+    },
+  );
+
+  app.get(
+    '/books/:id/chapters/:n/audio',
+    { schema: { params: ChapterParams, response: audioResponses } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const n = Number(request.params.n);
+      const audio = await service.chapterAudio(request.principal, id, n, (size) =>
+        parseRange(request.headers.range, size),
+      );
+      return sendAudio(reply, audio, `${String(n).padStart(3, '0')} ${audio.chapter.title}`);
+    },
+  );
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m4b': 'audio/mp4',
+  '.m4a': 'audio/mp4',
+  '.mp3': 'audio/mpeg',
+};
+
+/**
+ * Streams stored audio, honouring a Range request. The file's extension and
+ * type come from its object key, which object-keys.ts derives.
+ */
+function sendAudio(
+  reply: FastifyReply,
+  audio: { key: string; size: number; range: ByteRange | undefined; stream: Readable },
+  name: string,
+) {
+  const ext = path.extname(audio.key);
+  const safe = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio'}${ext}`;
+  reply
+    .header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream')
+    .header('accept-ranges', 'bytes')
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(safe)}`);
+  const { range, size } = audio;
+  if (range) {
+    reply
+      .code(206)
+      .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+      .header('content-length', range.end - range.start + 1);
+  } else {
+    reply.header('content-length', size);
+  }
+  return reply.send(audio.stream);
+}

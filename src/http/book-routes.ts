@@ -1,0 +1,118 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { BookService } from '../books/book-service.js';
+import { bookSummary, bookView, decodeCursor, encodeCursor, links } from './book-views.js';
+import { MULTIPART_OVERHEAD, uploadParts } from './multipart.js';
+import {
+  Accepted,
+  BookIdParams,
+  BookList,
+  BookView,
+  Cancelled,
+  ChapterParams,
+  ErrorBody,
+  JobNodeSchema,
+  ListQuery,
+  Retried,
+  UploadHeaders,
+} from './schemas.js';
+import { createStatusAnswers } from './status-answers.js';
+
+const errors = { 404: ErrorBody, 409: ErrorBody };
+
+/**
+ * Status routes are polled by every client, many times a minute: two log lines
+ * per poll would cost more than the answer. Their failures are still logged.
+ */
+const POLLED = 'warn';
+
+/** The books resource: upload, list, status, job tree, retries, cancel. */
+export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+  app,
+  { service },
+) => {
+  app.post(
+    '/books',
+    {
+      schema: {
+        headers: UploadHeaders,
+        response: { 202: Accepted, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
+      },
+      // An upload that announces its size is refused before a byte of it is read
+      // (multipart bodies are read by the handler, after this hook and after authentication).
+      preValidation: async (request) => {
+        const length = Number(request.headers['content-length'] ?? 0);
+        if (length > service.maxUploadBytes + MULTIPART_OVERHEAD) throw service.tooLarge();
+      },
+    },
+    async (request, reply) => {
+      const { book, replayed } = await service.upload(
+        request.principal,
+        uploadParts(request),
+        request.headers['idempotency-key'],
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(202).send({ id: book.id, status: book.status, links: links(book.id) });
+    },
+  );
+
+  app.get(
+    '/books',
+    { schema: { querystring: ListQuery, response: { 200: BookList } } },
+    async (request) => {
+      const before = decodeCursor(request.query.cursor);
+      const rows = await service.list(request.principal, request.query.limit + 1, before);
+      const page = rows.slice(0, request.query.limit);
+      const last = page[page.length - 1];
+      return {
+        books: page.map(bookSummary),
+        next: rows.length > page.length && last ? encodeCursor(last) : null,
+      };
+    },
+  );
+
+  const sendStatus = createStatusAnswers();
+
+  app.get(
+    '/books/:id',
+    { schema: { params: BookIdParams, response: { 200: BookView, ...errors } }, logLevel: POLLED },
+    async (request, reply) => {
+      const snapshot = await service.get(request.principal, request.params.id);
+      return sendStatus(request, reply, snapshot, () => bookView(snapshot.book, snapshot.chapters));
+    },
+  );
+
+  app.get(
+    '/books/:id/jobs',
+    {
+      schema: { params: BookIdParams, response: { 200: JobNodeSchema, ...errors } },
+      logLevel: POLLED,
+    },
+    async (request, reply) => {
+      const answer = await service.jobs(request.principal, request.params.id);
+      return sendStatus(request, reply, answer, () => answer.tree);
+    },
+  );
+
+  app.post(
+    '/books/:id/chapters/:n/retry',
+    { schema: { params: ChapterParams, response: { 202: Retried, ...errors } } },
+    async (request, reply) => {
+      const { id, n } = request.params;
+      return reply.code(202).send(await service.retryChapter(request.principal, id, Number(n)));
+    },
+  );
+
+  app.post(
+    '/books/:id/retry',
+    { schema: { params: BookIdParams, response: { 202: Retried, ...errors } } },
+    async (request, reply) =>
+      reply.code(202).send(await service.retryBook(request.principal, request.params.id)),
+  );
+
+  app.delete(
+    '/books/:id',
+    { schema: { params: BookIdParams, response: { 202: Cancelled, ...errors } } },
+    async (request, reply) =>
+      reply.code(202).send(await service.cancel(request.principal, request.params.id)),
+  );
+};

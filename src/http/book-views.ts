@@ -1,0 +1,73 @@
+import { BOOK_ID_PATTERN } from '../../flows/index.js';
+import type { BookRow, ChapterRow } from '../db/schema.js';
+import { HttpError } from './http-errors.js';
+import type { BookViewT } from './schemas.js';
+
+/** How a book is shown: its resource's links, its status view, the list cursor. */
+export const links = (id: string) => ({
+  self: `/books/${id}`,
+  jobs: `/books/${id}/jobs`,
+  audio: `/books/${id}/audio`,
+});
+
+export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
+  const counted = chapters.filter((c) => c.status !== 'SKIPPED');
+  return {
+    id: book.id,
+    status: book.status,
+    title: book.title,
+    author: book.author,
+    language: book.language,
+    progress: { done: counted.filter((c) => c.status === 'DONE').length, total: counted.length },
+    error: book.error,
+    durationSec: book.durationSec,
+    voice: book.voice,
+    speed: book.speed,
+    format: book.format,
+    createdAt: book.createdAt.toISOString(),
+    chapters: chapters.map((c) => ({
+      n: c.n,
+      title: c.title,
+      status: c.status,
+      attempts: c.attempts,
+      error: c.error,
+      durationSec: c.durationSec,
+    })),
+    leftOut: book.leftOut,
+    links: links(book.id),
+  };
+}
+
+export function bookSummary(b: BookRow) {
+  return {
+    id: b.id,
+    status: b.status,
+    title: b.title,
+    author: b.author,
+    createdAt: b.createdAt.toISOString(),
+    links: links(b.id),
+  };
+}
+
+export function encodeCursor(book: BookRow): string {
+  return Buffer.from(JSON.stringify([book.createdAt.toISOString(), book.id])).toString('base64url');
+}
+
+const BOOK_ID = new RegExp(BOOK_ID_PATTERN);
+
+/** A cursor is only ever one we made: a date a book could have been created at, and a book id. */
+export function decodeCursor(
+  cursor: string | undefined,
+): { createdAt: Date; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    const date = new Date(String(createdAt));
+    const year = date.getUTCFullYear();
+    if (typeof id === 'string' && BOOK_ID.test(id) && year >= 2000 && year <= 9999)
+      return { createdAt: date, id };
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'invalid cursor: pass the "next" value of the previous page as it is');
+}

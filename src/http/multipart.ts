@@ -1,0 +1,77 @@
+import { PassThrough } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import type { UploadPart } from '../books/book-service.js';
+import { HttpError } from './http-errors.js';
+
+/** Longest form field (voice, speed, format…): anything longer is not a choice but a flood. */
+export const MAX_FIELD_BYTES = 64 * 1024;
+
+/** Room for the multipart framing and form fields around the file itself. */
+export const MULTIPART_OVERHEAD = 64 * 1024;
+
+const badMultipart = (err: Error) =>
+  new HttpError(
+    400,
+    `the upload is not a well-formed multipart/form-data body (${err.message.slice(0, 100)}); send the EPUB as the form field "file"`,
+  );
+
+/**
+ * Maps @fastify/multipart's parts to the service's own, so the service knows
+ * nothing of Fastify; a body the multipart parser cannot read (no boundary, a
+ * wrong one, cut short) is the client's error, wherever the parser notices it.
+ * A connection that closes mid-body (dropped, or cut by a malformed chunk) does
+ * not always end the parser's streams, even before the handler runs: each step
+ * races it, so the spool file is never waited on forever.
+ */
+export async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> {
+  const clientError = (err: Error & { statusCode?: number }) =>
+    err instanceof HttpError || err.statusCode ? err : badMultipart(err);
+  const closed = connectionClosed(request);
+  let stream: PassThrough | undefined;
+  closed.promise.catch((err: Error) => stream?.destroy(err));
+  try {
+    const parts = request.parts()[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([parts.next(), closed.promise]);
+      if (next.done) return;
+      const part = next.value;
+      if (part.type === 'file') {
+        stream = new PassThrough();
+        const out = stream;
+        part.file.on('error', (err: Error) => out.destroy(clientError(err)));
+        part.file.pipe(stream);
+        yield {
+          type: 'file',
+          field: part.fieldname,
+          fileName: part.filename || null,
+          stream,
+          truncated: () => part.file.truncated,
+        };
+      } else {
+        if (part.valueTruncated || part.fieldnameTruncated)
+          throw new HttpError(400, `a form field is longer than ${MAX_FIELD_BYTES / 1024} KB`);
+        yield { type: 'field', field: part.fieldname, value: String(part.value) };
+      }
+    }
+  } catch (err) {
+    throw clientError(err as Error);
+  } finally {
+    closed.stop();
+  }
+}
+
+/** Rejects once the request's connection closes before its body was complete. */
+function connectionClosed(request: FastifyRequest) {
+  const raw = request.raw;
+  const cut = () => badMultipart(new Error('the connection closed before the body was complete'));
+  let onClose = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    onClose = () => {
+      if (!raw.complete) reject(cut());
+    };
+    if (raw.destroyed) onClose();
+    else raw.once('close', onClose);
+  });
+  promise.catch(() => {}); // observed by the races above
+  return { promise, stop: () => raw.off('close', onClose) };
+}
