@@ -4,37 +4,8 @@ import { QUEUE_KEYS, type QueueKey } from '../flows/index.js';
 import type { ApiToken } from './access/principal.js';
 import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
 import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
-import type { Voice } from './tts/tts-engine.js';
-
-export interface S3Config {
-  bucket: string;
-  endpoint: string | undefined;
-  region: string;
-  accessKeyId: string | undefined;
-  secretAccessKey: string | undefined;
-  forcePathStyle: boolean;
-}
-
-export const TTS_ENGINES = ['espeak', 'openai', 'command', 'silence'] as const;
-
-export interface TtsConfig {
-  engine: (typeof TTS_ENGINES)[number];
-  /** OpenAI-compatible server, e.g. https://api.openai.com or http://kokoro:8880 */
-  baseUrl: string | undefined;
-  apiKey: string | undefined;
-  model: string;
-  /** Default voice; unset means the engine's own. */
-  voice: string | undefined;
-  /** Voices offered to uploads (`id` or `id@language`); empty means the engine's own list. */
-  voices: Voice[];
-  command: string | undefined;
-  timeoutMs: number;
-  /** Longest text sent in one request; chapters are split at sentences to fit. */
-  maxChars: number;
-  concurrency: number;
-  /** At most `max` chapter jobs start per `duration` ms across all workers (BullMQ's limiter). */
-  rateLimit: { max: number; duration: number } | undefined;
-}
+import type { S3StorageOptions } from './storage/s3-storage.js';
+import { TTS_ENGINES, type TtsEngineOptions } from './tts/tts-options.js';
 
 /** OpenAI's own voices; they speak every language the model knows. */
 const OPENAI_VOICES = ['alloy', 'ash', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer'];
@@ -56,7 +27,7 @@ export interface Config {
   redisUrl: string | undefined;
   /** Namespaces the queues (Redis key prefix); lets several deployments or tests share one Redis. */
   queuePrefix: string;
-  s3: S3Config | undefined;
+  s3: S3StorageOptions | undefined;
   workerQueues: QueueKey[];
   workers: Record<QueueKey, WorkerProfile>;
   /** How often each worker looks for jobs whose lock has lapsed. */
@@ -67,7 +38,7 @@ export interface Config {
   apiRateLimit: { max: number; duration: number };
   /** How often the reconciler looks for books stuck in progress, and how old they must be. */
   reconcile: { intervalMs: number; graceMs: number };
-  tts: TtsConfig;
+  tts: TtsEngineOptions;
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive before the request is answered 408. */
   bodyTimeoutMs: number;
@@ -86,7 +57,57 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Every variable the service reads (README's Configuration). loadConfig's readers
+ * take only these names (the compiler holds it), so the list cannot drift; tests
+ * derive from it the variables a test process must not inherit from a shell.
+ */
+export const CONFIG_VARIABLES = [
+  'API_RATE_LIMIT',
+  'API_TOKENS',
+  'BODY_TIMEOUT',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'DB_RETRY_SECONDS',
+  'HEAVY_LOCK_SECONDS',
+  'HOST',
+  'LIGHT_CONCURRENCY',
+  'LIGHT_LOCK_SECONDS',
+  'LOG_LEVEL',
+  'MAX_CHAPTERS',
+  'MAX_UPLOAD_MB',
+  'MERGE_CONCURRENCY',
+  'PARSE_MEMORY_MB',
+  'PARSE_TIMEOUT',
+  'PORT',
+  'QUEUE_PREFIX',
+  'RECONCILE_GRACE_SECONDS',
+  'RECONCILE_SECONDS',
+  'REDIS_URL',
+  'S3_ACCESS_KEY_ID',
+  'S3_BUCKET',
+  'S3_ENDPOINT',
+  'S3_FORCE_PATH_STYLE',
+  'S3_REGION',
+  'S3_SECRET_ACCESS_KEY',
+  'SHUTDOWN_TIMEOUT',
+  'STALL_CHECK_SECONDS',
+  'TTS_API_KEY',
+  'TTS_BASE_URL',
+  'TTS_COMMAND',
+  'TTS_CONCURRENCY',
+  'TTS_ENGINE',
+  'TTS_MAX_CHARS',
+  'TTS_MODEL',
+  'TTS_RATE_LIMIT',
+  'TTS_TIMEOUT',
+  'TTS_VOICE',
+  'TTS_VOICES',
+  'WORKER_QUEUES',
+] as const;
+
 type Env = Record<string, string | undefined>;
+type Variable = (typeof CONFIG_VARIABLES)[number];
 
 /**
  * Reads the environment once, at start-up. Every bad variable is reported in
@@ -94,11 +115,11 @@ type Env = Record<string, string | undefined>;
  */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const str = (name: string) => {
+  const str = (name: Variable) => {
     const v = env[name]?.trim();
     return v ? v : undefined;
   };
-  const int = (name: string, fallback: number, min: number, max: number) => {
+  const int = (name: Variable, fallback: number, min: number, max: number) => {
     const raw = str(name);
     if (raw === undefined) return fallback;
     const n = Number(raw);
@@ -108,7 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return n;
   };
-  const bool = (name: string, fallback: boolean) => {
+  const bool = (name: Variable, fallback: boolean) => {
     const raw = str(name);
     if (raw === undefined) return fallback;
     if (/^(1|true|yes)$/i.test(raw)) return true;
@@ -116,7 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${name}=${raw} must be true or false`);
     return fallback;
   };
-  const url = (name: string, protocols: string[]) => {
+  const url = (name: Variable, protocols: string[]) => {
     const raw = str(name);
     if (raw === undefined) return undefined;
     try {
@@ -140,7 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
   const bucket = str('S3_BUCKET');
   const s3Endpoint = url('S3_ENDPOINT', ['http:', 'https:']);
   if (!bucket) {
-    for (const name of ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']) {
+    for (const name of ['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
       if (str(name)) problems.push(`${name} is set but S3_BUCKET is not`);
     }
   }
@@ -267,12 +288,13 @@ function parseWorkerQueues(raw: string | undefined, problems: string[]): QueueKe
 }
 
 function parseTts(
-  str: (name: string) => string | undefined,
-  int: (name: string, fallback: number, min: number, max: number) => number,
+  str: (name: Variable) => string | undefined,
+  int: (name: Variable, fallback: number, min: number, max: number) => number,
   problems: string[],
-): TtsConfig {
+): TtsEngineOptions {
   const command = str('TTS_COMMAND');
-  const engine = (str('TTS_ENGINE') ?? (command ? 'command' : 'espeak')) as TtsConfig['engine'];
+  const engine = (str('TTS_ENGINE') ??
+    (command ? 'command' : 'espeak')) as TtsEngineOptions['engine'];
   if (!TTS_ENGINES.includes(engine))
     problems.push(`TTS_ENGINE=${engine} must be one of ${TTS_ENGINES.join(', ')}`);
   const baseUrl = str('TTS_BASE_URL');
@@ -291,14 +313,9 @@ function parseTts(
     return { id, language: language ?? null };
   });
   const rateLimit = parseRate('TTS_RATE_LIMIT', str('TTS_RATE_LIMIT'), problems);
-  return {
-    engine,
-    baseUrl,
-    apiKey: str('TTS_API_KEY'),
-    model: str('TTS_MODEL') ?? 'tts-1',
+  const common = {
     voice: str('TTS_VOICE'),
     voices,
-    command,
     timeoutMs: int('TTS_TIMEOUT', 120, 1, 3600) * 1000,
     // OpenAI accepts 4096 characters per request.
     maxChars: int('TTS_MAX_CHARS', engine === 'openai' ? 4096 : 6000, 100, 1_000_000),
@@ -311,4 +328,10 @@ function parseTts(
     ),
     rateLimit,
   };
+  if (engine === 'openai') {
+    const model = str('TTS_MODEL') ?? 'tts-1';
+    return { ...common, engine, baseUrl: baseUrl ?? '', apiKey: str('TTS_API_KEY'), model };
+  }
+  if (engine === 'command') return { ...common, engine, command: command ?? '' };
+  return { ...common, engine: engine === 'silence' ? 'silence' : 'espeak' };
 }

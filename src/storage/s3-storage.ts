@@ -12,11 +12,21 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { S3Config } from '../config.js';
 import type { ByteRange, Storage } from './storage.js';
 
 /** S3 or any S3-compatible server (MinIO and friends want S3_FORCE_PATH_STYLE=true). */
-export function createS3Storage(cfg: S3Config): Storage {
+/** Where the objects live: a bucket on AWS S3 or on any S3-compatible server. */
+export interface S3StorageOptions {
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  /** MinIO-like servers want `host/bucket/key`, not `bucket.host/key`. */
+  forcePathStyle: boolean;
+}
+
+export function createS3Storage(cfg: S3StorageOptions): Storage {
   const client = new S3Client({
     region: cfg.region,
     endpoint: cfg.endpoint,

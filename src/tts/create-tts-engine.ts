@@ -1,17 +1,17 @@
 import { findOnPath } from '../audio/find-binary.js';
-import type { TtsConfig } from '../config.js';
 import { createCommandEngine } from './command-engine.js';
 import { createSystemEspeakEngine, createWasmEspeakEngine } from './espeak-engine.js';
 import { createOpenAiEngine } from './openai-engine.js';
 import { createSilenceEngine } from './silence-engine.js';
 import type { TtsEngine } from './tts-engine.js';
+import type { TtsEngineOptions } from './tts-options.js';
 
 /** The engine TTS_ENGINE names; espeak-ng uses the system binary when installed, else its WASM build. */
-export function createTtsEngine(cfg: TtsConfig): TtsEngine {
+export function createTtsEngine(cfg: TtsEngineOptions): TtsEngine {
   switch (cfg.engine) {
     case 'openai':
       return createOpenAiEngine({
-        baseUrl: cfg.baseUrl as string,
+        baseUrl: cfg.baseUrl,
         apiKey: cfg.apiKey,
         model: cfg.model,
         voices: cfg.voices,
@@ -19,7 +19,7 @@ export function createTtsEngine(cfg: TtsConfig): TtsEngine {
         timeoutMs: cfg.timeoutMs,
       });
     case 'command':
-      return createCommandEngine(cfg.command as string, {
+      return createCommandEngine(cfg.command, {
         voices: cfg.voices.length > 0 ? cfg.voices : undefined,
         defaultVoice: cfg.voice,
       });

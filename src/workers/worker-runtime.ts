@@ -7,15 +7,16 @@ import {
 } from 'bullmq';
 import { JOB_QUEUE, type JobName, type QueueKey } from '../../flows/index.js';
 import { discardBook } from '../books/book-discard.js';
-import type { Config, TtsConfig } from '../config.js';
+import type { Config } from '../config.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import type { TtsEngineOptions } from '../tts/tts-options.js';
 import { createCancelWatcher } from './cancel-watcher.js';
 import { type JobProcessor, PROCESSOR_FACTORIES } from './processors.js';
 import { CancelledError, HandBackError } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 export type WorkerSettings = Pick<Config, 'workers' | 'stallCheckMs'> & {
-  tts: Pick<TtsConfig, 'rateLimit'>;
+  tts: Pick<TtsEngineOptions, 'rateLimit'>;
 };
 
 /** One queue's worker options, from its profile (light: parse, finalize; heavy: speech, merge). */

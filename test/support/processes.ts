@@ -1,40 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { CONFIG_VARIABLES } from '../../src/config.js';
 import { REPO } from './fixtures.js';
 
 const TSX = createRequire(import.meta.url).resolve('tsx');
 
 /** Configuration variables a test process must never inherit from the developer's shell. */
-const CONFIG_VARS = [
-  'HOST',
-  'PORT',
-  'DATA_DIR',
-  'DATABASE_URL',
-  'REDIS_URL',
-  'QUEUE_PREFIX',
-  'WORKER_QUEUES',
-  'S3_BUCKET',
-  'S3_ENDPOINT',
-  'S3_REGION',
-  'S3_ACCESS_KEY_ID',
-  'S3_SECRET_ACCESS_KEY',
-  'S3_FORCE_PATH_STYLE',
-  'TTS_COMMAND',
-  'TTS_MAX_CHARS',
-  'TTS_CONCURRENCY',
-  'MAX_UPLOAD_MB',
-  'LOG_LEVEL',
-  'TTS_ENGINE',
-  'API_TOKENS',
-  'API_RATE_LIMIT',
-  'SHUTDOWN_TIMEOUT',
-  'RECONCILE_SECONDS',
-  'RECONCILE_GRACE_SECONDS',
-  'LIGHT_LOCK_SECONDS',
-  'HEAVY_LOCK_SECONDS',
-  'STALL_CHECK_SECONDS',
-];
+const CONFIG_VARS: readonly string[] = CONFIG_VARIABLES;
 
 export interface ServiceProcess {
   child: ChildProcess;
