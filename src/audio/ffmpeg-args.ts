@@ -29,7 +29,10 @@ export interface FfmpegJob {
 
 const QUIET = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
 
-/** The full command line of a job (what fluent-ffmpeg runs, too). */
+/**
+ * The full command line of a job, as the stdin encoder runs it (ffmpeg.ts);
+ * fluent-ffmpeg builds its own from the same inputs, options and output.
+ */
 export function toArgv(job: FfmpegJob): string[] {
   return [
     ...QUIET,

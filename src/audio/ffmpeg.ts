@@ -15,10 +15,20 @@ function resolveBinary(name: 'ffmpeg' | 'ffprobe'): string {
   return (require(pkg) as { path: string }).path;
 }
 
-export const FFMPEG_PATH = resolveBinary('ffmpeg');
-export const FFPROBE_PATH = resolveBinary('ffprobe');
-ffmpeg.setFfmpegPath(FFMPEG_PATH);
-ffmpeg.setFfprobePath(FFPROBE_PATH);
+let binaries: { ffmpeg: string; ffprobe: string } | undefined;
+
+/**
+ * The ffmpeg and ffprobe this process runs, found once, on first use (not when
+ * this module is imported: the API process never encodes).
+ */
+export function ffmpegBinaries(): { ffmpeg: string; ffprobe: string } {
+  if (!binaries) {
+    binaries = { ffmpeg: resolveBinary('ffmpeg'), ffprobe: resolveBinary('ffprobe') };
+    ffmpeg.setFfmpegPath(binaries.ffmpeg);
+    ffmpeg.setFfprobePath(binaries.ffprobe);
+  }
+  return binaries;
+}
 
 /** An encoder reading from stdin; `done` settles when ffmpeg exits. */
 export interface FfmpegProcess {
@@ -27,11 +37,15 @@ export interface FfmpegProcess {
   kill(): void;
 }
 
-/** Spawns an ffmpeg that reads its input from stdin (the job's input path is `pipe:0`). */
+/**
+ * Spawns an ffmpeg that reads its input from stdin (the job's input path is
+ * `pipe:0`). A raw spawn, not fluent-ffmpeg, because the encoder must run in its
+ * own process group: a Ctrl-C or SIGTERM meant for the service must not kill a
+ * chapter mid-encode (the worker decides what happens to its jobs on shutdown),
+ * and fluent-ffmpeg cannot start a detached child.
+ */
 export function spawnFfmpeg(job: FfmpegJob): FfmpegProcess {
-  // Its own process group: a Ctrl-C or SIGTERM meant for the service must not kill a
-  // chapter mid-encode (the worker decides what happens to its jobs on shutdown).
-  const child = spawn(FFMPEG_PATH, toArgv(job), {
+  const child = spawn(ffmpegBinaries().ffmpeg, toArgv(job), {
     stdio: ['pipe', 'ignore', 'pipe'],
     detached: true,
   });
@@ -53,6 +67,7 @@ export function spawnFfmpeg(job: FfmpegJob): FfmpegProcess {
 
 /** Runs a file-to-file ffmpeg job to completion through fluent-ffmpeg; `signal` kills it. */
 export function runFfmpeg(job: FfmpegJob, signal?: AbortSignal): Promise<void> {
+  ffmpegBinaries();
   return new Promise((resolve, reject) => {
     const cmd = ffmpeg();
     signal?.addEventListener('abort', () => cmd.kill('SIGKILL'), { once: true });
@@ -70,6 +85,7 @@ export function runFfmpeg(job: FfmpegJob, signal?: AbortSignal): Promise<void> {
 
 /** Container duration in seconds, as ffprobe reports it. */
 export function probeDuration(file: string): Promise<number> {
+  ffmpegBinaries();
   return new Promise((resolve, reject) => {
     ffmpeg.ffprobe(file, (err, data) => {
       if (err) reject(err);

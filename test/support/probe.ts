@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { FFMPEG_PATH, FFPROBE_PATH } from '../../src/audio/ffmpeg.js';
+import { ffmpegBinaries } from '../../src/audio/ffmpeg.js';
 
 export interface Probe {
   durationSec: number;
@@ -14,7 +14,7 @@ export interface Probe {
 
 /** What ffprobe sees in an audio file: the listener's player sees the same. */
 export async function ffprobe(file: string): Promise<Probe> {
-  const { stdout } = await promisify(execFile)(FFPROBE_PATH, [
+  const { stdout } = await promisify(execFile)(ffmpegBinaries().ffprobe, [
     '-v',
     'error',
     '-show_format',
@@ -45,7 +45,7 @@ export async function ffprobe(file: string): Promise<Probe> {
 
 /** Decodes the whole file, as a player would from start to end; resolves with ffmpeg's complaints (none is good). */
 export async function decodeErrors(file: string): Promise<string> {
-  const { stderr } = await promisify(execFile)(FFMPEG_PATH, [
+  const { stderr } = await promisify(execFile)(ffmpegBinaries().ffmpeg, [
     '-v',
     'error',
     '-i',

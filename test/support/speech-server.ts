@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { FFMPEG_PATH } from '../../src/audio/ffmpeg.js';
+import { ffmpegBinaries } from '../../src/audio/ffmpeg.js';
 
 export interface SpeechRequest {
   at: number;
@@ -68,7 +68,7 @@ export async function startSpeechServer(): Promise<SpeechServer> {
     }
     const seconds = Math.max(0.5, request.body.input.split(/\s+/).length * 0.05);
     const { stdout } = await promisify(execFile)(
-      FFMPEG_PATH,
+      ffmpegBinaries().ffmpeg,
       [
         '-v',
         'error',
