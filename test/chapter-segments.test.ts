@@ -5,13 +5,10 @@ import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../flows/index.js';
+import { PAUSE_AFTER_CHAPTER, PAUSE_AFTER_TITLE } from '../src/audio/chapter-encoder.js';
 import { objectKeys } from '../src/storage/object-keys.js';
-import { splitSegments } from '../src/tts/segments.js';
-import {
-  PAUSE_AFTER_CHAPTER,
-  PAUSE_AFTER_TITLE,
-  splitTitle,
-} from '../src/workers/generate-audio-processor.js';
+import { splitTitle } from '../src/text/chapter-text.js';
+import { splitSegments } from '../src/text/segments.js';
 import { createDeployment, type Deployment, FLAKY_TTS } from './support/deployment.js';
 import { fixture } from './support/fixtures.js';
 import { REDIS_URL } from './support/services.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { withTempDir } from '../temp-dir.js';
 import type { AudioFormat } from './audio-format.js';
 import { probeDuration, renderSource } from './ffmpeg.js';
 import { CODEC_OPTIONS } from './ffmpeg-args.js';
@@ -14,16 +14,11 @@ export function silentChapter(
 ): Promise<{ bytes: Buffer; durationSec: number }> {
   let chapter = made.get(format);
   if (!chapter) {
-    chapter = (async () => {
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-silence-'));
-      try {
-        const file = path.join(dir, `silence.${format}`);
-        await renderSource('anullsrc=r=22050:cl=mono', SECONDS, CODEC_OPTIONS[format], file);
-        return { bytes: await fs.readFile(file), durationSec: await probeDuration(file) };
-      } finally {
-        await fs.rm(dir, { recursive: true, force: true });
-      }
-    })();
+    chapter = withTempDir(async (dir) => {
+      const file = path.join(dir, `silence.${format}`);
+      await renderSource('anullsrc=r=22050:cl=mono', SECONDS, CODEC_OPTIONS[format], file);
+      return { bytes: await fs.readFile(file), durationSec: await probeDuration(file) };
+    });
     made.set(format, chapter);
   }
   return chapter;

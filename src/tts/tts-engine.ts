@@ -1,3 +1,4 @@
+import type { AudioFormat } from '../audio/audio-format.js';
 import type { Pcm } from './wav.js';
 
 /** One chapter's conversation with a speech engine; segments are synthesized in order. */
@@ -25,8 +26,11 @@ export interface TtsEngine {
   readonly voices: Voice[];
   /** The voice used when neither the upload nor the book's language picks one. */
   readonly defaultVoice: string;
-  /** A dry run: chapters get a ready-made silence, with no synthesis and no encoding. */
-  readonly dryRun?: boolean;
+  /**
+   * An engine whose every chapter is one ready-made recording (the dry run):
+   * chapter jobs store it once per book and neither synthesize nor encode.
+   */
+  sharedRecording?(format: AudioFormat): Promise<{ bytes: Buffer; durationSec: number }>;
   open(opts: SessionOptions): TtsSession;
 }
 

@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { ParsePayload, type ParseResult } from '../../flows/index.js';
 import { EpubError } from '../epub/epub-limits.js';
-import type { ParsedBook } from '../epub/epub-parser.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
+import { packTexts } from '../text/chapter-text.js';
 import { voiceForLanguage } from '../tts/tts-engine.js';
 import { checkedCover } from './cover-check.js';
 import { runJob } from './run-job.js';
@@ -74,18 +74,4 @@ export function createParseProcessor({
       },
       { signal, log },
     );
-}
-
-/** One object for all texts, read by range: a 1000-chapter book makes one write, not 1000. */
-function packTexts(chapters: ParsedBook['chapters']) {
-  const ranges = new Map<number, { start: number; end: number }>();
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (const c of chapters) {
-    const bytes = Buffer.from(c.text);
-    ranges.set(c.n, { start: offset, end: offset + bytes.length });
-    parts.push(bytes);
-    offset += bytes.length;
-  }
-  return { texts: Buffer.concat(parts), ranges };
 }

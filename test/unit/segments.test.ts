@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitSegments } from '../../src/tts/segments.js';
+import { splitSegments } from '../../src/text/segments.js';
 
 describe('synthesis segments', () => {
   it('keeps sentences of one paragraph together with a space, paragraphs with a blank line', () => {
