@@ -1,0 +1,147 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { type ChapterRow, chapters } from '../db/schema.js';
+
+export interface ParsedChapter {
+  n: number;
+  title: string;
+  charCount: number;
+  skipped: string | null;
+  text?: { start: number; end: number };
+}
+
+/** Chapter rows per INSERT (8 parameters a row). */
+const CHAPTER_BATCH = 1000;
+
+/**
+ * The hottest queries (every chapter job's, every status poll's), built once:
+ * drizzle then skips rebuilding their SQL each time (PostgreSQL prepares them
+ * either way).
+ */
+function preparedChapterQueries(db: Db) {
+  const now = sql`now()`;
+  const chapter = and(
+    eq(chapters.bookId, sql.placeholder('bookId')),
+    eq(chapters.n, sql.placeholder('n')),
+  );
+  const start = () =>
+    db.update(chapters).set({
+      status: 'RUNNING',
+      attempts: sql`${chapters.attempts} + 1`,
+      startedAt: now,
+      error: null,
+      updatedAt: now,
+    });
+  return {
+    chapter: db.select().from(chapters).where(chapter).prepare('chapter_by_n'),
+    // Polled status answers read a book's chapters twice a second.
+    chapters: db
+      .select()
+      .from(chapters)
+      .where(eq(chapters.bookId, sql.placeholder('bookId')))
+      .orderBy(asc(chapters.n))
+      .prepare('chapters_of_book'),
+    started: start()
+      .where(and(chapter, sql`status <> 'DONE'`))
+      .returning()
+      .prepare('chapter_started'),
+    restarted: start().where(chapter).returning().prepare('chapter_restarted'),
+    done: db
+      .update(chapters)
+      .set({
+        status: 'DONE',
+        audioKey: sql`${sql.placeholder('audioKey')}`,
+        durationSec: sql`${sql.placeholder('durationSec')}`,
+        error: null,
+        finishedAt: now,
+        updatedAt: now,
+      })
+      .where(chapter)
+      .prepare('chapter_done'),
+  };
+}
+
+/** A book's chapters: written by parse, moved along by their chapter jobs, read by status polls. */
+export function createChapterQueries(db: Db) {
+  const now = sql`now()`;
+  const hot = preparedChapterQueries(db);
+
+  /** One chapter: chapter jobs of a 1000-chapter book must not each read all 1000 rows. */
+  async function getChapter(bookId: string, n: number): Promise<ChapterRow | undefined> {
+    const [row] = await hot.chapter.execute({ bookId, n });
+    return row;
+  }
+
+  const getChapters = (bookId: string): Promise<ChapterRow[]> => hot.chapters.execute({ bookId });
+
+  /**
+   * Idempotent: a re-run of parse never resets chapters that already made progress.
+   * Written in batches, each well under PostgreSQL's 65,535 bind parameters.
+   */
+  async function insertChapters(bookId: string, list: ParsedChapter[]): Promise<void> {
+    for (let i = 0; i < list.length; i += CHAPTER_BATCH) {
+      await db
+        .insert(chapters)
+        .values(
+          list.slice(i, i + CHAPTER_BATCH).map((c) => ({
+            bookId,
+            n: c.n,
+            title: c.title,
+            charCount: c.charCount,
+            textStart: c.text?.start ?? null,
+            textEnd: c.text?.end ?? null,
+            status: c.skipped ? ('SKIPPED' as const) : ('PENDING' as const),
+            error: c.skipped,
+          })),
+        )
+        .onConflictDoNothing();
+    }
+  }
+
+  /**
+   * Marks a chapter RUNNING and counts the attempt; returns the chapter, or
+   * undefined when it is already DONE (a late duplicate cannot un-finish it)
+   * unless `evenIfDone` (its audio is gone and must be made again).
+   */
+  async function chapterStarted(
+    bookId: string,
+    n: number,
+    opts: { evenIfDone?: boolean } = {},
+  ): Promise<ChapterRow | undefined> {
+    const query = opts.evenIfDone ? hot.restarted : hot.started;
+    const [row] = await query.execute({ bookId, n });
+    return row;
+  }
+
+  async function chapterDone(bookId: string, n: number, audioKey: string, durationSec: number) {
+    await hot.done.execute({ bookId, n, audioKey, durationSec });
+  }
+
+  /** `final` = attempts exhausted; otherwise the chapter waits for its next attempt. */
+  async function chapterFailed(bookId: string, n: number, error: string, final: boolean) {
+    await db
+      .update(chapters)
+      .set({ status: final ? 'FAILED' : 'PENDING', error, updatedAt: now })
+      .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n), sql`status <> 'DONE'`));
+  }
+
+  async function chaptersRetried(bookId: string, ns: number[]): Promise<void> {
+    if (ns.length === 0) return;
+    await db
+      .update(chapters)
+      .set({ status: 'PENDING', error: null, updatedAt: now })
+      .where(
+        and(eq(chapters.bookId, bookId), inArray(chapters.n, ns), eq(chapters.status, 'FAILED')),
+      );
+  }
+
+  return {
+    getChapter,
+    getChapters,
+    insertChapters,
+    chapterStarted,
+    chapterDone,
+    chapterFailed,
+    chaptersRetried,
+  };
+}
