@@ -1,4 +1,4 @@
-import type { Element } from 'domhandler';
+import type { Document, Element } from 'domhandler';
 import { EpubError, type EpubZip, readMarkup } from './epub-zip.js';
 import { attr, cleanSpace, findAll, findFirst, parseXml, resolveHref, textOf } from './xml.js';
 
@@ -51,38 +51,9 @@ export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
   }
   const doc = parseXml(await readMarkup(zip, opfPath), opfPath);
   const warnings: string[] = [];
-  const manifest = new Map<string, ManifestItem>();
-  for (const el of findAll(doc, 'item')) {
-    const id = el.attribs.id;
-    const href = el.attribs.href;
-    if (!id || !href) {
-      warnings.push(`manifest item without ${id ? 'href' : 'id'} ignored`);
-      continue;
-    }
-    if (manifest.has(id)) {
-      warnings.push(`duplicate manifest id ${id} ignored`);
-      continue;
-    }
-    manifest.set(id, {
-      id,
-      path: resolveHref(opfPath, href).path,
-      mediaType: (el.attribs['media-type'] ?? '').toLowerCase(),
-      properties: (el.attribs.properties ?? '').split(/\s+/).filter(Boolean),
-    });
-  }
+  const manifest = readManifest(doc, opfPath, warnings);
   const spineEl = findFirst(doc, 'spine');
-  const spine: SpineItem[] = [];
-  for (const ref of spineEl ? findAll(spineEl, 'itemref') : []) {
-    const item = ref.attribs.idref ? manifest.get(ref.attribs.idref) : undefined;
-    if (!item) {
-      warnings.push(`spine entry ${ref.attribs.idref ?? '(without idref)'} ignored`);
-      continue;
-    }
-    spine.push({ item, linear: ref.attribs.linear !== 'no' });
-  }
-  if (spine.length === 0) {
-    throw new EpubError('the book has no content in reading order (its spine is empty)');
-  }
+  const spine = readSpine(spineEl, manifest, warnings);
   const nav = [...manifest.values()].find((i) => i.properties.includes('nav'));
   const ncxId = spineEl?.attribs.toc;
   const ncx =
@@ -110,6 +81,49 @@ export async function readPackage(zip: EpubZip): Promise<EpubPackage> {
     coverPages: guidePaths(guide, opfPath, ['cover']),
     warnings,
   };
+}
+
+function readManifest(doc: Document, opfPath: string, warnings: string[]) {
+  const manifest = new Map<string, ManifestItem>();
+  for (const el of findAll(doc, 'item')) {
+    const id = el.attribs.id;
+    const href = el.attribs.href;
+    if (!id || !href) {
+      warnings.push(`manifest item without ${id ? 'href' : 'id'} ignored`);
+      continue;
+    }
+    if (manifest.has(id)) {
+      warnings.push(`duplicate manifest id ${id} ignored`);
+      continue;
+    }
+    manifest.set(id, {
+      id,
+      path: resolveHref(opfPath, href).path,
+      mediaType: (el.attribs['media-type'] ?? '').toLowerCase(),
+      properties: (el.attribs.properties ?? '').split(/\s+/).filter(Boolean),
+    });
+  }
+  return manifest;
+}
+
+function readSpine(
+  spineEl: Element | undefined,
+  manifest: Map<string, ManifestItem>,
+  warnings: string[],
+): SpineItem[] {
+  const spine: SpineItem[] = [];
+  for (const ref of spineEl ? findAll(spineEl, 'itemref') : []) {
+    const item = ref.attribs.idref ? manifest.get(ref.attribs.idref) : undefined;
+    if (!item) {
+      warnings.push(`spine entry ${ref.attribs.idref ?? '(without idref)'} ignored`);
+      continue;
+    }
+    spine.push({ item, linear: ref.attribs.linear !== 'no' });
+  }
+  if (spine.length === 0) {
+    throw new EpubError('the book has no content in reading order (its spine is empty)');
+  }
+  return spine;
 }
 
 /** The documents the EPUB 2 guide names with one of `types`. */

@@ -66,13 +66,32 @@ export async function parseEpub(
   const order = readingOrder(pkg);
   const missing = order.filter((s) => !zip.has(s.item.path)).map((s) => s.item.path);
   if (missing.length > 0) {
+    const more = missing.length > 5 ? ` and ${formatCount(missing.length - 5)} more` : '';
     throw new EpubError(
-      `the book's reading order lists files missing from the archive: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${formatCount(missing.length - 5)} more` : ''}`,
+      `the book's reading order lists files missing from the archive: ${missing.slice(0, 5).join(', ')}${more}`,
     );
   }
   if (order.length === 0)
     throw new EpubError('the book has no readable content documents in its spine');
+  const chapters = await readChapters(zip, toc, order, limits);
+  if (chapters.every((c) => c.skipped)) throw new EpubError('the book has no speakable text');
+  return {
+    title: pkg.title,
+    author: pkg.authors.length > 0 ? pkg.authors.join(', ') : null,
+    language: pkg.language,
+    chapters,
+    cover: await findCover(zip, pkg),
+    warnings: pkg.warnings,
+  };
+}
 
+/** Where each chapter starts (chapter-rules), then each chapter's text up to the next one. */
+async function readChapters(
+  zip: EpubZip,
+  toc: TocEntry[],
+  order: SpineItem[],
+  limits: EpubLimits,
+): Promise<Chapter[]> {
   const reader = documentReader(zip, order, limits);
   const budget = textBudget(limits);
   const span = async (from: Start, to: Start | undefined) => {
@@ -90,7 +109,6 @@ export async function parseEpub(
   }
   budget.reset();
   reader.clear();
-
   const chapters: Chapter[] = [];
   for (const [i, start] of starts.entries()) {
     // Content before the first TOC entry belongs to the first chapter, not to nobody.
@@ -106,15 +124,7 @@ export async function parseEpub(
     }
     chapters.push({ n, title: start.label || heading || `Chapter ${n}`, text, skipped });
   }
-  if (chapters.every((c) => c.skipped)) throw new EpubError('the book has no speakable text');
-  return {
-    title: pkg.title,
-    author: pkg.authors.length > 0 ? pkg.authors.join(', ') : null,
-    language: pkg.language,
-    chapters,
-    cover: await findCover(zip, pkg),
-    warnings: pkg.warnings,
-  };
+  return chapters;
 }
 
 /** A spine longer than any book, or one document listed over and over (a memory attack). */

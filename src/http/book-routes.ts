@@ -25,11 +25,19 @@ const errors = { 404: ErrorBody, 409: ErrorBody };
  */
 const POLLED = 'warn';
 
+type App = Parameters<FastifyPluginAsyncTypebox>[0];
+
 /** The books resource: upload, list, status, job tree, retries, cancel. */
 export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
   app,
   { service },
 ) => {
+  uploadAndList(app, service);
+  statusReads(app, service);
+  actions(app, service);
+};
+
+function uploadAndList(app: App, service: BookService) {
   app.post(
     '/books',
     {
@@ -69,7 +77,10 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = a
       };
     },
   );
+}
 
+/** The polled status routes: a book's status, and its job tree. */
+function statusReads(app: App, service: BookService) {
   const sendStatus = createStatusAnswers();
 
   app.get(
@@ -92,7 +103,9 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = a
       return sendStatus(request, reply, answer, () => answer.tree);
     },
   );
+}
 
+function actions(app: App, service: BookService) {
   app.post(
     '/books/:id/chapters/:n/retry',
     { schema: { params: ChapterParams, response: { 202: Retried, ...errors } } },
@@ -115,4 +128,4 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = a
     async (request, reply) =>
       reply.code(202).send(await service.cancel(request.principal, request.params.id)),
   );
-};
+}

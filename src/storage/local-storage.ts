@@ -14,8 +14,8 @@ export function createLocalStorage(root: string): Storage {
   // Folders already made: a book's thousand chapter files share a handful.
   const made = new Set<string>();
   let writes = 0;
-  // Write to a temporary name and rename, so readers never see half an object.
-  const writeAtomically = async (key: string, write: (tmp: string) => Promise<void>) => {
+  /** Writes to a temporary name and renames, so readers never see half an object. */
+  async function writeAtomically(key: string, write: (tmp: string) => Promise<void>) {
     const target = resolve(key);
     const folder = path.dirname(target);
     if (!made.has(folder)) {
@@ -32,7 +32,8 @@ export function createLocalStorage(root: string): Storage {
       await fs.rm(tmp, { force: true });
       throw err;
     }
-  };
+  }
+
   return {
     put: (key, body) =>
       writeAtomically(key, (tmp) =>

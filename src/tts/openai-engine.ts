@@ -32,7 +32,7 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
   const tries = opts.tries ?? 4;
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
   /** One POST, with its answer read whole, within TTS_TIMEOUT (or until the session closes). */
-  const post = async (body: Record<string, unknown>, closed: AbortSignal) => {
+  async function post(body: Record<string, unknown>, closed: AbortSignal) {
     // A plain controller and timer: on Node 20, AbortSignal.any() may let a timeout signal be
     // collected before it fires, and a hung request would then wait forever.
     const abort = new AbortController();
@@ -65,8 +65,10 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
       clearTimeout(timer);
       closed.removeEventListener('abort', onClose);
     }
-  };
-  const request = async (body: Record<string, unknown>, closed: AbortSignal): Promise<Buffer> => {
+  }
+
+  /** A request, retried in place on 429 and 5xx (honouring Retry-After), failing at once on other 4xx. */
+  async function request(body: Record<string, unknown>, closed: AbortSignal): Promise<Buffer> {
     let last: Error = new TransientTtsError('no attempt made');
     for (let attempt = 1; attempt <= tries; attempt++) {
       const { res, audio, message } = await post(body, closed);
@@ -82,7 +84,8 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
       await sleep(wait);
     }
     throw last;
-  };
+  }
+
   return {
     name: `openai-compatible (${opts.baseUrl})`,
     voices: opts.voices,

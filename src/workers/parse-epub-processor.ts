@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { ParsePayload, type ParseResult } from '../../flows/index.js';
 import { EpubError } from '../epub/epub-limits.js';
+import type { ParsedBook } from '../epub/epub-parser.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { packTexts } from '../text/chapter-text.js';
@@ -10,14 +11,53 @@ import { checkedCover } from './cover-check.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log' | 'parseBook'>;
+
 /** Splits the book into chapters, stores each chapter's text, records them. */
-export function createParseProcessor({
-  books,
-  storage,
-  tts,
-  log,
-  parseBook,
-}: Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log' | 'parseBook'>) {
+export function createParseProcessor(deps: Deps) {
+  const { books, storage, log } = deps;
+
+  /** Reads the stored EPUB (in the parse thread) and checks its cover, in a scratch folder. */
+  function read(bookId: string) {
+    return withTempDir(async (dir) => {
+      const file = path.join(dir, 'book.epub');
+      await storage.getToFile(objectKeys.source(bookId), file);
+      const parsed = await deps.parseBook(file);
+      return { parsed, cover: await checkedCover(parsed.cover, dir) };
+    });
+  }
+
+  /** Stores the chapters' texts and the cover; records chapters, metadata and what was left out. */
+  async function record(bookId: string, parsed: ParsedBook, cover: ParsedBook['cover']) {
+    const leftOut = [...parsed.warnings];
+    if (parsed.cover && !cover)
+      leftOut.push('the cover image could not be read, so the audiobook has none');
+    for (const note of leftOut) log.warn({ bookId }, note);
+    const { texts, ranges } = packTexts(parsed.chapters.filter((c) => !c.skipped));
+    await storage.put(objectKeys.chapterTexts(bookId), texts);
+    const coverKey = cover ? objectKeys.cover(bookId, cover.mediaType) : null;
+    if (coverKey && cover) await storage.put(coverKey, cover.bytes);
+    await books.insertChapters(
+      bookId,
+      parsed.chapters.map((c) => ({
+        n: c.n,
+        title: c.title,
+        charCount: c.text.length,
+        skipped: c.skipped,
+        text: ranges.get(c.n),
+      })),
+    );
+    await books.setDefaultVoice(bookId, voiceForLanguage(deps.tts, parsed.language));
+    await books.setMetadata(bookId, {
+      title: parsed.title,
+      author: parsed.author,
+      language: parsed.language,
+      chapterCount: parsed.chapters.length,
+      leftOut,
+    });
+    return coverKey;
+  }
+
   return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
@@ -27,44 +67,15 @@ export function createParseProcessor({
         isPermanent: (err) => err instanceof EpubError,
         async run({ bookId }): Promise<ParseResult> {
           await books.advance(bookId, 'PARSING');
-          const { parsed, cover } = await withTempDir(async (dir) => {
-            const file = path.join(dir, 'book.epub');
-            await storage.getToFile(objectKeys.source(bookId), file);
-            const book = await parseBook(file);
-            return { parsed: book, cover: await checkedCover(book.cover, dir) };
-          });
-          const leftOut = [...parsed.warnings];
-          if (parsed.cover && !cover)
-            leftOut.push(`the cover image could not be read, so the audiobook has none`);
-          for (const note of leftOut) log.warn({ bookId }, note);
-          const spoken = parsed.chapters.filter((c) => !c.skipped);
-          const { texts, ranges } = packTexts(spoken);
-          await storage.put(objectKeys.chapterTexts(bookId), texts);
-          const coverKey = cover ? objectKeys.cover(bookId, cover.mediaType) : null;
-          if (coverKey && cover) await storage.put(coverKey, cover.bytes);
-          const rows = parsed.chapters.map((c) => ({
-            n: c.n,
-            title: c.title,
-            charCount: c.text.length,
-            skipped: c.skipped,
-            text: ranges.get(c.n),
-          }));
-          await books.insertChapters(bookId, rows);
-          await books.setDefaultVoice(bookId, voiceForLanguage(tts, parsed.language));
-          await books.setMetadata(bookId, {
-            title: parsed.title,
-            author: parsed.author,
-            language: parsed.language,
-            chapterCount: parsed.chapters.length,
-            leftOut,
-          });
+          const { parsed, cover } = await read(bookId);
+          const coverKey = await record(bookId, parsed, cover);
           log.info({ bookId, chapters: parsed.chapters.length }, 'book parsed');
           return {
             kind: 'parsed',
             title: parsed.title,
             author: parsed.author,
             language: parsed.language,
-            chapters: spoken.map((c) => c.n),
+            chapters: parsed.chapters.filter((c) => !c.skipped).map((c) => c.n),
             coverKey,
           };
         },
