@@ -54,6 +54,35 @@ describe('the flows/ contract', () => {
   });
 });
 
+describe('the HTTP layer is a leaf', () => {
+  it('nothing in src/ outside src/http/ imports src/http/', async () => {
+    const offenders: string[] = [];
+    for (const file of await sourceFiles(path.join(REPO, 'src'))) {
+      const rel = path.relative(REPO, file);
+      if (rel.startsWith('src/http/')) continue;
+      const text = await fs.readFile(file, 'utf8');
+      const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1] ?? '');
+      for (const spec of imports.filter((i) => i.startsWith('.'))) {
+        const target = path.relative(REPO, path.resolve(path.dirname(file), spec));
+        if (target.startsWith('src/http/') || target === 'src/http')
+          offenders.push(`${rel} imports ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('no domain module throws an HTTP error or names a status code', async () => {
+    const offenders: string[] = [];
+    for (const file of await sourceFiles(path.join(REPO, 'src'))) {
+      const rel = path.relative(REPO, file);
+      if (rel.startsWith('src/http/')) continue;
+      const text = await fs.readFile(file, 'utf8');
+      if (/HttpError|statusCode|reply\.code\(/.test(text)) offenders.push(rel);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
+
 /** Proven on real processes: the API only produces; WORKER_QUEUES decides who consumes what. */
 describe('queue ownership between processes', () => {
   let d: Deployment;

@@ -51,50 +51,72 @@ export async function reconcileOnce(deps: Deps, graceMs: number): Promise<Sweep>
   return sweep;
 }
 
-type Problem =
+export type Problem =
   | { kind: 'failed'; reason: string }
   | { kind: 'gone'; flow: boolean; chapters: number[] };
 
-async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> {
-  const job = (name: JobName, id: string) => Job.fromId(deps.queues.queue(JOB_QUEUE[name]), id);
-  const retry = `Retry it with POST /books/${book.id}/retry`;
-  const steps: [JobName, string, string][] = [
-    [JOBS.finalizeBook, jobIds.finalize(book.id), 'The audiobook could not be finalised'],
-    [JOBS.mergeAudiobook, jobIds.merge(book.id), 'The chapters could not be joined'],
-    [JOBS.parseEpub, jobIds.parse(book.id), 'The EPUB could not be read'],
-  ];
-  const found = await Promise.all(steps.map(([name, id]) => job(name, id)));
-  if (!found[0]) return { kind: 'gone', flow: true, chapters: [] };
-  // Each state read once, all at once (one pipelined round trip on Redis).
-  const states = await Promise.all(found.map((j) => j?.getState()));
-  const failedStep = states.indexOf('failed');
-  if (failedStep >= 0)
+/** A job as the reconciler sees it: its state, or undefined when the job is gone. */
+export interface Seen {
+  state: string | undefined;
+  failedReason?: string;
+}
+
+const STEPS: [JobName, (bookId: string) => string, string][] = [
+  [JOBS.finalizeBook, jobIds.finalize, 'The audiobook could not be finalised'],
+  [JOBS.mergeAudiobook, jobIds.merge, 'The chapters could not be joined'],
+  [JOBS.parseEpub, jobIds.parse, 'The EPUB could not be read'],
+];
+
+/**
+ * What is wrong with a stale book, from what its jobs look like (pure: the
+ * rules, without the reads). `steps` are finalize, merge and parse; `chapters`
+ * the unfinished chapters with their jobs, read only while the merge waits for them.
+ */
+export function diagnose(
+  bookId: string,
+  steps: Seen[],
+  chapters: (Seen & { n: number; title: string })[] = [],
+): Problem | undefined {
+  if (!steps[0]?.state) return { kind: 'gone', flow: true, chapters: [] };
+  const failedStep = steps.findIndex((s) => s.state === 'failed');
+  if (failedStep >= 0) {
+    const what = STEPS[failedStep]?.[2];
+    const reason = `${what}: ${steps[failedStep]?.failedReason}. Retry it with POST /books/${bookId}/retry`;
+    return { kind: 'failed', reason };
+  }
+  const failed = chapters.find((c) => c.state === 'failed');
+  if (failed) {
     return {
       kind: 'failed',
-      reason: `${steps[failedStep]?.[2]}: ${found[failedStep]?.failedReason}. ${retry}`,
+      reason:
+        `Chapter ${failed.n} ("${failed.title}") failed: ${failed.failedReason}. ` +
+        `Retry it with POST /books/${bookId}/chapters/${failed.n}/retry`,
     };
-  if (states[1] !== 'waiting-children') return undefined;
-  // The orchestrator is waiting for its chapters: each unfinished one must have a live job.
+  }
+  const missing = chapters.filter((c) => !c.state).map((c) => c.n);
+  return missing.length > 0 ? { kind: 'gone', flow: false, chapters: missing } : undefined;
+}
+
+/** Reads what diagnose needs: each state once, all at once (one pipelined round trip on Redis). */
+async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> {
+  const see = async (name: JobName, id: string): Promise<Seen> => {
+    const job = await Job.fromId(deps.queues.queue(JOB_QUEUE[name]), id);
+    return { state: job ? await job.getState() : undefined, failedReason: job?.failedReason };
+  };
+  const steps = await Promise.all(STEPS.map(([name, id]) => see(name, id(book.id))));
+  // Only while the orchestrator waits for its chapters must each unfinished one have a live job.
+  if (!steps[0]?.state || steps[1]?.state !== 'waiting-children') return diagnose(book.id, steps);
   const open = (await deps.books.getChapters(book.id)).filter(
     (c) => c.status !== 'DONE' && c.status !== 'SKIPPED',
   );
-  const jobs = await Promise.all(
-    open.map((c) => job(JOBS.generateAudio, jobIds.chapter(book.id, c.n))),
+  const chapters = await Promise.all(
+    open.map(async (c) => ({
+      n: c.n,
+      title: c.title,
+      ...(await see(JOBS.generateAudio, jobIds.chapter(book.id, c.n))),
+    })),
   );
-  const chapterStates = await Promise.all(jobs.map((j) => j?.getState()));
-  const missing: number[] = [];
-  for (const [i, c] of open.entries()) {
-    if (!jobs[i]) missing.push(c.n);
-    else if (chapterStates[i] === 'failed') {
-      return {
-        kind: 'failed',
-        reason:
-          `Chapter ${c.n} ("${c.title}") failed: ${jobs[i]?.failedReason}. ` +
-          `Retry it with POST /books/${book.id}/chapters/${c.n}/retry`,
-      };
-    }
-  }
-  return missing.length > 0 ? { kind: 'gone', flow: false, chapters: missing } : undefined;
+  return diagnose(book.id, steps, chapters);
 }
 
 /** Ids are deterministic, so re-submitting never duplicates a job that does exist. */

@@ -16,7 +16,10 @@ const LONG_FUNCTIONS = new Set<string>([]);
 async function sources(): Promise<string[]> {
   const files: string[] = [];
   for (const dir of ['src', 'flows']) {
-    const entries = await fs.readdir(path.join(REPO, dir), { recursive: true, withFileTypes: true });
+    const entries = await fs.readdir(path.join(REPO, dir), {
+      recursive: true,
+      withFileTypes: true,
+    });
     for (const e of entries)
       if (e.isFile() && e.name.endsWith('.ts')) files.push(path.join(e.parentPath, e.name));
   }
@@ -36,8 +39,10 @@ function longFunctions(file: string, text: string): string[] {
         if (ts.isFunctionDeclaration(child))
           lines -= lineOf(child.end) - lineOf(child.getStart()) + 1;
       });
-      const name = (node as ts.FunctionDeclaration).name?.getText() ?? `(line ${lineOf(node.getStart()) + 1})`;
-      if (lines > MAX_FUNCTION_LINES) out.push(`${path.relative(REPO, file)}: ${name} (${lines} lines)`);
+      const name =
+        (node as ts.FunctionDeclaration).name?.getText() ?? `(line ${lineOf(node.getStart()) + 1})`;
+      if (lines > MAX_FUNCTION_LINES)
+        out.push(`${path.relative(REPO, file)}: ${name} (${lines} lines)`);
     }
     node.forEachChild(visit);
   };
@@ -52,7 +57,9 @@ describe('files you can read in one sitting', () => {
       const text = await fs.readFile(file, 'utf8');
       const lines = text.split('\n').length;
       if (lines > MAX_FILE_LINES) problems.push(`${path.relative(REPO, file)}: ${lines} lines`);
-      problems.push(...longFunctions(file, text).filter((f) => !LONG_FUNCTIONS.has(f.split(' (')[0] ?? '')));
+      problems.push(
+        ...longFunctions(file, text).filter((f) => !LONG_FUNCTIONS.has(f.split(' (')[0] ?? '')),
+      );
     }
     expect(problems).toEqual([]);
   });
