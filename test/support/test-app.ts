@@ -1,13 +1,18 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { QUEUE_KEYS, type QueueKey } from '../../flows/index.js';
 import type { ApiToken } from '../../src/access/principal.js';
 import { createBookQueries } from '../../src/books/book-queries.js';
 import { createBookService } from '../../src/books/book-service.js';
 import { openDatabase } from '../../src/db/database.js';
+import { DEFAULT_EPUB_LIMITS } from '../../src/epub/epub-limits.js';
+import { createParseThreadPool } from '../../src/epub/parse-thread-pool.js';
 import { buildApp } from '../../src/http/app.js';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
+import type { TtsEngine } from '../../src/tts/tts-engine.js';
+import { startWorkers } from '../../src/workers/worker-runtime.js';
 import {
   clearRedisPrefix,
   createTestDatabase,
@@ -72,6 +77,54 @@ export async function buildTestApp(
       await Promise.all([db.drop(), clearRedisPrefix(prefix)]);
       const fs = await import('node:fs/promises');
       await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Real BullMQ Workers for every queue, in the test process, on the test app's
+ * own prefix (as BullMQ's own tests run them), with the engine the test gives.
+ * `stop()` closes them; the app's close() removes their data.
+ */
+export async function startInProcessWorkers(
+  t: TestApp,
+  tts: TtsEngine,
+): Promise<{ stop(): Promise<void>; log: string[] }> {
+  const database = await openDatabase(t.databaseUrl);
+  const lines: string[] = [];
+  const record = (obj: object, msg?: string) => {
+    lines.push(
+      `${msg ?? ''} ${JSON.stringify(obj, (_k, v) => (v instanceof Error ? v.message : v))}`,
+    );
+  };
+  const log = { info: record, warn: record, error: record };
+  const parser = createParseThreadPool({ memoryMb: 256, timeoutMs: 20_000 });
+  const workers = startWorkers(
+    t.queues,
+    {
+      books: createBookQueries(database.db),
+      storage: createLocalStorage(path.join(t.dir, 'objects')),
+      queues: t.queues,
+      tts,
+      ttsMaxChars: 6000,
+      log,
+      parseBook: (file) => parser.parse(file, DEFAULT_EPUB_LIMITS),
+    },
+    [...QUEUE_KEYS],
+    {
+      workers: Object.fromEntries(
+        QUEUE_KEYS.map((k) => [k, { concurrency: 4, lockMs: 10_000 }]),
+      ) as Record<QueueKey, { concurrency: number; lockMs: number }>,
+      stallCheckMs: 5000,
+      tts: { rateLimit: undefined },
+    },
+  );
+  return {
+    log: lines,
+    async stop() {
+      await Promise.all(workers.map((w) => w.close(true)));
+      await parser.close();
+      await database.close();
     },
   };
 }

@@ -1,0 +1,115 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_OPTIONS, JOB_QUEUE, JOBS, type JobName } from '../../flows/index.js';
+import { PermanentTtsError, type TtsEngine } from '../../src/tts/tts-engine.js';
+import { makeEpub } from '../support/epub-maker.js';
+import { fixture } from '../support/fixtures.js';
+import { buildTestApp, startInProcessWorkers, type TestApp } from '../support/test-app.js';
+
+/** A stand-in engine: a tenth of a second of silence per text, and a refusal for "REFUSE". */
+function standInEngine(spoken: string[]): TtsEngine {
+  return {
+    name: 'stand-in',
+    voices: [{ id: 'plain', language: null }],
+    defaultVoice: 'plain',
+    open: () => ({
+      async synthesize(text) {
+        if (text.includes('REFUSE')) throw new PermanentTtsError('the server refuses this text');
+        spoken.push(text);
+        return { sampleRate: 16000, channels: 1, data: Buffer.alloc(3200) };
+      },
+      close: () => {},
+    }),
+  };
+}
+
+/** Each processor's success and permanent-failure paths, on real Workers in this process. */
+describe('the processors, in process', () => {
+  let t: TestApp;
+  let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
+  const spoken: string[] = [];
+  beforeAll(async () => {
+    t = await buildTestApp();
+    workers = await startInProcessWorkers(t, standInEngine(spoken));
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await t?.close();
+  });
+
+  async function upload(file: string): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([await fs.readFile(file)]), path.basename(file));
+    const req = new Request('http://x/books', { method: 'POST', body: form });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/books',
+      headers: Object.fromEntries(req.headers),
+      payload: Buffer.from(await req.arrayBuffer()),
+    });
+    expect(res.statusCode).toBe(202);
+    return res.json().id;
+  }
+
+  async function settled(id: string) {
+    for (let i = 0; i < 600; i++) {
+      const book = (await t.app.inject(`/books/${id}`)).json();
+      if (['READY', 'FAILED'].includes(book.status)) return book;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`book ${id} did not settle`);
+  }
+
+  const jobs = async (id: string) => (await t.app.inject(`/books/${id}/jobs`)).json();
+
+  it('parse, speech, merge and finalize take a book to READY', async () => {
+    const id = await upload(fixture('idpf-wasteland.epub'));
+    const book = await settled(id);
+    expect(book.status).toBe('READY');
+    const read = book.chapters.filter((c: { status: string }) => c.status === 'DONE');
+    expect(read).toHaveLength(5);
+    expect(read.every((c: { attempts: number }) => c.attempts === 1)).toBe(true);
+    expect(spoken).toContain(read[0].title);
+    const audio = await t.app.inject(`/books/${id}/audio`);
+    expect(audio.statusCode).toBe(200);
+    expect(audio.headers['content-type']).toBe('audio/mp4');
+  });
+
+  it('parse: a broken book fails at once, with the reason', async () => {
+    const id = await upload(fixture('broken/empty-spine.epub'));
+    const book = await settled(id);
+    expect(book.error).toBe(
+      'The EPUB could not be read: the book has no content in reading order (its spine is empty)',
+    );
+    const parse = (await jobs(id)).children[0].children[0];
+    expect(parse).toMatchObject({ name: JOBS.parseEpub, state: 'failed', attemptsMade: 1 });
+  });
+
+  it('speech: a text the engine refuses fails its chapter at once, and the book says which', async () => {
+    const file = path.join(t.dir, 'refused.epub');
+    await makeEpub(file, { chapters: 2, words: 20, label: 'REFUSE' });
+    const book = await settled(await upload(file));
+    expect(book.status).toBe('FAILED');
+    expect(book.error).toMatch(
+      /^Chapter \d \("REFUSE chapter \d"\) failed after 1 attempts: the server refuses this text\. Retry it with POST/,
+    );
+    const failed = book.chapters.find((c: { status: string }) => c.status === 'FAILED');
+    expect(failed).toMatchObject({ attempts: 1, error: 'the server refuses this text' });
+  });
+
+  it.each(Object.values(JOBS))(
+    '%s: a payload that breaks the contract fails at once',
+    async (name) => {
+      const queue = t.queues.queue(JOB_QUEUE[name as JobName]);
+      const opts = JOB_OPTIONS[JOB_QUEUE[name as JobName]];
+      const job = await queue.add(name, { bookId: 'not a book id!' }, { ...opts, attempts: 3 });
+      for (let i = 0; i < 100 && (await job.getState()) !== 'failed'; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const failed = await queue.getJob(job.id as string);
+      expect(await failed?.getState()).toBe('failed');
+      expect(failed?.attemptsMade).toBe(1);
+      expect(failed?.failedReason).toMatch(/payload/);
+    },
+  );
+});

@@ -1,0 +1,153 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSilenceEngine } from '../../src/tts/silence-engine.js';
+import { fixture } from '../support/fixtures.js';
+import { buildTestApp, startInProcessWorkers, type TestApp } from '../support/test-app.js';
+
+const ALICE = 'alice-token-0123456789';
+const BOB = 'bob-token-0123456789ab';
+const ADMIN = 'admin-token-0123456789';
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Every route of one book, as a stranger or its owner would call it. */
+const bookRoutes = (id: string): ['GET' | 'POST' | 'DELETE', string][] => [
+  ['GET', `/books/${id}`],
+  ['GET', `/books/${id}/jobs`],
+  ['GET', `/books/${id}/audio`],
+  ['GET', `/books/${id}/chapters/1/audio`],
+  ['POST', `/books/${id}/chapters/1/retry`],
+  ['POST', `/books/${id}/retry`],
+  ['DELETE', `/books/${id}`],
+];
+
+describe('routes: access, ownership and error mapping, in process', () => {
+  let t: TestApp;
+  let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
+  let ready: string;
+  let failed: string;
+
+  async function upload(file: string, token = ALICE) {
+    const form = new FormData();
+    form.append('file', new Blob([await fs.readFile(file)]), path.basename(file));
+    const req = new Request('http://x/books', { method: 'POST', body: form });
+    return t.app.inject({
+      method: 'POST',
+      url: '/books',
+      headers: { ...Object.fromEntries(req.headers), ...auth(token) },
+      payload: Buffer.from(await req.arrayBuffer()),
+    });
+  }
+
+  async function settled(id: string) {
+    for (let i = 0; i < 600; i++) {
+      const book = (await t.app.inject({ url: `/books/${id}`, headers: auth(ALICE) })).json();
+      if (['READY', 'FAILED'].includes(book.status)) return book;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`book ${id} did not settle`);
+  }
+
+  beforeAll(async () => {
+    t = await buildTestApp({
+      maxUploadBytes: 1024 * 1024,
+      tokens: [
+        { owner: 'alice', token: ALICE, admin: false },
+        { owner: 'bob', token: BOB, admin: false },
+        { owner: 'ops', token: ADMIN, admin: true },
+      ],
+    });
+    workers = await startInProcessWorkers(t, createSilenceEngine());
+    ready = (await upload(fixture('idpf-wasteland.epub'))).json().id;
+    failed = (await upload(fixture('broken/empty-spine.epub'))).json().id;
+    expect((await settled(ready)).status).toBe('READY');
+    expect((await settled(failed)).status).toBe('FAILED');
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    await t?.close();
+  });
+
+  it('asks for a token on every route but /health', async () => {
+    expect((await t.app.inject('/health')).statusCode).toBe(200);
+    for (const [method, url] of [
+      ...bookRoutes(ready),
+      ['GET', '/books'],
+      ['POST', '/books'],
+    ] as const) {
+      const res = await t.app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+    }
+  });
+
+  it("answers 404 for another owner's book on every route, and lets an admin in", async () => {
+    for (const [method, url] of bookRoutes(ready)) {
+      const res = await t.app.inject({ method, url, headers: auth(BOB) });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      expect(res.json().message).toBe(`book ${ready} not found`);
+    }
+    const list = (await t.app.inject({ url: '/books', headers: auth(BOB) })).json();
+    expect(list.books).toEqual([]);
+    expect((await t.app.inject({ url: `/books/${ready}`, headers: auth(ADMIN) })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (await t.app.inject({ url: `/books/${ready}/jobs`, headers: auth(ADMIN) })).statusCode,
+    ).toBe(200);
+  });
+
+  it('maps each kind of failure to its status, with one body shape', async () => {
+    const cases: [number, Promise<{ statusCode: number; json(): { message: string } }>, RegExp][] =
+      [
+        [400, t.app.inject({ url: '/books?limit=0', headers: auth(ALICE) }), /limit/],
+        [404, t.app.inject({ url: '/books/nope', headers: auth(ALICE) }), /book nope not found/],
+        [
+          404,
+          t.app.inject({ url: `/books/${ready}/chapters/99/audio`, headers: auth(ALICE) }),
+          /chapter 99/,
+        ],
+        [404, t.app.inject({ url: '/no/such/route', headers: auth(ALICE) }), /no route/],
+        [
+          409,
+          t.app.inject({
+            method: 'POST',
+            url: `/books/${ready}/chapters/1/retry`,
+            headers: auth(ALICE),
+          }),
+          /has not failed/,
+        ],
+        [
+          409,
+          t.app.inject({ url: `/books/${failed}/audio`, headers: auth(ALICE) }),
+          /not ready yet \(status FAILED\)/,
+        ],
+        [
+          416,
+          t.app.inject({
+            url: `/books/${ready}/audio`,
+            headers: { ...auth(ALICE), range: 'bytes=999999999-' },
+          }),
+          /range not satisfiable/,
+        ],
+        [415, upload(fixture('broken/not-a-zip.epub')), /not a valid EPUB/],
+        [413, upload(fixture('idpf-moby-dick.epub')), /larger than the 1 MB limit/],
+      ];
+    for (const [status, pending, message] of cases) {
+      const res = await pending;
+      expect(res.statusCode, String(message)).toBe(status);
+      expect(Object.keys(res.json()).sort()).toEqual(['error', 'message', 'statusCode']);
+      expect(res.json().message).toMatch(message);
+    }
+  });
+
+  it('serves byte ranges of the audiobook', async () => {
+    const res = await t.app.inject({
+      url: `/books/${ready}/audio`,
+      headers: { ...auth(ALICE), range: 'bytes=0-99' },
+    });
+    expect(res.statusCode).toBe(206);
+    expect(res.headers['content-range']).toMatch(/^bytes 0-99\/\d+$/);
+    expect(res.rawPayload.length).toBe(100);
+  });
+});
