@@ -55,11 +55,12 @@ describe('the flows/ contract', () => {
 });
 
 describe('the HTTP layer is a leaf', () => {
-  it('nothing in src/ outside src/http/ imports src/http/', async () => {
+  it('nothing in src/ outside src/http/ imports src/http/ but the entry point', async () => {
     const offenders: string[] = [];
     for (const file of await sourceFiles(path.join(REPO, 'src'))) {
       const rel = path.relative(REPO, file);
-      if (rel.startsWith('src/http/')) continue;
+      // main.ts composes a process: it builds the app, as it starts the workers.
+      if (rel.startsWith('src/http/') || rel === 'src/main.ts') continue;
       const text = await fs.readFile(file, 'utf8');
       const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1] ?? '');
       for (const spec of imports.filter((i) => i.startsWith('.'))) {

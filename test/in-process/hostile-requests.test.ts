@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../support/fixtures.js';
-import { buildTestApp, type TestApp } from '../support/test-app.js';
+import { bookRoutes, buildTestApp, type TestApp } from '../support/test-app.js';
 
 /** A multipart body by hand, so it can be wrong in every way a client can make it wrong. */
 function multipart(
@@ -107,17 +107,8 @@ describe('hostile requests answer 4xx with a message, never 500', () => {
   });
 
   it.each(BAD_IDS)('book id %s on every book route', async (id) => {
-    const routes: [string, string][] = [
-      ['GET', `/books/${id}`],
-      ['GET', `/books/${id}/jobs`],
-      ['GET', `/books/${id}/audio`],
-      ['GET', `/books/${id}/chapters/1/audio`],
-      ['POST', `/books/${id}/chapters/1/retry`],
-      ['POST', `/books/${id}/retry`],
-      ['DELETE', `/books/${id}`],
-    ];
-    for (const [method, url] of routes) {
-      expect4xx(await t.app.inject({ method: method as 'GET', url }));
+    for (const [method, url] of bookRoutes(id)) {
+      expect4xx(await t.app.inject({ method, url }));
     }
   });
 

@@ -1,11 +1,15 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_OPTIONS, JOB_QUEUE, JOBS, type JobName } from '../../flows/index.js';
 import { PermanentTtsError, type TtsEngine } from '../../src/tts/tts-engine.js';
 import { makeEpub } from '../support/epub-maker.js';
 import { fixture } from '../support/fixtures.js';
-import { buildTestApp, startInProcessWorkers, type TestApp } from '../support/test-app.js';
+import {
+  buildTestApp,
+  injectUpload,
+  startInProcessWorkers,
+  type TestApp,
+} from '../support/test-app.js';
 
 /** A stand-in engine: a tenth of a second of silence per text, and a refusal for "REFUSE". */
 function standInEngine(spoken: string[]): TtsEngine {
@@ -39,15 +43,7 @@ describe('the processors, in process', () => {
   });
 
   async function upload(file: string): Promise<string> {
-    const form = new FormData();
-    form.append('file', new Blob([await fs.readFile(file)]), path.basename(file));
-    const req = new Request('http://x/books', { method: 'POST', body: form });
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/books',
-      headers: Object.fromEntries(req.headers),
-      payload: Buffer.from(await req.arrayBuffer()),
-    });
+    const res = await injectUpload(t.app, file);
     expect(res.statusCode).toBe(202);
     return res.json().id;
   }

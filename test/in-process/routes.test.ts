@@ -1,25 +1,18 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import { fixture } from '../support/fixtures.js';
-import { buildTestApp, startInProcessWorkers, type TestApp } from '../support/test-app.js';
+import {
+  bookRoutes,
+  buildTestApp,
+  injectUpload,
+  startInProcessWorkers,
+  type TestApp,
+} from '../support/test-app.js';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789ab';
 const ADMIN = 'admin-token-0123456789';
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Every route of one book, as a stranger or its owner would call it. */
-const bookRoutes = (id: string): ['GET' | 'POST' | 'DELETE', string][] => [
-  ['GET', `/books/${id}`],
-  ['GET', `/books/${id}/jobs`],
-  ['GET', `/books/${id}/audio`],
-  ['GET', `/books/${id}/chapters/1/audio`],
-  ['POST', `/books/${id}/chapters/1/retry`],
-  ['POST', `/books/${id}/retry`],
-  ['DELETE', `/books/${id}`],
-];
 
 describe('routes: access, ownership and error mapping, in process', () => {
   let t: TestApp;
@@ -27,17 +20,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
   let ready: string;
   let failed: string;
 
-  async function upload(file: string, token = ALICE) {
-    const form = new FormData();
-    form.append('file', new Blob([await fs.readFile(file)]), path.basename(file));
-    const req = new Request('http://x/books', { method: 'POST', body: form });
-    return t.app.inject({
-      method: 'POST',
-      url: '/books',
-      headers: { ...Object.fromEntries(req.headers), ...auth(token) },
-      payload: Buffer.from(await req.arrayBuffer()),
-    });
-  }
+  const upload = (file: string, token = ALICE) => injectUpload(t.app, file, auth(token));
 
   async function settled(id: string) {
     for (let i = 0; i < 600; i++) {

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { QUEUE_KEYS, type QueueKey } from '../../flows/index.js';
@@ -75,7 +76,6 @@ export async function buildTestApp(
       await queues.close(1000);
       await database.close();
       await Promise.all([db.drop(), clearRedisPrefix(prefix)]);
-      const fs = await import('node:fs/promises');
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
@@ -127,4 +127,32 @@ export async function startInProcessWorkers(
       await database.close();
     },
   };
+}
+
+/** Every route of one book, as a caller names them. */
+export const bookRoutes = (id: string): ['GET' | 'POST' | 'DELETE', string][] => [
+  ['GET', `/books/${id}`],
+  ['GET', `/books/${id}/jobs`],
+  ['GET', `/books/${id}/audio`],
+  ['GET', `/books/${id}/chapters/1/audio`],
+  ['POST', `/books/${id}/chapters/1/retry`],
+  ['POST', `/books/${id}/retry`],
+  ['DELETE', `/books/${id}`],
+];
+
+/** Uploads a file as a browser would (multipart field "file"), through `inject`. */
+export async function injectUpload(
+  app: FastifyInstance,
+  file: string,
+  headers: Record<string, string> = {},
+) {
+  const form = new FormData();
+  form.append('file', new Blob([await fs.readFile(file)]), path.basename(file));
+  const req = new Request('http://x/books', { method: 'POST', body: form });
+  return app.inject({
+    method: 'POST',
+    url: '/books',
+    headers: { ...Object.fromEntries(req.headers), ...headers },
+    payload: Buffer.from(await req.arrayBuffer()),
+  });
 }
