@@ -30,6 +30,17 @@ export async function readEntries(file: string): Promise<{ name: string; data: B
 }
 
 const isMarkup = (name: string) => /\.(x?html?|opf|ncx|xml)$/i.test(name);
+const isDocument = (name: string) => /\.x?html?$/i.test(name);
+
+/** A random entry that passes `test`; a mutation has nothing to do when there is none. */
+function pickEntry(
+  entries: { name: string; data: Buffer }[],
+  rng: Rng,
+  test: (n: string) => boolean,
+) {
+  const list = entries.filter((x) => test(x.name));
+  return list.length > 0 ? rng.pick(list) : undefined;
+}
 
 /** Inserts `text` after the first match of `after` (or at a random place) in a markup entry. */
 function insert(data: Buffer, text: string, rng: Rng, after = /<body[^>]*>/i): Buffer {
@@ -48,7 +59,8 @@ type Mutation = (entries: { name: string; data: Buffer }[], rng: Rng) => string;
  */
 export const MUTATIONS: Record<string, Mutation> = {
   flipBytes(entries, rng) {
-    const e = rng.pick(entries);
+    const e = pickEntry(entries, rng, () => true);
+    if (!e) return 'no entry to flip';
     const data = Buffer.from(e.data);
     const n = rng.int(1, 64);
     for (let i = 0; i < n && data.length > 0; i++)
@@ -57,19 +69,22 @@ export const MUTATIONS: Record<string, Mutation> = {
     return `${n} bytes of ${e.name}`;
   },
   truncate(entries, rng) {
-    const e = rng.pick(entries.filter((x) => isMarkup(x.name)));
+    const e = pickEntry(entries, rng, isMarkup);
+    if (!e) return 'nothing to cut';
     e.data = e.data.subarray(0, rng.int(0, e.data.length));
     return `${e.name} cut to ${e.data.length} bytes`;
   },
   deepNesting(entries, rng) {
-    const e = rng.pick(entries.filter((x) => /\.x?html?$/i.test(x.name)));
+    const e = pickEntry(entries, rng, isDocument);
+    if (!e) return 'no document to nest in';
     const depth = rng.int(500, 60_000);
     const tag = rng.pick(['div', 'span', 'b', 'a href="#x"', 'sup', 'p', 'table', 'ol']);
     e.data = insert(e.data, `<${tag}>`.repeat(depth), rng);
     return `${depth} nested <${tag}> in ${e.name}`;
   },
   hugeToc(entries, rng) {
-    const docs = entries.filter((x) => /\.x?html?$/i.test(x.name));
+    const docs = entries.filter((x) => isDocument(x.name));
+    if (docs.length === 0) return 'no document to point at';
     const target = rng.pick(docs).name.split('/').pop();
     const n = rng.int(2000, 50_000);
     const items = Array.from(
@@ -82,9 +97,8 @@ export const MUTATIONS: Record<string, Mutation> = {
     return `${n} TOC entries in ${host.name}`;
   },
   deepToc(entries, rng) {
-    const nav =
-      entries.find((x) => /\.ncx$/i.test(x.name)) ??
-      rng.pick(entries.filter((x) => isMarkup(x.name)));
+    const nav = entries.find((x) => /\.ncx$/i.test(x.name)) ?? pickEntry(entries, rng, isMarkup);
+    if (!nav) return 'no markup to nest a TOC in';
     const depth = rng.int(1000, 100_000);
     const point = '<navPoint><navLabel><text>x</text></navLabel><content src="a.xhtml"/>';
     nav.data = insert(nav.data, point.repeat(depth), rng, /<navMap[^>]*>/i);
@@ -100,13 +114,15 @@ export const MUTATIONS: Record<string, Mutation> = {
     return `spine repeats an item ${k} times`;
   },
   hugeText(entries, rng) {
-    const e = rng.pick(entries.filter((x) => /\.x?html?$/i.test(x.name)));
+    const e = pickEntry(entries, rng, isDocument);
+    if (!e) return 'no document to grow';
     const mb = rng.int(1, 4); // the 38 MB case is in poison-books.test.ts
     e.data = insert(e.data, `<p>${'All work and no play. '.repeat((mb * 1048576) / 22)}</p>`, rng);
     return `${mb} MB text node in ${e.name}`;
   },
   nul(entries, rng) {
-    const e = rng.pick(entries.filter((x) => isMarkup(x.name)));
+    const e = pickEntry(entries, rng, isMarkup);
+    if (!e) return 'no markup for NULs';
     const s = e.data.toString('utf8');
     const n = rng.int(1, 20);
     let out = s;
@@ -123,7 +139,8 @@ export const MUTATIONS: Record<string, Mutation> = {
     return `${gone?.name} removed`;
   },
   markupSoup(entries, rng) {
-    const e = rng.pick(entries.filter((x) => isMarkup(x.name)));
+    const e = pickEntry(entries, rng, isMarkup);
+    if (!e) return 'no markup to soil';
     const s = e.data.toString('utf8').split('');
     const n = rng.int(1, 200);
     for (let i = 0; i < n; i++)
