@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { QUEUE_KEYS, type QueueKey } from '../flows/index.js';
 import type { ApiToken } from './access/principal.js';
+import { loadPiperVoice, type PiperVoice } from './tts/piper-voice.js';
 import { TTS_ENGINES, type TtsEngineOptions } from './tts/tts-options.js';
 
 /**
@@ -38,6 +39,7 @@ export const CONFIG_VARIABLES = [
   'S3_SECRET_ACCESS_KEY',
   'SHUTDOWN_TIMEOUT',
   'STALL_CHECK_SECONDS',
+  'PIPER_VOICES',
   'TTS_API_KEY',
   'TTS_BASE_URL',
   'TTS_COMMAND',
@@ -199,5 +201,24 @@ export function parseTts(
     return { ...common, engine, baseUrl: baseUrl ?? '', apiKey: str('TTS_API_KEY'), model };
   }
   if (engine === 'command') return { ...common, engine, command: command ?? '' };
+  if (engine === 'piper') return { ...common, engine, piperVoices: readPiperVoices(str, problems) };
   return { ...common, engine: engine === 'silence' ? 'silence' : 'espeak' };
+}
+
+/** PIPER_VOICES: `.onnx` paths, comma-separated; each read now, so a bad file stops start-up. */
+function readPiperVoices(str: (name: Variable) => string | undefined, problems: string[]) {
+  const paths = (str('PIPER_VOICES') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (paths.length === 0) problems.push('PIPER_VOICES is required when TTS_ENGINE=piper');
+  const voices: PiperVoice[] = [];
+  for (const p of paths) {
+    try {
+      voices.push(loadPiperVoice(p));
+    } catch (err) {
+      problems.push(`PIPER_VOICES: ${(err as Error).message}`);
+    }
+  }
+  return voices;
 }

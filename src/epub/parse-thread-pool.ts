@@ -1,4 +1,5 @@
-import { Worker as Thread } from 'node:worker_threads';
+import type { Worker as Thread } from 'node:worker_threads';
+import { startThread } from '../thread-entry.js';
 import { EpubError, type EpubLimits, formatCount } from './epub-limits.js';
 import type { ParsedBook } from './epub-parser.js';
 import type { ParseAnswer, ParseRequest } from './parse-thread.js';
@@ -23,8 +24,7 @@ export interface ParseThreadOptions {
   idleMs?: number;
 }
 
-const BOOT = new URL('./parse-thread-boot.mjs', import.meta.url);
-const ENTRY = new URL('./parse-thread.ts', import.meta.url).href;
+const ENTRY = new URL('./parse-thread.ts', import.meta.url);
 
 /**
  * Parses books in worker threads, so a hostile book can neither block the
@@ -37,8 +37,7 @@ export function createParseThreadPool(options: ParseThreadOptions) {
   const idle: { worker: Thread; timer: NodeJS.Timeout }[] = [];
 
   function spawn(): Thread {
-    return new Thread(BOOT, {
-      workerData: { entry: ENTRY },
+    return startThread(ENTRY, {
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
       stdout: false,
       stderr: false,

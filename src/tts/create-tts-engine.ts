@@ -2,6 +2,7 @@ import { findOnPath } from '../audio/find-binary.js';
 import { createCommandEngine } from './command-engine.js';
 import { createSystemEspeakEngine, createWasmEspeakEngine } from './espeak-engine.js';
 import { createOpenAiEngine } from './openai-engine.js';
+import { createPiperEngine } from './piper-engine.js';
 import { createSilenceEngine } from './silence-engine.js';
 import type { TtsEngine } from './tts-engine.js';
 import type { TtsEngineOptions } from './tts-options.js';
@@ -22,6 +23,12 @@ export function createTtsEngine(cfg: TtsEngineOptions): TtsEngine {
       return createCommandEngine(cfg.command, {
         voices: cfg.voices.length > 0 ? cfg.voices : undefined,
         defaultVoice: cfg.voice,
+      });
+    case 'piper':
+      return createPiperEngine({
+        voices: cfg.piperVoices,
+        defaultVoice: cfg.voice,
+        concurrency: cfg.concurrency,
       });
     case 'silence':
       return createSilenceEngine();

@@ -1,6 +1,7 @@
+import type { PiperVoice } from './piper-voice.js';
 import type { Voice } from './tts-engine.js';
 
-export const TTS_ENGINES = ['espeak', 'openai', 'command', 'silence'] as const;
+export const TTS_ENGINES = ['espeak', 'piper', 'openai', 'command', 'silence'] as const;
 export type TtsEngineName = (typeof TTS_ENGINES)[number];
 
 /** What every engine is given, and how chapter jobs use it. */
@@ -28,4 +29,5 @@ export type TtsEngineOptions =
       model: string;
     })
   | (CommonTtsOptions & { engine: 'command'; command: string })
+  | (CommonTtsOptions & { engine: 'piper'; piperVoices: PiperVoice[] })
   | (CommonTtsOptions & { engine: 'espeak' | 'silence' });

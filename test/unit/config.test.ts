@@ -75,7 +75,13 @@ describe('speech engine configuration', () => {
 
   it('names what an engine is missing', () => {
     expect(() => loadConfig({ TTS_ENGINE: 'openai' })).toThrow(/TTS_BASE_URL is required/);
-    expect(() => loadConfig({ TTS_ENGINE: 'piper' })).toThrow(/TTS_ENGINE=piper must be one of/);
+    expect(() => loadConfig({ TTS_ENGINE: 'festival' })).toThrow(
+      /TTS_ENGINE=festival must be one of/,
+    );
+    expect(() => loadConfig({ TTS_ENGINE: 'piper' })).toThrow(/PIPER_VOICES is required/);
+    expect(() => loadConfig({ TTS_ENGINE: 'piper', PIPER_VOICES: '/nowhere/voice.onnx' })).toThrow(
+      /the Piper voice file \/nowhere\/voice\.onnx is missing or unreadable/,
+    );
     expect(() => loadConfig({ TTS_RATE_LIMIT: 'lots' })).toThrow(
       /TTS_RATE_LIMIT=lots must look like 50\/60s/,
     );

@@ -1,0 +1,101 @@
+import os from 'node:os';
+import type { Worker as Thread } from 'node:worker_threads';
+import { startThread } from '../thread-entry.js';
+import type { PiperAnswer, PiperRequest } from './piper-thread.js';
+import type { PiperVoice } from './piper-voice.js';
+import type { TtsEngine } from './tts-engine.js';
+
+const ENTRY = new URL('./piper-thread.ts', import.meta.url);
+
+interface Pending {
+  request: PiperRequest;
+  resolve(samples: Int16Array): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Piper voices, synthesized in-process with onnxruntime-node: one worker
+ * thread per synthesis slot (TTS_CONCURRENCY), each with the cores divided
+ * among them, so slots never oversubscribe the machine and inference never
+ * runs on the event loop. Each thread loads a voice once and keeps it.
+ */
+export function createPiperEngine(opts: {
+  voices: PiperVoice[];
+  defaultVoice: string | undefined;
+  concurrency: number;
+}): TtsEngine {
+  const byId = new Map(opts.voices.map((v) => [v.id, v]));
+  const threadsEach = Math.max(1, Math.floor(os.availableParallelism() / opts.concurrency));
+  const idle: Thread[] = [];
+  const queue: Pending[] = [];
+  const running = new Map<Thread, Pending>();
+  let started = 0;
+  let nextId = 0;
+
+  function spawn(): Thread {
+    const thread = startThread(ENTRY, { data: { threads: threadsEach } });
+    thread.unref();
+    thread.on('message', (answer: PiperAnswer) => {
+      const job = running.get(thread);
+      running.delete(thread);
+      if (job) {
+        if (answer.ok) job.resolve(answer.samples);
+        else job.reject(new Error(`Piper could not synthesize: ${answer.message}`));
+      }
+      idle.push(thread);
+      dispatch();
+    });
+    thread.on('error', (err) => {
+      running.get(thread)?.reject(err);
+      running.delete(thread);
+      started -= 1;
+      dispatch();
+    });
+    return thread;
+  }
+
+  function dispatch(): void {
+    while (queue.length > 0) {
+      let thread = idle.pop();
+      if (!thread && started < opts.concurrency) {
+        started += 1;
+        thread = spawn();
+      }
+      if (!thread) return;
+      const job = queue.shift() as Pending;
+      running.set(thread, job);
+      thread.postMessage(job.request);
+    }
+  }
+
+  function synthesize(text: string, voice: PiperVoice, lengthScale: number): Promise<Int16Array> {
+    return new Promise((resolve, reject) => {
+      queue.push({ request: { id: nextId++, text, voice, lengthScale }, resolve, reject });
+      dispatch();
+    });
+  }
+
+  const fallback = opts.defaultVoice ?? opts.voices[0]?.id ?? '';
+  return {
+    name: 'piper',
+    voices: opts.voices.map((v) => ({ id: v.id, language: v.language })),
+    defaultVoice: fallback,
+    open({ voice, speed }) {
+      const chosen = byId.get(voice) ?? (byId.get(fallback) as PiperVoice);
+      let closed = false;
+      return {
+        async synthesize(text) {
+          if (closed) throw new Error('the speech session was closed');
+          // Piper's speed is its length scale: a faster reading makes every phoneme shorter.
+          const samples = await synthesize(text, chosen, chosen.lengthScale / speed);
+          if (closed) throw new Error('the speech session was closed');
+          const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+          return { sampleRate: chosen.sampleRate, channels: 1, data };
+        },
+        close: () => {
+          closed = true;
+        },
+      };
+    },
+  };
+}

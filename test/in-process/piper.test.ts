@@ -1,0 +1,83 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEpubFile } from '../../src/epub/epub-parser.js';
+import { createPiperEngine } from '../../src/tts/piper-engine.js';
+import { sentenceIds } from '../../src/tts/piper-phonemes.js';
+import { loadPiperVoice } from '../../src/tts/piper-voice.js';
+import { toWav } from '../../src/tts/wav.js';
+import { fixture } from '../support/fixtures.js';
+import {
+  compareWavs,
+  noiselessVoice,
+  piperReference,
+  testVoicePath,
+  type WavComparison,
+} from '../support/piper.js';
+import { tempDir } from '../support/services.js';
+
+/** Real sentences from a fixture: Pride and Prejudice's first chapter. */
+async function bookSentences(count: number): Promise<string[]> {
+  const book = await parseEpubFile(fixture('pg-pride-and-prejudice-epub2.epub'));
+  const text = book.chapters.find((c) => c.text.includes('It is a truth universally'))?.text ?? '';
+  const start = text.indexOf('It is a truth universally');
+  return (text.slice(start).match(/[^.!?]+[.!?]+/g) ?? [])
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter((s) => s.length > 20)
+    .slice(0, count);
+}
+
+/**
+ * bookflow's Piper engine against Piper's own Python package, same voice, same
+ * sentences. With the model's noise off both are deterministic, so they can be
+ * compared closely: same sample rate, each sentence's duration within 5%, and
+ * log-mel spectrograms alike (correlation ≥ 0.9); where the phoneme ids are the
+ * same, the audio is the same (≥ 0.99). Neither is silence.
+ */
+describe("the Piper engine against Piper's own", () => {
+  let dir: string;
+  let voicePath: string;
+  let sentences: string[];
+  beforeAll(async () => {
+    dir = await tempDir('bookflow-piper-');
+    voicePath = await noiselessVoice(testVoicePath(), dir);
+    sentences = await bookSentences(8);
+  });
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('speaks each sentence as Piper does', async () => {
+    const voice = loadPiperVoice(voicePath);
+    expect(voice).toMatchObject({ sampleRate: 22050, espeakVoice: 'en-us', language: 'en' });
+    const reference = await piperReference(voicePath, sentences, dir, { noiseless: true });
+    const engine = createPiperEngine({ voices: [voice], defaultVoice: undefined, concurrency: 2 });
+    const session = engine.open({ voice: voice.id, speed: 1, language: 'en' });
+    const results: (WavComparison & { sameIds: boolean })[] = [];
+    for (const [i, text] of sentences.entries()) {
+      const pcm = await session.synthesize(text);
+      const ours = path.join(dir, `ours-${i}.wav`);
+      await fs.writeFile(ours, toWav(pcm));
+      const ids = await sentenceIds(text, voice);
+      const sameIds = JSON.stringify(ids) === JSON.stringify(reference[i]?.ids);
+      results.push({ ...(await compareWavs(path.join(dir, `ref-${i}.wav`), ours)), sameIds });
+    }
+    session.close();
+    console.log(
+      results.map((r, i) => ({
+        sentence: i,
+        sameIds: r.sameIds,
+        seconds: [r.seconds_a, r.seconds_b].map((s) => s.toFixed(2)).join(' / '),
+        logmelCorr: r.logmel_corr.toFixed(3),
+      })),
+    );
+    for (const r of results) {
+      expect(r.rate_b).toBe(r.rate_a);
+      expect(Math.abs(r.seconds_b / r.seconds_a - 1)).toBeLessThanOrEqual(0.05);
+      expect(r.logmel_corr).toBeGreaterThanOrEqual(r.sameIds ? 0.99 : 0.9);
+      expect(r.rms_b).toBeGreaterThan(0.02);
+    }
+    // The stronger check: the same phoneme ids as Piper for most sentences (all 8, as of writing).
+    expect(results.filter((r) => r.sameIds).length).toBeGreaterThanOrEqual(6);
+  }, 300_000);
+});
