@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { benchFanOut } from './fan-out.js';
 import { benchMerge } from './merge.js';
+import { benchPiper, benchPiperNovel } from './piper.js';
 import { benchStatusLoad } from './status-load.js';
 import { benchTimeToAudiobook } from './time-to-audiobook.js';
 import { benchUploadMemory } from './upload-memory.js';
@@ -14,6 +15,8 @@ const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> 
   'upload-memory': benchUploadMemory,
   merge: () => benchMerge('m4b'),
   'merge-mp3': () => benchMerge('mp3'),
+  piper: benchPiper,
+  'piper-novel': benchPiperNovel,
 };
 
 const wanted = process.argv.slice(2);

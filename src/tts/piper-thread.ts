@@ -24,6 +24,9 @@ function session(voice: PiperVoice) {
     s = ort.InferenceSession.create(voice.modelPath, {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
+      // Idle intra-op threads would spin-wait for the next operator, burning the CPU that
+      // the other synthesis slots (and ffmpeg) need.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     sessions.set(voice.modelPath, s);
   }
