@@ -45,9 +45,16 @@ export function createPiperEngine(opts: {
       idle.push(thread);
       dispatch();
     });
+    // A thread that dies (an error, or an exit) fails its request; the next one starts afresh.
+    let failure: Error | undefined;
     thread.on('error', (err) => {
-      running.get(thread)?.reject(err);
+      failure = err;
+    });
+    thread.on('exit', (code) => {
+      running.get(thread)?.reject(failure ?? new Error(`a Piper thread stopped (exit ${code})`));
       running.delete(thread);
+      const i = idle.indexOf(thread);
+      if (i >= 0) idle.splice(i, 1);
       started -= 1;
       dispatch();
     });
