@@ -37,9 +37,11 @@ describe('access by bearer token', () => {
 
   afterAll(() => d?.stop());
 
-  it('asks for a token on every route but /health', async () => {
+  it('asks for a token on every route but the probes', async () => {
     expect((await d.api.raw('/health')).status).toBe(200);
-    for (const p of ['/books', '/voices', '/ready', `/books/${aliceBook}`]) {
+    // /ready answers anyone (orchestrators probe without tokens), with the details for admins only.
+    expect(await (await d.api.raw('/ready')).json()).toEqual({ status: 'ready' });
+    for (const p of ['/books', '/voices', `/books/${aliceBook}`]) {
       const res = await d.api.raw(p);
       expect(res.status, p).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');

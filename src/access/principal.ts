@@ -16,6 +16,9 @@ export interface Principal {
 /** The owner of every book when the API runs without tokens (loopback only; see config.ts). */
 export const OPEN_ACCESS: Principal = { owner: 'local', admin: true };
 
+/** A caller of the public probes without a (valid) token: sees no book and no detail. */
+export const ANONYMOUS: Principal = { owner: '', admin: false };
+
 /** Others' books are answered as if they did not exist. */
 export const canSee = (principal: Principal, owner: string) =>
   principal.admin || principal.owner === owner;

@@ -109,6 +109,7 @@ export function createBookQueries(db: Db) {
     limit: number,
     before?: { createdAt: Date; id: string },
     owner?: string,
+    status?: BookStatus,
   ): Promise<BookRow[]> {
     const page = before
       ? or(
@@ -119,7 +120,13 @@ export function createBookQueries(db: Db) {
     return db
       .select()
       .from(books)
-      .where(and(page, owner === undefined ? undefined : eq(books.owner, owner)))
+      .where(
+        and(
+          page,
+          owner === undefined ? undefined : eq(books.owner, owner),
+          status === undefined ? undefined : eq(books.status, status),
+        ),
+      )
       .orderBy(desc(books.createdAt), desc(books.id))
       .limit(limit);
   }

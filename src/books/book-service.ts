@@ -1,6 +1,6 @@
 import { JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
 import { canSee, type Principal } from '../access/principal.js';
-import type { BookRow, ChapterRow } from '../db/schema.js';
+import type { BookRow, BookStatus, ChapterRow } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
@@ -78,8 +78,12 @@ export function createBookService(deps: BookServiceDeps) {
     trees.invalidate(`${id}/`);
   }
 
-  const list = (principal: Principal, limit: number, before?: { createdAt: Date; id: string }) =>
-    books.listBooks(limit, before, principal.admin ? undefined : principal.owner);
+  /** The caller's books (an admin's: everyone's), newest first, keyset-paged, maybe of one status. */
+  const list = (
+    principal: Principal,
+    page: { limit: number; before?: { createdAt: Date; id: string }; status?: BookStatus },
+  ) =>
+    books.listBooks(page.limit, page.before, principal.admin ? undefined : principal.owner, page.status);
 
   /**
    * Cancels a book: its status becomes CANCELLED (final), its waiting jobs and

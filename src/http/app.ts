@@ -9,6 +9,7 @@ import { audioRoutes } from './audio-routes.js';
 import { registerAccessControl } from './auth.js';
 import { bookRoutes } from './book-routes.js';
 import { registerErrorHandler } from './error-handler.js';
+import { HttpError } from './http-errors.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { serviceRoutes } from './service-routes.js';
 
@@ -43,8 +44,11 @@ export async function buildApp(
       requestTimeout: deps.bodyTimeoutMs,
       connectionsCheckingInterval: checkInterval(deps.bodyTimeoutMs),
     },
+    // `GET /books/` is `GET /books`.
+    routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const methods = methodsByPath(app);
 
   registerErrorHandler(app);
   await registerAccessControl(app, deps.access);
@@ -54,7 +58,37 @@ export async function buildApp(
   await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
   await app.register(bookRoutes, { service: deps.service });
   await app.register(audioRoutes, { service: deps.service });
+  answerOtherMethods(app, methods);
   return app;
+}
+
+/** The methods each path answers, collected as routes are added. */
+function methodsByPath(app: FastifyInstance): Map<string, Set<string>> {
+  const methods = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const set = methods.get(route.url) ?? new Set<string>();
+    for (const m of [route.method].flat()) if (m !== 'HEAD') set.add(m);
+    methods.set(route.url, set);
+  });
+  return methods;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** A known path asked with a method it does not take: 405 and the methods it does (`Allow`). */
+function answerOtherMethods(app: FastifyInstance, methods: Map<string, Set<string>>): void {
+  for (const [url, taken] of [...methods]) {
+    const others = METHODS.filter((m) => !taken.has(m));
+    if (others.length === 0) continue;
+    const allow = [...taken].join(', ');
+    app.route({
+      method: others,
+      url,
+      handler: async () => {
+        throw new HttpError(405, `${url} takes ${allow}`, { allow });
+      },
+    });
+  }
 }
 
 function checkInterval(bodyTimeoutMs: number): number {

@@ -62,10 +62,15 @@ function sendAudio(
 ) {
   const ext = path.extname(audio.key);
   const safe = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio'}${ext}`;
+  // `filename*` for clients that read UTF-8 names; plain `filename` (ASCII) for the rest, curl -OJ too.
+  const ascii = safe.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/"/g, '') || `audio${ext}`;
   reply
     .header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream')
     .header('accept-ranges', 'bytes')
-    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(safe)}`);
+    .header(
+      'content-disposition',
+      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(safe)}`,
+    );
   const { range, size } = audio;
   if (range) {
     reply

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  ANONYMOUS,
   type ApiToken,
   OPEN_ACCESS,
   type Principal,
@@ -14,10 +15,14 @@ declare module 'fastify' {
   }
 }
 
-const isPublic = (request: FastifyRequest) => request.routeOptions.url === '/health';
+/** Probes answer without a token: orchestrators call them with none. */
+const PUBLIC = new Set(['/health', '/ready']);
+const isPublic = (request: FastifyRequest) => PUBLIC.has(request.routeOptions.url ?? '');
 
 /**
- * Every route but /health needs a bearer token when tokens are configured, and
+ * Every route but the probes (/health, /ready) needs a bearer token when tokens
+ * are configured (probes answer anyone, so compose and Kubernetes can call them;
+ * a valid token is still read there, so admins see details), and
  * every caller is held to `rate` requests per period: per token, or per address
  * for callers without a valid one (so guessing tokens is throttled too).
  */
@@ -43,8 +48,11 @@ export async function registerAccessControl(
   // Set on every request by the hook below (Fastify wants null, not an object, here).
   app.decorateRequest('principal', null as unknown as Principal);
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (isPublic(request)) return;
     const principal = principalOf(request);
+    if (isPublic(request)) {
+      request.principal = principal ?? ANONYMOUS;
+      return;
+    }
     if (!principal) {
       reply.header('www-authenticate', 'Bearer');
       throw new HttpError(401, 'send a valid API token as "Authorization: Bearer <token>"');

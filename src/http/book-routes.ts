@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BookService } from '../books/book-service.js';
 import { bookSummary, bookView, decodeCursor, encodeCursor, links } from './book-views.js';
-import { MULTIPART_OVERHEAD, uploadParts } from './multipart.js';
+import { MULTIPART_OVERHEAD, notMultipart, uploadParts } from './multipart.js';
 import {
   Accepted,
   BookIdParams,
@@ -38,6 +38,10 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = a
 };
 
 function uploadAndList(app: App, service: BookService) {
+  // Any body reaches the handler's checks unparsed (this plugin only), so a JSON body, an empty
+  // one or a raw EPUB is told how to upload rather than answered with a parser's error.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
   app.post(
     '/books',
     {
@@ -50,6 +54,7 @@ function uploadAndList(app: App, service: BookService) {
       preValidation: async (request) => {
         const length = Number(request.headers['content-length'] ?? 0);
         if (length > service.maxUploadBytes + MULTIPART_OVERHEAD) throw service.tooLarge();
+        if (!request.isMultipart()) throw notMultipart();
       },
     },
     async (request, reply) => {
@@ -67,8 +72,9 @@ function uploadAndList(app: App, service: BookService) {
     '/books',
     { schema: { querystring: ListQuery, response: { 200: BookList } } },
     async (request) => {
+      const { limit, status } = request.query;
       const before = decodeCursor(request.query.cursor);
-      const rows = await service.list(request.principal, request.query.limit + 1, before);
+      const rows = await service.list(request.principal, { limit: limit + 1, before, status });
       const page = rows.slice(0, request.query.limit);
       const last = page[page.length - 1];
       return {

@@ -49,6 +49,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send();
     }
     const { status, shown } = statusOf(err);
+    if (err instanceof HttpError) reply.headers(err.headers);
     if (status >= 500) request.log.error({ err }, 'request failed');
     const message = shown
       ? err.message

@@ -9,6 +9,13 @@ export const MAX_FIELD_BYTES = 64 * 1024;
 /** Room for the multipart framing and form fields around the file itself. */
 export const MULTIPART_OVERHEAD = 64 * 1024;
 
+/** What a client that sent anything but a multipart form is told. */
+export const notMultipart = () =>
+  new HttpError(
+    415,
+    'send the EPUB as multipart/form-data with the file in the field "file" (curl -F file=@book.epub)',
+  );
+
 const badMultipart = (err: Error) =>
   new HttpError(
     400,
@@ -24,8 +31,11 @@ const badMultipart = (err: Error) =>
  * races it, so the spool file is never waited on forever.
  */
 export async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> {
-  const clientError = (err: Error & { statusCode?: number }) =>
-    err instanceof HttpError || err.statusCode ? err : badMultipart(err);
+  const clientError = (err: Error & { statusCode?: number; code?: string }) => {
+    if (err.code === 'FST_FILES_LIMIT')
+      return new HttpError(400, 'one file per upload: send one EPUB in the form field "file"');
+    return err instanceof HttpError || err.statusCode ? err : badMultipart(err);
+  };
   const closed = connectionClosed(request);
   let stream: PassThrough | undefined;
   closed.promise.catch((err: Error) => stream?.destroy(err));

@@ -21,6 +21,8 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     end = to === '' ? size - 1 : Math.min(Number(to), size - 1);
   }
   if (start >= size || start > end)
-    throw new HttpError(416, `range not satisfiable (size ${size})`);
+    throw new HttpError(416, `range not satisfiable (size ${size})`, {
+      'content-range': `bytes */${size}`,
+    });
   return { start, end };
 }

@@ -47,6 +47,8 @@ export const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   /** Opaque cursor from the previous page's `next`. */
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  /** Only books of this status. */
+  status: Type.Optional(Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s)))),
 });
 
 export const BookList = Type.Object({

@@ -4,7 +4,8 @@ import type { TtsEngine } from '../tts/tts-engine.js';
 import { VoiceList } from './schemas.js';
 
 const Checks = Type.Record(Type.String(), Type.String());
-const Readiness = Type.Object({ status: Type.String(), checks: Checks });
+/** Each dependency's state is for admins; anyone else (a probe) gets the verdict alone. */
+const Readiness = Type.Object({ status: Type.String(), checks: Type.Optional(Checks) });
 
 /** Liveness, readiness of what the API depends on, and the voices uploads may choose. */
 export const serviceRoutes: FastifyPluginAsyncTypebox<{
@@ -21,7 +22,7 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/ready',
     { schema: { response: { 200: Readiness, 503: Readiness } } },
-    async (_request, reply) => {
+    async (request, reply) => {
       const entries = await Promise.all(
         Object.entries(readiness).map(async ([name, probe]) => {
           try {
@@ -33,9 +34,9 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{
         }),
       );
       const ready = entries.every(([, v]) => v === 'ok');
-      return reply
-        .code(ready ? 200 : 503)
-        .send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(entries) });
+      const status = ready ? 'ready' : 'unavailable';
+      const checks = request.principal.admin ? { checks: Object.fromEntries(entries) } : {};
+      return reply.code(ready ? 200 : 503).send({ status, ...checks });
     },
   );
 

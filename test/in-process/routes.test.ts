@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import { fixture } from '../support/fixtures.js';
@@ -132,5 +133,61 @@ describe('routes: access, ownership and error mapping, in process', () => {
     expect(res.statusCode).toBe(206);
     expect(res.headers['content-range']).toMatch(/^bytes 0-99\/\d+$/);
     expect(res.rawPayload.length).toBe(100);
+  });
+
+  it('answers the details a client trips on', async () => {
+    const get = (url: string, token = ALICE) => t.app.inject({ url, headers: auth(token) });
+    const put = await t.app.inject({ method: 'PUT', url: '/books', headers: auth(ALICE) });
+    expect(put.statusCode).toBe(405);
+    expect(put.headers.allow).toMatch(/^(POST, GET|GET, POST)$/);
+    expect((await get('/books/')).json().books.length).toBeGreaterThan(0);
+    const readyOnly = (await get('/books?status=READY')).json().books;
+    expect(readyOnly.map((b: { id: string }) => b.id)).toEqual([ready]);
+    expect((await get('/books?status=NOPE')).statusCode).toBe(400);
+    const range = await t.app.inject({
+      url: `/books/${ready}/audio`,
+      headers: { ...auth(ALICE), range: 'bytes=999999999-' },
+    });
+    expect(range.headers['content-range']).toMatch(/^bytes \*\/\d+$/);
+    const audio = await get(`/books/${ready}/audio`);
+    expect(audio.headers['content-disposition']).toMatch(
+      /^attachment; filename="[ -~]+\.m4b"; filename\*=UTF-8''/,
+    );
+  });
+
+  it('tells a client that did not send a multipart form how to upload', async () => {
+    const post = (headers: Record<string, string>, payload?: string | Buffer) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/books',
+        headers: { ...auth(ALICE), ...headers },
+        payload,
+      });
+    for (const res of [
+      await post({}),
+      await post({ 'content-type': 'application/json' }, '{"file":"x"}'),
+      await post({ 'content-type': 'application/json' }, ''),
+      await post(
+        { 'content-type': 'application/epub+zip' },
+        await fs.readFile(fixture('idpf-hefty-water.epub')),
+      ),
+    ]) {
+      expect(res.statusCode).toBe(415);
+      expect(res.json().message).toMatch(/multipart\/form-data with the file in the field "file"/);
+    }
+    const form = new FormData();
+    const epub = new Blob([await fs.readFile(fixture('idpf-hefty-water.epub'))]);
+    form.append('file', epub, 'a.epub');
+    form.append('file', epub, 'b.epub');
+    const req = new Request('http://x/books', { method: 'POST', body: form });
+    const two = await post(Object.fromEntries(req.headers), Buffer.from(await req.arrayBuffer()));
+    expect(two.statusCode).toBe(400);
+    expect(two.json().message).toMatch(/^one file per upload/);
+  });
+
+  it('answers probes without a token, with details for admins', async () => {
+    expect((await t.app.inject('/ready')).json()).toEqual({ status: 'ready' });
+    const admin = (await t.app.inject({ url: '/ready', headers: auth(ADMIN) })).json();
+    expect(admin.checks).toEqual({ database: 'ok', queues: 'ok', storage: 'ok' });
   });
 });
