@@ -23,6 +23,11 @@ export class InvalidInputError extends DomainError {
   override name = 'InvalidInputError';
 }
 
+/** A request that repeats an earlier one's key but not its content (an Idempotency-Key reused). */
+export class MismatchError extends DomainError {
+  override name = 'MismatchError';
+}
+
 /** The upload is larger than the service takes. */
 export class TooLargeError extends DomainError {
   override name = 'TooLargeError';

@@ -66,7 +66,14 @@ export function mergeJob(
   const cover = files.cover
     ? {
         input: [{ path: files.cover, options: [] }],
-        map: ['-map', '2:v', '-disposition:v:0', 'attached_pic'],
+        map: [
+          '-map',
+          '2:v',
+          '-disposition:v:0',
+          'attached_pic',
+          // ID3's picture type comes from this comment: players look for the front cover.
+          ...(format === 'mp3' ? ['-metadata:s:v:0', 'comment=Cover (front)'] : []),
+        ],
       }
     : { input: [], map: [] };
   const container =

@@ -18,6 +18,7 @@ export interface NewBook {
   id: string;
   owner: string;
   idempotencyKey?: string | null;
+  uploadFingerprint?: string | null;
   fileName: string | null;
   sizeBytes: number;
   sourceKey: string;

@@ -83,7 +83,12 @@ export function createBookService(deps: BookServiceDeps) {
     principal: Principal,
     page: { limit: number; before?: { createdAt: Date; id: string }; status?: BookStatus },
   ) =>
-    books.listBooks(page.limit, page.before, principal.admin ? undefined : principal.owner, page.status);
+    books.listBooks(
+      page.limit,
+      page.before,
+      principal.admin ? undefined : principal.owner,
+      page.status,
+    );
 
   /**
    * Cancels a book: its status becomes CANCELLED (final), its waiting jobs and

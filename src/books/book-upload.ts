@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,6 +12,7 @@ import { EpubError } from '../epub/epub-limits.js';
 import { assertLooksLikeEpub } from '../epub/epub-sniff.js';
 import {
   InvalidInputError,
+  MismatchError,
   TooLargeError,
   UnavailableError,
   UnsupportedFileError,
@@ -92,16 +93,15 @@ export function createBookUploads(deps: UploadDeps) {
     parts: AsyncIterable<UploadPart>,
     idempotencyKey?: string,
   ): Promise<{ book: BookRow; replayed: boolean }> {
-    const earlier =
-      idempotencyKey && (await books.findByIdempotencyKey(principal.owner, idempotencyKey));
-    if (earlier) {
-      for await (const part of parts) if (part.type === 'file') part.stream.resume();
-      return { book: earlier, replayed: true };
-    }
     return withTempDir(async (dir) => {
       const file = path.join(dir, 'upload.epub');
       const { fields, fileName } = await spool(parts, file);
       const choices = parseChoices(fields, deps.voices);
+      const uploadFingerprint = await fingerprint(file, choices);
+      if (idempotencyKey) {
+        const earlier = await books.findByIdempotencyKey(principal.owner, idempotencyKey);
+        if (earlier) return replay(earlier, uploadFingerprint);
+      }
       const { size } = await fs.stat(file);
       await assertLooksLikeEpub(file, size).catch((err: Error) => {
         throw err instanceof EpubError ? new UnsupportedFileError(err.message) : err;
@@ -112,12 +112,13 @@ export function createBookUploads(deps: UploadDeps) {
         id,
         owner: principal.owner,
         idempotencyKey,
+        uploadFingerprint: idempotencyKey ? uploadFingerprint : null,
         fileName,
         sizeBytes: size,
         sourceKey: objectKeys.source(id),
         ...choices,
       });
-      if (!book) return raceLost(principal, id, idempotencyKey ?? '');
+      if (!book) return raceLost(principal, id, idempotencyKey ?? '', uploadFingerprint);
       await submit(id);
       return { book, replayed: false };
     }, 'bookflow-upload-');
@@ -146,11 +147,21 @@ export function createBookUploads(deps: UploadDeps) {
   }
 
   /** A concurrent upload with the same key won the insert: answer with its book. */
-  async function raceLost(principal: Principal, id: string, key: string) {
+  async function raceLost(principal: Principal, id: string, key: string, print: string) {
     await storage.deletePrefix(objectKeys.bookPrefix(id));
     const winner = await books.findByIdempotencyKey(principal.owner, key);
     if (!winner) throw new Error('an idempotent upload lost its race to a missing book');
-    return { book: winner, replayed: true };
+    return replay(winner, print);
+  }
+
+  /** The same key again: the same book, if it is the same upload (file and choices). */
+  function replay(earlier: BookRow, print: string) {
+    if (earlier.uploadFingerprint && earlier.uploadFingerprint !== print) {
+      throw new MismatchError(
+        'this Idempotency-Key was used for a different upload (another file or other choices); use a new key for a new book',
+      );
+    }
+    return { book: earlier, replayed: true };
   }
 
   /** Never leaves a book UPLOADED with no flow behind it. */
@@ -167,4 +178,12 @@ export function createBookUploads(deps: UploadDeps) {
   }
 
   return { upload, tooLarge: () => tooLarge(deps.maxUploadBytes) };
+}
+
+/** What makes two uploads the same one: the file's bytes and the choices made with it. */
+async function fingerprint(file: string, choices: Choices): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  hash.update(JSON.stringify([choices.voice, choices.speed, choices.format]));
+  return hash.digest('hex');
 }

@@ -34,6 +34,8 @@ export const books = pgTable(
     owner: text('owner').notNull().default('local'),
     /** The uploader's Idempotency-Key: the same key from the same owner is the same book. */
     idempotencyKey: text('idempotency_key'),
+    /** What the upload under that key was (file and choices), so a reuse for another is told. */
+    uploadFingerprint: text('upload_fingerprint'),
     status: text('status').$type<BookStatus>().notNull().default('UPLOADED'),
     fileName: text('file_name'),
     sizeBytes: integer('size_bytes').notNull(),

@@ -63,7 +63,11 @@ function sendAudio(
   const ext = path.extname(audio.key);
   const safe = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio'}${ext}`;
   // `filename*` for clients that read UTF-8 names; plain `filename` (ASCII) for the rest, curl -OJ too.
-  const ascii = safe.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/"/g, '') || `audio${ext}`;
+  const ascii =
+    safe
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/"/g, '') || `audio${ext}`;
   reply
     .header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream')
     .header('accept-ranges', 'bytes')

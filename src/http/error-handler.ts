@@ -5,6 +5,7 @@ import {
   ConflictError,
   type DomainError,
   InvalidInputError,
+  MismatchError,
   NotFoundError,
   TooLargeError,
   UnavailableError,
@@ -18,6 +19,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [NotFoundError, 404],
   [ConflictError, 409],
   [TooLargeError, 413],
+  [MismatchError, 422],
   [UnsupportedFileError, 415],
   [UnavailableError, 503],
 ];

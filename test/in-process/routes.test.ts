@@ -190,4 +190,17 @@ describe('routes: access, ownership and error mapping, in process', () => {
     const admin = (await t.app.inject({ url: '/ready', headers: auth(ADMIN) })).json();
     expect(admin.checks).toEqual({ database: 'ok', queues: 'ok', storage: 'ok' });
   });
+
+  it('answers 422 when an Idempotency-Key comes back with another upload', async () => {
+    const key = { ...auth(ALICE), 'idempotency-key': 'k-422' };
+    const first = await injectUpload(t.app, fixture('idpf-hefty-water.epub'), key);
+    expect(first.statusCode).toBe(202);
+    const again = await injectUpload(t.app, fixture('idpf-hefty-water.epub'), key);
+    expect(again.statusCode).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().id).toBe(first.json().id);
+    const other = await injectUpload(t.app, fixture('w3c-pkg-spine-order.epub'), key);
+    expect(other.statusCode).toBe(422);
+    expect(other.json().message).toMatch(/used for a different upload/);
+  });
 });

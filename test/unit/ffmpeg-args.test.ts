@@ -119,4 +119,11 @@ describe('ffmpeg command lines', () => {
     expect(argv.join(' ')).toContain('-c:v mjpeg');
     expect(argv.slice(-2)).toEqual(['-y', '/tmp/cover.jpg']);
   });
+
+  it("tags an mp3's cover as the front cover (ID3 picture type 3)", () => {
+    const mp3 = toArgv(mergeJob({ list: 'l', metadata: 'm', cover: 'c.jpg' }, 'mp3', 'o.mp3'));
+    expect(mp3.join(' ')).toContain('-metadata:s:v:0 comment=Cover (front)');
+    const m4b = toArgv(mergeJob({ list: 'l', metadata: 'm', cover: 'c.jpg' }, 'm4b', 'o.m4b'));
+    expect(m4b.join(' ')).not.toContain('Cover (front)');
+  });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "books" ADD COLUMN "upload_fingerprint" text;
