@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createBookService } from './books/book-service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { StartError } from './data-dir-lock.js';
 import { buildApp } from './http/app.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/create-tts-engine.js';
@@ -19,19 +20,40 @@ export async function main(mode: Mode): Promise<void> {
     );
     process.exit(2);
   }
-  const infra = await openInfrastructure(config, log);
-  // The API only reads the engine's voices; workers open sessions with it.
-  const tts = createTtsEngine(config.tts);
-  if (mode !== 'api') {
-    // Loaded only here, so the API process never even loads consumer code.
-    const { startWorkerMode } = await import('./workers/worker-mode.js');
-    startWorkerMode(config, infra, tts, log);
-  }
-  const app = mode === 'worker' ? undefined : await startApi(config, infra, tts, log);
-  stopOnSignals(config, log, async () => {
+  let infra: Infrastructure | undefined;
+  let app: FastifyInstance | undefined;
+  const close = async () => {
     await app?.close();
-    await infra.close();
-  });
+    await infra?.close();
+  };
+  stopOnSignals(config, log, close);
+  try {
+    infra = await openInfrastructure(config, log);
+    // The API only reads the engine's voices; workers open sessions with it.
+    const tts = createTtsEngine(config.tts);
+    if (mode !== 'api') {
+      // Loaded only here, so the API process never even loads consumer code.
+      const { startWorkerMode } = await import('./workers/worker-mode.js');
+      startWorkerMode(config, infra, tts, log);
+    }
+    if (mode !== 'worker') app = await startApi(config, infra, tts, log);
+  } catch (err) {
+    await failStart(config, log, err as Error, close);
+  }
+}
+
+/** A start that cannot go on: one line saying why, everything started so far stopped, exit 1. */
+async function failStart(
+  config: Config,
+  log: FastifyBaseLogger,
+  err: Error & { code?: string },
+  close: () => Promise<void>,
+): Promise<never> {
+  if (err.code === 'EADDRINUSE') log.fatal(`port ${config.port} is in use; set PORT`);
+  else if (err instanceof StartError) log.fatal(err.message);
+  else log.fatal({ err }, 'could not start');
+  await close();
+  process.exit(1);
 }
 
 function configOrExit(): Config {
@@ -81,7 +103,7 @@ async function startApi(
 
 function stopOnSignals(config: Config, log: FastifyBaseLogger, close: () => Promise<void>) {
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     // A signal to the process group can arrive twice (directly, and relayed by npm/tsx).
     if (stopping) return;
     stopping = true;
@@ -92,8 +114,15 @@ function stopOnSignals(config: Config, log: FastifyBaseLogger, close: () => Prom
       process.exit(1);
     }, config.shutdownTimeoutMs);
     await close();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // An error nothing caught still stops the embedded PostgreSQL and the workers, then exits 1.
+  const crash = (err: unknown) => {
+    log.fatal({ err }, 'uncaught error');
+    void stop('uncaught error', 1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { type BookQueries, createBookQueries } from './books/book-queries.js';
 import type { Config } from './config.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { type Database, openDatabase } from './db/database.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { openQueueBackend, type QueueBackend } from './queue/queue-backend.js';
@@ -23,14 +24,37 @@ export async function openInfrastructure(
   log: FastifyBaseLogger,
 ): Promise<Infrastructure> {
   const stops: [string, () => Promise<void>][] = [];
+  const close = async () => {
+    for (const [name, stop] of stops) {
+      log.info(`closing ${name}`);
+      await stop().catch((err: Error) => log.warn({ err: err.message }, `closing ${name} failed`));
+    }
+  };
+  try {
+    return await open(config, log, stops, close);
+  } catch (err) {
+    // A start that fails halfway stops what it had started (the embedded PostgreSQL above all).
+    await close();
+    throw err;
+  }
+}
+
+async function open(
+  config: Config,
+  log: FastifyBaseLogger,
+  stops: [string, () => Promise<void>][],
+  close: () => Promise<void>,
+): Promise<Infrastructure> {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
+    const release = await lockDataDir(config.dataDir, `http://${config.host}:${config.port}`);
+    stops.push(['DATA_DIR lock', release]);
     const embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), (m) =>
       log.info(m),
     );
     log.info('no DATABASE_URL: using an embedded PostgreSQL under DATA_DIR');
     databaseUrl = embedded.url;
-    stops.push(['embedded postgres', embedded.stop]);
+    stops.unshift(['embedded postgres', embedded.stop]);
   }
   const database = await openDatabase(databaseUrl);
   stops.unshift(['database', database.close]);
@@ -51,13 +75,6 @@ export async function openInfrastructure(
     books: createBookQueries(database.db),
     storage,
     queues,
-    async close() {
-      for (const [name, stop] of stops) {
-        log.info(`closing ${name}`);
-        await stop().catch((err: Error) =>
-          log.warn({ err: err.message }, `closing ${name} failed`),
-        );
-      }
-    },
+    close,
   };
 }

@@ -20,13 +20,14 @@ describe('npm start in an empty directory, with no configuration', () => {
   let child: ChildProcess;
   let output = '';
   let api: ReturnType<typeof apiClient>;
+  let port: number;
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => ['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(k)),
+  );
 
   beforeAll(async () => {
     dir = await tempDir('bookflow-empty-');
-    const port = await freePort();
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => ['PATH', 'HOME', 'TMPDIR', 'LANG'].includes(k)),
-    );
+    port = await freePort();
     child = spawn('npm', ['--prefix', REPO, 'start'], {
       cwd: dir,
       env: { ...env, PORT: String(port) },
@@ -82,5 +83,48 @@ describe('npm start in an empty directory, with no configuration', () => {
     expect(Math.abs(probe.durationSec - sum)).toBeLessThan(0.5 + sum * 0.01);
     const download = await api.raw(`/books/${body.id}/audio`);
     expect(Buffer.from(await download.arrayBuffer()).equals(await fs.readFile(file))).toBe(true);
+  });
+
+  /** Another `npm start`, run to its end: its exit code and what it printed. */
+  async function secondStart(cwd: string, startPort: number) {
+    const other = spawn('npm', ['--prefix', REPO, 'start'], {
+      cwd,
+      env: { ...env, PORT: String(startPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    other.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    other.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const code = await new Promise<number | null>((r) => other.once('exit', r));
+    return { code, out };
+  }
+
+  it('refuses a second npm start on the same DATA_DIR, naming the one running', async () => {
+    const { code, out } = await secondStart(dir, await freePort());
+    expect(code).toBe(1);
+    expect(out).toMatch(
+      new RegExp(
+        `DATA_DIR .* is in use by another bookflow \\(pid \\d+, http://127\\.0\\.0\\.1:${port}\\)`,
+      ),
+    );
+    expect((await api.raw('/health')).status).toBe(200);
+  });
+
+  it('says a port is in use in one line, exits 1, and leaves no PostgreSQL running', async () => {
+    const other = await tempDir('bookflow-busy-port-');
+    try {
+      const { code, out } = await secondStart(other, port);
+      expect(code).toBe(1);
+      expect(out).toMatch(new RegExp(`port ${port} is in use; set PORT`));
+      expect(out).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(path.join(other, 'data', 'postgres', 'postmaster.pid'))).toBe(false);
+      expect(existsSync(path.join(other, 'data', 'bookflow.lock'))).toBe(false);
+    } finally {
+      await fs.rm(other, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    }
   });
 });
