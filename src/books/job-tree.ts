@@ -7,23 +7,25 @@ import type { QueueBackend } from '../queue/queue-backend.js';
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 /** One job of a book's tree, as GET /books/:id/jobs shows it. */
-export const JobNodeSchema = Type.Recursive((Self) =>
-  Type.Object({
-    id: Type.String(),
-    name: Type.String(),
-    queue: Type.String(),
-    state: Type.String(),
-    attemptsMade: Type.Integer(),
-    attempts: Type.Integer(),
-    progress: Type.Unknown(),
-    failedReason: Nullable(Type.String()),
-    timestamps: Type.Object({
-      created: Type.Union([Type.Number(), Type.Null()]),
-      processed: Type.Union([Type.Number(), Type.Null()]),
-      finished: Type.Union([Type.Number(), Type.Null()]),
+export const JobNodeSchema = Type.Recursive(
+  (Self) =>
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      queue: Type.String(),
+      state: Type.String(),
+      attemptsMade: Type.Integer(),
+      attempts: Type.Integer(),
+      progress: Type.Unknown(),
+      failedReason: Nullable(Type.String()),
+      timestamps: Type.Object({
+        created: Type.Union([Type.Number(), Type.Null()]),
+        processed: Type.Union([Type.Number(), Type.Null()]),
+        finished: Type.Union([Type.Number(), Type.Null()]),
+      }),
+      children: Type.Array(Self),
     }),
-    children: Type.Array(Self),
-  }),
+  { $id: 'JobNode' },
 );
 export type JobNode = Static<typeof JobNodeSchema>;
 

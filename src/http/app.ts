@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import type { ApiToken } from '../access/principal.js';
 import type { BookService } from '../books/book-service.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
+import { registerApiDocs } from './api-docs.js';
 import { audioRoutes } from './audio-routes.js';
 import { registerAccessControl } from './auth.js';
 import { bookRoutes } from './book-routes.js';
@@ -51,6 +52,7 @@ export async function buildApp(
   const methods = methodsByPath(app);
 
   registerErrorHandler(app);
+  await registerApiDocs(app);
   await registerAccessControl(app, deps.access);
   await app.register(multipart, {
     limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5, fieldSize: MAX_FIELD_BYTES },
@@ -84,6 +86,7 @@ function answerOtherMethods(app: FastifyInstance, methods: Map<string, Set<strin
     app.route({
       method: others,
       url,
+      schema: { hide: true },
       handler: async () => {
         throw new HttpError(405, `${url} takes ${allow}`, { allow });
       },

@@ -7,6 +7,7 @@ import {
   type Principal,
   tokenIdentifier,
 } from '../access/principal.js';
+import { isPublicUrl } from './api-docs.js';
 import { HttpError } from './http-errors.js';
 
 declare module 'fastify' {
@@ -15,9 +16,8 @@ declare module 'fastify' {
   }
 }
 
-/** Probes answer without a token: orchestrators call them with none. */
-const PUBLIC = new Set(['/health', '/ready']);
-const isPublic = (request: FastifyRequest) => PUBLIC.has(request.routeOptions.url ?? '');
+/** Probes answer without a token (orchestrators call them with none), and so does the API document. */
+const isPublic = (request: FastifyRequest) => isPublicUrl(request.routeOptions.url ?? '');
 
 /**
  * Every route but the probes (/health, /ready) needs a bearer token when tokens

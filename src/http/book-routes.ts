@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { BookService } from '../books/book-service.js';
 import { bookSummary, bookView, decodeCursor, encodeCursor, links } from './book-views.js';
 import { MULTIPART_OVERHEAD, notMultipart, uploadParts } from './multipart.js';
@@ -101,7 +102,7 @@ function statusReads(app: App, service: BookService) {
   app.get(
     '/books/:id/jobs',
     {
-      schema: { params: BookIdParams, response: { 200: JobNodeSchema, ...errors } },
+      schema: { params: BookIdParams, response: { 200: Type.Ref(JobNodeSchema), ...errors } },
       logLevel: POLLED,
     },
     async (request, reply) => {

@@ -203,4 +203,31 @@ describe('routes: access, ownership and error mapping, in process', () => {
     expect(other.statusCode).toBe(422);
     expect(other.json().message).toMatch(/used for a different upload/);
   });
+
+  it('documents every route (OpenAPI 3.1) and serves its docs page itself', async () => {
+    const doc = (await t.app.inject('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/books',
+      '/books/{id}',
+      '/books/{id}/audio',
+      '/books/{id}/chapters/{n}/audio',
+      '/books/{id}/chapters/{n}/retry',
+      '/books/{id}/jobs',
+      '/books/{id}/retry',
+      '/health',
+      '/ready',
+      '/voices',
+    ]);
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(Object.keys(doc.paths['/books/{id}'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '404', '429']),
+    );
+    expect(doc.paths['/books'].post.requestBody.content['multipart/form-data']).toBeDefined();
+    const page = await t.app.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toMatch(/https?:\/\//); // every asset from the app itself
+    expect((await t.app.inject('/docs/static/swagger-ui-bundle.js')).statusCode).toBe(200);
+  });
 });
