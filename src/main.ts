@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { ffmpegBinaries } from './audio/ffmpeg.js';
 import { createBookService } from './books/book-service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { StartError } from './data-dir-lock.js';
@@ -13,7 +14,9 @@ export type Mode = 'api' | 'worker' | 'all';
 
 export async function main(mode: Mode): Promise<void> {
   const config = configOrExit();
-  const log = pino({ level: config.logLevel, base: { mode } });
+  // Pretty in a terminal; JSON lines everywhere else (files, collectors, compose).
+  const pretty = process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {};
+  const log = pino({ level: config.logLevel, base: { mode }, ...pretty });
   if (mode !== 'all' && !config.databaseUrl) {
     log.fatal(
       'DATABASE_URL is required when the API and workers run as separate processes (npm start embeds one)',
@@ -37,9 +40,24 @@ export async function main(mode: Mode): Promise<void> {
       startWorkerMode(config, infra, tts, log);
     }
     if (mode !== 'worker') app = await startApi(config, infra, tts, log);
+    log.info(startupSummary(mode, config, tts), 'bookflow started');
   } catch (err) {
     await failStart(config, log, err as Error, close);
   }
+}
+
+/** What a person checks first: what runs, where, on what. Passwords are left out. */
+function startupSummary(mode: Mode, config: Config, tts: TtsEngine) {
+  const hidePassword = (url: string) => url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  return {
+    url: mode === 'worker' ? undefined : `http://${config.host}:${config.port}`,
+    dataDir: config.dataDir,
+    database: config.databaseUrl ? hidePassword(config.databaseUrl) : 'embedded, under DATA_DIR',
+    queues: config.redisUrl ? `redis ${hidePassword(config.redisUrl)}` : 'postgresql',
+    storage: config.s3 ? `s3 bucket ${config.s3.bucket}` : 'local, under DATA_DIR',
+    tts: tts.name,
+    ffmpeg: mode === 'api' ? undefined : ffmpegBinaries().ffmpeg,
+  };
 }
 
 /** A start that cannot go on: one line saying why, everything started so far stopped, exit 1. */

@@ -69,6 +69,18 @@ describe('npm start in an empty directory, with no configuration', () => {
     expect(ready.status).toBe(200);
     expect(existsSync(path.join(dir, 'data', 'postgres', 'PG_VERSION'))).toBe(true);
     expect(output).toMatch(/queues live in PostgreSQL/);
+    // One line says what runs where (JSON, as stdout is not a terminal here).
+    const started = output.split('\n').find((l) => l.includes('"msg":"bookflow started"')) ?? '';
+    expect(JSON.parse(started)).toMatchObject({
+      mode: 'all',
+      url: `http://127.0.0.1:${port}`,
+      dataDir: path.join(dir, 'data'),
+      database: 'embedded, under DATA_DIR',
+      queues: 'postgresql',
+      storage: 'local, under DATA_DIR',
+      tts: expect.stringMatching(/^espeak-ng/),
+      ffmpeg: expect.stringMatching(/ffmpeg$/),
+    });
   });
 
   it('turns an uploaded book into an audiobook', async () => {
@@ -81,6 +93,13 @@ describe('npm start in an empty directory, with no configuration', () => {
     expect(probe.chapters.map((c) => c.title)).toEqual(book.chapters.map((c) => c.title));
     const sum = book.chapters.reduce((a, c) => a + (c.durationSec ?? 0), 0);
     expect(Math.abs(probe.durationSec - sum)).toBeLessThan(0.5 + sum * 0.01);
+    // The book's life in the log, each line carrying its id.
+    for (const msg of ['book accepted', 'book parsed', 'book READY']) {
+      const line = output
+        .split('\n')
+        .find((l) => l.includes(`"msg":"${msg}"`) && l.includes(body.id));
+      expect(line, msg).toBeDefined();
+    }
     const download = await api.raw(`/books/${body.id}/audio`);
     expect(Buffer.from(await download.arrayBuffer()).equals(await fs.readFile(file))).toBe(true);
   });

@@ -65,6 +65,11 @@ function uploadAndList(app: App, service: BookService) {
         request.headers['idempotency-key'],
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
+      else
+        request.log.info(
+          { bookId: book.id, owner: book.owner, file: book.fileName },
+          'book accepted',
+        );
       return reply.code(202).send({ id: book.id, status: book.status, links: links(book.id) });
     },
   );

@@ -36,7 +36,9 @@ export function createFinalizeProcessor({
             readyAt: new Date(),
           });
           await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });
-          log.info({ bookId, durationSec: merged.durationSec }, 'book ready');
+          const book = await books.getBook(bookId);
+          const wallSec = book ? Math.round((Date.now() - book.createdAt.getTime()) / 1000) : null;
+          log.info({ bookId, durationSec: merged.durationSec, wallSec }, 'book READY');
           return { kind: 'finalized' };
         },
         async onFailure({ bookId }, message, final) {

@@ -29,6 +29,7 @@ export function isFinalFailure(job: Job, err: unknown): boolean {
 /** Where a job's failure is written in full (its public message is shortened and cleaned). */
 export interface JobLog {
   warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
 }
 
 /** What a processor does with its job; runJob does the rest. */
@@ -68,15 +69,14 @@ export async function runJob<S extends TSchema, R>(
     const error = err instanceof Error ? err : new Error(String(err));
     const permanent = error instanceof UnrecoverableError || (spec.isPermanent?.(error) ?? false);
     const message = publicMessage(error);
-    if (message !== error.message)
-      ctx.log.warn(
-        { bookId: (data as { bookId?: string }).bookId, jobId: job.id, err: error },
-        'job failure in full',
-      );
-    await spec.onFailure?.(data, message, permanent || isFinalFailure(job, error));
-    throw permanent
-      ? new UnrecoverableError(message)
-      : Object.assign(new Error(message), { name: error.name });
+    const where = { bookId: (data as { bookId?: string }).bookId, jobId: job.id };
+    if (message !== error.message) ctx.log.warn({ ...where, err: error }, 'job failure in full');
+    const final = permanent || isFinalFailure(job, error);
+    await spec.onFailure?.(data, message, final);
+    if (final) ctx.log.error(where, `book FAILED: ${message}`);
+    const { name } = error; // read before `permanent` narrows the type (the classes look alike)
+    if (permanent) throw new UnrecoverableError(message);
+    throw Object.assign(new Error(message), { name });
   }
 }
 

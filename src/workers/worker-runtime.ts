@@ -80,8 +80,13 @@ export function startWorkers(
     worker.on('failed', (job, err) => {
       if (!(err instanceof CancelledError)) {
         deps.log.warn(
-          { jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
-          'job failed',
+          {
+            bookId: job?.data?.bookId,
+            jobId: job?.id,
+            attempts: job?.attemptsMade,
+            err: err.message,
+          },
+          `${job?.name ?? 'job'} failed: ${err.message}`,
         );
         return;
       }

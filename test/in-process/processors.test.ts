@@ -80,6 +80,7 @@ describe('the processors, in process', () => {
     );
     const parse = (await jobs(id)).children[0].children[0];
     expect(parse).toMatchObject({ name: JOBS.parseEpub, state: 'failed', attemptsMade: 1 });
+    expect(workers.log.some((l) => l.includes('book FAILED') && l.includes(id))).toBe(true);
   });
 
   it('speech: a text the engine refuses fails its chapter at once, and the book says which', async () => {
