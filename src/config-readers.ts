@@ -24,6 +24,7 @@ export const CONFIG_VARIABLES = [
   'MAX_CHAPTERS',
   'MAX_UPLOAD_MB',
   'MERGE_CONCURRENCY',
+  'METRICS_TOKEN',
   'PARSE_MEMORY_MB',
   'PARSE_TIMEOUT',
   'PORT',
@@ -51,6 +52,7 @@ export const CONFIG_VARIABLES = [
   'TTS_TIMEOUT',
   'TTS_VOICE',
   'TTS_VOICES',
+  'WORKER_PORT',
   'WORKER_QUEUES',
 ] as const;
 

@@ -39,6 +39,10 @@ export interface Config {
   stallCheckMs: number;
   /** Empty: no authentication, which is only allowed on a loopback HOST. */
   apiTokens: ApiToken[];
+  /** A bearer token that may read /metrics (besides admin tokens). */
+  metricsToken: string | undefined;
+  /** Where a worker process answers /health, /ready and /metrics; unset: nowhere. */
+  workerPort: number | undefined;
   /** Requests per token (or per address, when open) and period. */
   apiRateLimit: { max: number; duration: number };
   /** How often the reconciler looks for books stuck in progress, and how old they must be. */
@@ -83,6 +87,8 @@ export function loadConfig(env: Env = process.env): Config {
     workers: workerProfiles(r, tts.concurrency),
     stallCheckMs: r.int('STALL_CHECK_SECONDS', 5, 1, 3600) * 1000,
     apiTokens: parseTokens(r.str('API_TOKENS'), problems),
+    metricsToken: r.str('METRICS_TOKEN'),
+    workerPort: r.str('WORKER_PORT') === undefined ? undefined : r.int('WORKER_PORT', 0, 1, 65535),
     apiRateLimit: parseRate('API_RATE_LIMIT', r.str('API_RATE_LIMIT'), problems) ?? {
       max: 1200,
       duration: 60_000,
@@ -148,6 +154,9 @@ function workerProfiles(r: EnvReaders, ttsConcurrency: number): Record<QueueKey,
 /** Rules about values together, after each was read on its own. */
 function crossChecks(config: Config): string[] {
   const problems: string[] = [];
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be 16 characters or more');
+  }
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(config.queuePrefix)) {
     problems.push('QUEUE_PREFIX must be 1-32 letters, digits, _ or -');
   }

@@ -5,6 +5,8 @@ import { createBookService } from './books/book-service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { StartError } from './data-dir-lock.js';
 import { buildApp } from './http/app.js';
+import { buildProbeApp } from './http/probe-app.js';
+import { watchQueuesAndBooks } from './metrics/metrics.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/create-tts-engine.js';
 import type { TtsEngine } from './tts/tts-engine.js';
@@ -25,7 +27,9 @@ export async function main(mode: Mode): Promise<void> {
   }
   let infra: Infrastructure | undefined;
   let app: FastifyInstance | undefined;
+  let probes: FastifyInstance | undefined;
   const close = async () => {
+    await probes?.close();
     await app?.close();
     await infra?.close();
   };
@@ -40,11 +44,29 @@ export async function main(mode: Mode): Promise<void> {
       startWorkerMode(config, infra, tts, log);
     }
     if (mode !== 'worker') app = await startApi(config, infra, tts, log);
+    if (mode !== 'api' && config.workerPort) probes = await startProbes(config, infra);
     log.info(startupSummary(mode, config, tts), 'bookflow started');
   } catch (err) {
     await failStart(config, log, err as Error, close);
   }
 }
+
+/** A worker's own /health, /ready and /metrics on WORKER_PORT (see http/probe-app.ts). */
+async function startProbes(config: Config, infra: Infrastructure): Promise<FastifyInstance> {
+  const probes = await buildProbeApp({
+    readiness: readinessProbes(infra),
+    metricsToken: config.metricsToken,
+  });
+  // All interfaces: the cluster's probes and scrapers call it from outside the pod or container.
+  await probes.listen({ host: '0.0.0.0', port: config.workerPort });
+  return probes;
+}
+
+const readinessProbes = (infra: Infrastructure) => ({
+  database: infra.database.ping,
+  queues: infra.queues.ping,
+  storage: infra.storage.ping,
+});
 
 /** What a person checks first: what runs, where, on what. Passwords are left out. */
 function startupSummary(mode: Mode, config: Config, tts: TtsEngine) {
@@ -90,6 +112,7 @@ async function startApi(
   tts: TtsEngine,
   log: FastifyBaseLogger,
 ): Promise<FastifyInstance> {
+  watchQueuesAndBooks(infra.queues, infra.books);
   const service = createBookService({
     ...infra,
     voices: tts.voices,
@@ -101,12 +124,9 @@ async function startApi(
       engine: tts,
       maxUploadBytes: config.maxUploadBytes,
       bodyTimeoutMs: config.bodyTimeoutMs,
-      readiness: {
-        database: infra.database.ping,
-        queues: infra.queues.ping,
-        storage: infra.storage.ping,
-      },
+      readiness: readinessProbes(infra),
       access: { tokens: config.apiTokens, rate: config.apiRateLimit },
+      metricsToken: config.metricsToken,
     },
     { loggerInstance: log },
   );

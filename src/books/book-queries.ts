@@ -132,6 +132,14 @@ export function createBookQueries(db: Db) {
       .limit(limit);
   }
 
+  /** How many books are in each status (for the metrics). */
+  async function countByStatus(): Promise<{ status: BookStatus; count: number }[]> {
+    return db
+      .select({ status: books.status, count: sql<number>`count(*)::int` })
+      .from(books)
+      .groupBy(books.status);
+  }
+
   const fail = (id: string, reason: string) => advance(id, 'FAILED', { error: reason });
 
   /** An explicit retry re-opens a FAILED book; nothing else moves a book backwards. */
@@ -179,6 +187,7 @@ export function createBookQueries(db: Db) {
     touch,
     getBook,
     listBooks,
+    countByStatus,
     fail,
     reopen,
     setMetadata,

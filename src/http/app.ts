@@ -11,6 +11,7 @@ import { registerAccessControl } from './auth.js';
 import { bookRoutes } from './book-routes.js';
 import { registerErrorHandler } from './error-handler.js';
 import { HttpError } from './http-errors.js';
+import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { serviceRoutes } from './service-routes.js';
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   readiness: Record<string, () => Promise<void>>;
   /** No tokens: every caller is the one local owner. */
   access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
+  /** A bearer token for /metrics besides admin tokens (for scrapers). */
+  metricsToken?: string;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function buildApp(
   const methods = methodsByPath(app);
 
   registerErrorHandler(app);
+  measureRequests(app);
   await registerApiDocs(app);
   await registerAccessControl(app, deps.access);
   await app.register(multipart, {
@@ -60,6 +64,7 @@ export async function buildApp(
   await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
   await app.register(bookRoutes, { service: deps.service });
   await app.register(audioRoutes, { service: deps.service });
+  await app.register(metricsRoutes, { metricsToken: deps.metricsToken });
   answerOtherMethods(app, methods);
   return app;
 }

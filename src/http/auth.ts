@@ -17,7 +17,11 @@ declare module 'fastify' {
 }
 
 /** Probes answer without a token (orchestrators call them with none), and so does the API document. */
-const isPublic = (request: FastifyRequest) => isPublicUrl(request.routeOptions.url ?? '');
+const isPublic = (request: FastifyRequest) => {
+  const url = request.routeOptions.url ?? '';
+  // /metrics checks its caller itself: an admin token, or METRICS_TOKEN, which is no API token.
+  return isPublicUrl(url) || url === '/metrics';
+};
 
 /**
  * Every route but the probes (/health, /ready) needs a bearer token when tokens

@@ -23,20 +23,11 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{
     '/ready',
     { schema: { response: { 200: Readiness, 503: Readiness } } },
     async (request, reply) => {
-      const entries = await Promise.all(
-        Object.entries(readiness).map(async ([name, probe]) => {
-          try {
-            await withTimeout(probe(), 2000);
-            return [name, 'ok'] as const;
-          } catch (err) {
-            return [name, `unavailable: ${(err as Error).message}`] as const;
-          }
-        }),
-      );
-      const ready = entries.every(([, v]) => v === 'ok');
+      const { ready, checks } = await readinessOf(readiness);
       const status = ready ? 'ready' : 'unavailable';
-      const checks = request.principal.admin ? { checks: Object.fromEntries(entries) } : {};
-      return reply.code(ready ? 200 : 503).send({ status, ...checks });
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status, ...(request.principal.admin ? { checks } : {}) });
     },
   );
 
@@ -46,6 +37,21 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{
     voices: engine.voices,
   }));
 };
+
+/** Each probe's answer within 2 s: `ok`, or why not. */
+export async function readinessOf(readiness: Record<string, () => Promise<void>>) {
+  const entries = await Promise.all(
+    Object.entries(readiness).map(async ([name, probe]) => {
+      try {
+        await withTimeout(probe(), 2000);
+        return [name, 'ok'] as const;
+      } catch (err) {
+        return [name, `unavailable: ${(err as Error).message}`] as const;
+      }
+    }),
+  );
+  return { ready: entries.every(([, v]) => v === 'ok'), checks: Object.fromEntries(entries) };
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

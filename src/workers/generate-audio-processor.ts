@@ -5,6 +5,7 @@ import { encodeChapter } from '../audio/chapter-encoder.js';
 import { probeDuration } from '../audio/ffmpeg.js';
 import { createTtlCache } from '../books/ttl-cache.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
+import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, readChapterText } from '../text/chapter-text.js';
@@ -107,9 +108,12 @@ export function createGenerateAudioProcessor(deps: Deps) {
         async run({ bookId, n }): Promise<TtsResult> {
           const { book, chapter, done } = await start(bookId, n);
           if (done) return { kind: 'chapter-audio', n, ...done };
+          const started = performance.now();
           const audio = tts.sharedRecording
             ? await useSharedRecording(book)
             : await speak(job, book, chapter, n, signal);
+          metrics.synthesisSeconds.observe((performance.now() - started) / 1000);
+          metrics.audioSeconds.observe(audio.durationSec);
           await books.chapterDone(bookId, n, audio.audioKey, audio.durationSec);
           return { kind: 'chapter-audio', n, ...audio };
         },

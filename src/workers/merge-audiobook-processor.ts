@@ -13,6 +13,7 @@ import {
 } from '../../flows/index.js';
 import { probeDuration, runFfmpeg } from '../audio/ffmpeg.js';
 import { concatList, ffmetadata, mergeJob } from '../audio/ffmpeg-args.js';
+import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { runJob } from './run-job.js';
@@ -119,7 +120,9 @@ async function merge(
       cover = path.join(dir, path.basename(parsed.coverKey));
       await storage.getToFile(parsed.coverKey, cover);
     }
+    const started = performance.now();
     await runFfmpeg(mergeJob({ list, metadata: meta, cover }, book.format, out), signal);
+    metrics.mergeSeconds.observe((performance.now() - started) / 1000);
     const audioKey = objectKeys.audiobook(bookId, book.format);
     await storage.putFile(audioKey, out);
     return {

@@ -1,7 +1,9 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { parseOrReject } from '../../flows/index.js';
+import { metrics } from '../metrics/metrics.js';
 import { HAND_BACK } from '../queue/queue-backend.js';
+import { failureClass } from './failure-class.js';
 import { publicMessage } from './public-message.js';
 
 /** The job's book was cancelled (DELETE /books/:id): not a failure of the book, and never retried. */
@@ -72,6 +74,8 @@ export async function runJob<S extends TSchema, R>(
     const where = { bookId: (data as { bookId?: string }).bookId, jobId: job.id };
     if (message !== error.message) ctx.log.warn({ ...where, err: error }, 'job failure in full');
     const final = permanent || isFinalFailure(job, error);
+    metrics.failures.inc({ job: job.name, class: failureClass(error) });
+    if (!final) metrics.retries.inc({ job: job.name });
     await spec.onFailure?.(data, message, final);
     if (final) ctx.log.error(where, `book FAILED: ${message}`);
     const { name } = error; // read before `permanent` narrows the type (the classes look alike)

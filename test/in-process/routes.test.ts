@@ -13,6 +13,7 @@ import {
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789ab';
 const ADMIN = 'admin-token-0123456789';
+const SCRAPER = 'scraper-token-0123456789';
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('routes: access, ownership and error mapping, in process', () => {
@@ -35,6 +36,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
   beforeAll(async () => {
     t = await buildTestApp({
       maxUploadBytes: 1024 * 1024,
+      metricsToken: SCRAPER,
       tokens: [
         { owner: 'alice', token: ALICE, admin: false },
         { owner: 'bob', token: BOB, admin: false },
@@ -216,6 +218,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/books/{id}/jobs',
       '/books/{id}/retry',
       '/health',
+      '/metrics',
       '/ready',
       '/voices',
     ]);
@@ -229,5 +232,28 @@ describe('routes: access, ownership and error mapping, in process', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toMatch(/https?:\/\//); // every asset from the app itself
     expect((await t.app.inject('/docs/static/swagger-ui-bundle.js')).statusCode).toBe(200);
+  });
+
+  it('serves Prometheus metrics to admins and the metrics token only', async () => {
+    expect((await t.app.inject('/metrics')).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/metrics', headers: auth(ALICE) })).statusCode).toBe(401);
+    const scraped = await t.app.inject({ url: '/metrics', headers: auth(SCRAPER) });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.headers['content-type']).toMatch(/^text\/plain/);
+    const text = (await t.app.inject({ url: '/metrics', headers: auth(ADMIN) })).body;
+    for (const line of [
+      /^bookflow_books\{status="READY"\} [1-9]/m,
+      /^bookflow_books\{status="FAILED"\} [1-9]/m,
+      /^bookflow_jobs\{queue="tts",state="completed"\} \d+/m,
+      /^bookflow_chapter_synthesis_seconds_count [1-9]/m,
+      /^bookflow_chapter_audio_seconds_sum \d/m,
+      /^bookflow_merge_seconds_count [1-9]/m,
+      /^bookflow_job_failures_total\{job="parse-epub",class="input"\} [1-9]/m,
+      /^bookflow_http_request_duration_seconds_count\{method="GET",route="\/books\/:id",status="200"\} [1-9]/m,
+      /^bookflow_nodejs_eventloop_lag_seconds /m,
+      /^bookflow_process_resident_memory_bytes /m,
+    ]) {
+      expect(text).toMatch(line);
+    }
   });
 });

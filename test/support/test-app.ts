@@ -9,6 +9,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { DEFAULT_EPUB_LIMITS } from '../../src/epub/epub-limits.js';
 import { createParseThreadPool } from '../../src/epub/parse-thread-pool.js';
 import { buildApp } from '../../src/http/app.js';
+import { watchQueuesAndBooks } from '../../src/metrics/metrics.js';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
@@ -35,7 +36,12 @@ export interface TestApp {
  * queue prefix and a storage folder of its own, all removed by close().
  */
 export async function buildTestApp(
-  opts: { tokens?: ApiToken[]; maxUploadBytes?: number; bodyTimeoutMs?: number } = {},
+  opts: {
+    tokens?: ApiToken[];
+    maxUploadBytes?: number;
+    bodyTimeoutMs?: number;
+    metricsToken?: string;
+  } = {},
 ): Promise<TestApp> {
   const [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
   const prefix = uniqueName('inproc');
@@ -48,8 +54,10 @@ export async function buildTestApp(
   const storage = createLocalStorage(path.join(dir, 'objects'));
   const engine = createSilenceEngine();
   const maxUploadBytes = opts.maxUploadBytes ?? 50 * 1024 * 1024;
+  const books = createBookQueries(database.db);
+  watchQueuesAndBooks(queues, books);
   const service = createBookService({
-    books: createBookQueries(database.db),
+    books,
     storage,
     queues,
     voices: engine.voices,
@@ -63,6 +71,7 @@ export async function buildTestApp(
       bodyTimeoutMs: opts.bodyTimeoutMs ?? 0,
       readiness: { database: database.ping, queues: queues.ping, storage: storage.ping },
       access: { tokens: opts.tokens ?? [], rate: { max: 100_000, duration: 60_000 } },
+      metricsToken: opts.metricsToken,
     },
     { logger: false },
   );

@@ -1,0 +1,24 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerErrorHandler } from './error-handler.js';
+import { metricsRoutes } from './metrics-routes.js';
+import { readinessOf } from './service-routes.js';
+
+/**
+ * A worker's own probes and metrics on WORKER_PORT: /health, /ready (with each
+ * dependency's state; the port is the cluster's, not the public's) and
+ * /metrics (METRICS_TOKEN), so each worker instance can be probed and scraped.
+ */
+export async function buildProbeApp(deps: {
+  readiness: Record<string, () => Promise<void>>;
+  metricsToken: string | undefined;
+}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  registerErrorHandler(app);
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    const { ready, checks } = await readinessOf(deps.readiness);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+  await app.register(metricsRoutes, { metricsToken: deps.metricsToken });
+  return app;
+}

@@ -1,0 +1,100 @@
+import client from 'prom-client';
+import { QUEUE_KEYS } from '../../flows/index.js';
+import type { BookQueries } from '../books/book-queries.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
+
+/**
+ * This process's metrics, in Prometheus' text format (GET /metrics on the API,
+ * and on a worker's WORKER_PORT). One registry per process, as prom-client
+ * intends; the Node.js runtime's own (event-loop lag, memory, CPU) included.
+ */
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry, prefix: 'bookflow_' });
+
+const registers = [registry];
+
+export const metrics = {
+  synthesisSeconds: new client.Histogram({
+    name: 'bookflow_chapter_synthesis_seconds',
+    help: 'Wall time to synthesize and encode one chapter',
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
+    registers,
+  }),
+  audioSeconds: new client.Histogram({
+    name: 'bookflow_chapter_audio_seconds',
+    help: 'Seconds of audio in one chapter (divide by synthesis seconds for the real-time factor)',
+    buckets: [10, 30, 60, 120, 300, 600, 1200, 2400, 3600, 7200],
+    registers,
+  }),
+  mergeSeconds: new client.Histogram({
+    name: 'bookflow_merge_seconds',
+    help: 'Wall time to join one book',
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers,
+  }),
+  failures: new client.Counter({
+    name: 'bookflow_job_failures_total',
+    help: 'Job attempts that failed, by job and by class of cause',
+    labelNames: ['job', 'class'],
+    registers,
+  }),
+  retries: new client.Counter({
+    name: 'bookflow_job_retries_total',
+    help: 'Failed job attempts that will be tried again',
+    labelNames: ['job'],
+    registers,
+  }),
+  httpSeconds: new client.Histogram({
+    name: 'bookflow_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  }),
+};
+
+const STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'failed',
+  'completed',
+  'waiting-children',
+  'prioritized',
+] as const;
+
+/**
+ * Gauges read when scraped: jobs by queue and state (one count call per queue)
+ * and books by status (one query), so a scrape costs a bounded number of round
+ * trips however many jobs there are. The API process registers these.
+ */
+export function watchQueuesAndBooks(
+  queues: Pick<QueueBackend, 'queue'>,
+  books: Pick<BookQueries, 'countByStatus'>,
+): void {
+  // One source per process: a second call (a test building a second app) replaces the first.
+  for (const name of ['bookflow_jobs', 'bookflow_books']) registry.removeSingleMetric(name);
+  new client.Gauge({
+    name: 'bookflow_jobs',
+    help: 'Jobs by queue and state',
+    labelNames: ['queue', 'state'],
+    registers,
+    async collect() {
+      const counts = await Promise.all(
+        QUEUE_KEYS.map((k) => queues.queue(k).getJobCounts(...STATES)),
+      );
+      for (const [i, key] of QUEUE_KEYS.entries())
+        for (const state of STATES) this.set({ queue: key, state }, counts[i]?.[state] ?? 0);
+    },
+  });
+  new client.Gauge({
+    name: 'bookflow_books',
+    help: 'Books by status',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const { status, count } of await books.countByStatus()) this.set({ status }, count);
+    },
+  });
+}

@@ -1,0 +1,21 @@
+import { UnrecoverableError } from 'bullmq';
+import { isUnavailable } from '../db/db-retry.js';
+import { EpubError } from '../epub/epub-limits.js';
+import { TransientTtsError } from '../tts/openai-engine.js';
+import { PermanentTtsError } from '../tts/tts-engine.js';
+
+export type FailureClass = 'input' | 'engine' | 'storage' | 'database' | 'other';
+
+/** S3 and file-system failures: the storage, not the book or the engine. */
+const STORAGE = /\b(NoSuchKey|NoSuchBucket|AccessDenied|SlowDown|ENOSPC|EACCES|EROFS)\b|S3|bucket/;
+
+/** Where a job's failure came from, for the failures metric (bookflow_job_failures_total). */
+export function failureClass(err: Error): FailureClass {
+  if (err instanceof EpubError) return 'input';
+  if (err instanceof PermanentTtsError || err instanceof TransientTtsError) return 'engine';
+  if (/speech|Piper|espeak/i.test(err.message)) return 'engine';
+  if (isUnavailable(err) || /^Failed query/.test(err.message)) return 'database';
+  if (STORAGE.test(`${err.name} ${err.message}`)) return 'storage';
+  if (err instanceof UnrecoverableError && /payload/.test(err.message)) return 'input';
+  return 'other';
+}
