@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { benchFanOut } from './fan-out.js';
 import { benchMerge } from './merge.js';
+import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchPiper, benchPiperNovel } from './piper.js';
 import { benchStatusLoad } from './status-load.js';
 import { benchTimeToAudiobook } from './time-to-audiobook.js';
@@ -16,6 +17,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> 
   merge: () => benchMerge('m4b'),
   'merge-mp3': () => benchMerge('mp3'),
   piper: benchPiper,
+  'metrics-scrape': benchMetricsScrape,
   'piper-novel': benchPiperNovel,
 };
 
