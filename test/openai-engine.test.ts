@@ -119,6 +119,7 @@ describe('books read by an OpenAI-compatible speech server', () => {
     expect(probe.container).toBe('mp3');
     expect(probe.codecs).toEqual(['mp3']);
     expect(probe.cover).toBe('mjpeg');
+    expect(probe.coverComment).toBe('Cover (front)');
     expect(probe.chapters.map((c) => c.title)).toEqual(
       book.chapters.filter((c) => c.status === 'DONE').map((c) => c.title),
     );

@@ -71,9 +71,15 @@ export function runFfmpeg(job: FfmpegJob, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const cmd = ffmpeg();
     signal?.addEventListener('abort', () => cmd.kill('SIGKILL'), { once: true });
-    for (const input of job.inputs) cmd.input(input.path).inputOptions(input.options);
+    // Our builders make argv already. Given an array, fluent-ffmpeg would split each option at a
+    // space ("comment=Cover (front)" → two arguments); given several arguments, it takes them as is.
+    for (const input of job.inputs) {
+      cmd.input(input.path);
+      if (input.options.length > 0) cmd.inputOptions(...(input.options as [string, ...string[]]));
+    }
+    if (job.outputOptions.length > 0)
+      cmd.outputOptions(...(job.outputOptions as [string, ...string[]]));
     cmd
-      .outputOptions(job.outputOptions)
       .output(job.output)
       .on('error', (err: Error, _stdout: unknown, stderr: unknown) =>
         reject(new Error(`ffmpeg failed: ${err.message} ${String(stderr ?? '').slice(-2000)}`)),

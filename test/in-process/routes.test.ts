@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS } from '../../flows/index.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import { fixture } from '../support/fixtures.js';
 import {
@@ -248,7 +249,10 @@ describe('routes: access, ownership and error mapping, in process', () => {
       /^bookflow_chapter_synthesis_seconds_count [1-9]/m,
       /^bookflow_chapter_audio_seconds_sum \d/m,
       /^bookflow_merge_seconds_count [1-9]/m,
-      /^bookflow_job_failures_total\{job="parse-epub",class="input"\} [1-9]/m,
+      new RegExp(
+        `^bookflow_job_failures_total\\{job="${JOBS.parseEpub}",class="input"\\} [1-9]`,
+        'm',
+      ),
       /^bookflow_http_request_duration_seconds_count\{method="GET",route="\/books\/:id",status="200"\} [1-9]/m,
       /^bookflow_nodejs_eventloop_lag_seconds /m,
       /^bookflow_process_resident_memory_bytes /m,

@@ -10,6 +10,8 @@ export interface Probe {
   codecs: string[];
   /** Codec of the embedded cover art (an attached picture), if any. */
   cover: string | null;
+  /** The cover's comment tag: ID3's picture type ("Cover (front)") in an mp3. */
+  coverComment: string | null;
 }
 
 /** What ffprobe sees in an audio file: the listener's player sees the same. */
@@ -27,7 +29,12 @@ export async function ffprobe(file: string): Promise<Probe> {
   const data = JSON.parse(stdout) as {
     format: { duration: string; format_name: string; tags?: Record<string, string> };
     chapters: { start_time: string; end_time: string; tags?: { title?: string } }[];
-    streams: { codec_name?: string; codec_type: string; disposition?: { attached_pic?: number } }[];
+    streams: {
+      codec_name?: string;
+      codec_type: string;
+      disposition?: { attached_pic?: number };
+      tags?: Record<string, string>;
+    }[];
   };
   return {
     durationSec: Number(data.format.duration),
@@ -40,6 +47,8 @@ export async function ffprobe(file: string): Promise<Probe> {
     tags: data.format.tags ?? {},
     codecs: data.streams.filter((s) => s.codec_type === 'audio').map((s) => s.codec_name ?? ''),
     cover: data.streams.find((s) => s.disposition?.attached_pic === 1)?.codec_name ?? null,
+    coverComment:
+      data.streams.find((s) => s.disposition?.attached_pic === 1)?.tags?.comment ?? null,
   };
 }
 
