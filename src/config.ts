@@ -70,7 +70,7 @@ export class ConfigError extends Error {
  * Reads the environment once, at start-up. Every bad variable is reported in
  * one error, so a deployment is fixed in one go rather than one restart per typo.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean } = {}): Config {
   const problems: string[] = [];
   const r = envReaders(env, problems);
   const tts = parseTts(r.str, r.int, problems);
@@ -112,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbRetryMs: r.int('DB_RETRY_SECONDS', 300, 0, 86_400) * 1000,
     logLevel: r.str('LOG_LEVEL') ?? 'info',
   };
-  problems.push(...crossChecks(config));
+  problems.push(...crossChecks(config, opts.servesApi ?? true));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -152,7 +152,7 @@ function workerProfiles(r: EnvReaders, ttsConcurrency: number): Record<QueueKey,
 }
 
 /** Rules about values together, after each was read on its own. */
-function crossChecks(config: Config): string[] {
+function crossChecks(config: Config, servesApi: boolean): string[] {
   const problems: string[] = [];
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
     problems.push('METRICS_TOKEN must be 16 characters or more');
@@ -165,7 +165,8 @@ function crossChecks(config: Config): string[] {
       `LOG_LEVEL=${config.logLevel} must be one of fatal, error, warn, info, debug, trace, silent`,
     );
   }
-  if (config.apiTokens.length === 0 && !LOOPBACK.includes(config.host)) {
+  // Only a process that serves the API is open to callers (a worker's WORKER_PORT has its own rules).
+  if (servesApi && config.apiTokens.length === 0 && !LOOPBACK.includes(config.host)) {
     problems.push(
       `HOST=${config.host} needs API_TOKENS: without tokens the API is open to anyone who reaches it, so it listens on 127.0.0.1 only`,
     );

@@ -15,7 +15,7 @@ import type { TtsEngine } from './tts/tts-engine.js';
 export type Mode = 'api' | 'worker' | 'all';
 
 export async function main(mode: Mode): Promise<void> {
-  const config = configOrExit();
+  const config = configOrExit(mode !== 'worker');
   // Pretty in a terminal; JSON lines everywhere else (files, collectors, compose).
   const pretty = process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {};
   const log = pino({ level: config.logLevel, base: { mode }, ...pretty });
@@ -96,9 +96,9 @@ async function failStart(
   process.exit(1);
 }
 
-function configOrExit(): Config {
+function configOrExit(servesApi: boolean): Config {
   try {
-    return loadConfig();
+    return loadConfig(process.env, { servesApi });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`bookflow: ${err.message}\n`);

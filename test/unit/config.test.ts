@@ -99,6 +99,13 @@ describe('access and worker configuration', () => {
     ]);
   });
 
+  it('lets a worker listen beyond loopback without API tokens (it serves no API)', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/HOST=0\.0\.0\.0 needs API_TOKENS/);
+    expect(loadConfig({ HOST: '0.0.0.0' }, { servesApi: false }).host).toBe('0.0.0.0');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be 16/);
+    expect(loadConfig({ WORKER_PORT: '9100' }).workerPort).toBe(9100);
+  });
+
   it('refuses short, malformed or repeated tokens, by entry number', () => {
     for (const [raw, message] of [
       ['alice:short', /entry 1 must be owner:token/],
