@@ -127,6 +127,7 @@ async function startApi(
       readiness: readinessProbes(infra),
       access: { tokens: config.apiTokens, rate: config.apiRateLimit },
       metricsToken: config.metricsToken,
+      dashboardQueues: infra.queues,
     },
     { loggerInstance: log },
   );

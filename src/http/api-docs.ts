@@ -47,6 +47,8 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
       buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
     },
     transform: ({ schema, url, route }) => {
+      // The queue dashboard is a page for people, not part of the API.
+      if (url.startsWith('/admin/')) return { schema: { ...schema, hide: true }, url };
       const open = isPublicUrl(url) ? { security: [] } : {};
       if (url === '/books' && route.method === 'POST')
         return {

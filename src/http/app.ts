@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import type { ApiToken } from '../access/principal.js';
 import type { BookService } from '../books/book-service.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { registerApiDocs } from './api-docs.js';
 import { audioRoutes } from './audio-routes.js';
@@ -13,6 +14,7 @@ import { registerErrorHandler } from './error-handler.js';
 import { HttpError } from './http-errors.js';
 import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
+import { registerQueueDashboard } from './queue-dashboard.js';
 import { serviceRoutes } from './service-routes.js';
 
 export interface AppDeps {
@@ -27,6 +29,8 @@ export interface AppDeps {
   access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
   /** A bearer token for /metrics besides admin tokens (for scrapers). */
   metricsToken?: string;
+  /** The queues the admin dashboard shows (unset: no dashboard). */
+  dashboardQueues?: Pick<QueueBackend, 'queue'>;
 }
 
 /**
@@ -65,6 +69,7 @@ export async function buildApp(
   await app.register(bookRoutes, { service: deps.service });
   await app.register(audioRoutes, { service: deps.service });
   await app.register(metricsRoutes, { metricsToken: deps.metricsToken });
+  if (deps.dashboardQueues) await registerQueueDashboard(app, deps.dashboardQueues);
   answerOtherMethods(app, methods);
   return app;
 }

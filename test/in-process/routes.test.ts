@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOBS } from '../../flows/index.js';
+import { JOBS, QUEUES } from '../../flows/index.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import { fixture } from '../support/fixtures.js';
 import {
@@ -259,5 +259,28 @@ describe('routes: access, ownership and error mapping, in process', () => {
     ]) {
       expect(text).toMatch(line);
     }
+  });
+
+  it("shows the queue dashboard to admins only, with a book's flow", async () => {
+    expect((await t.app.inject('/admin/queues')).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/admin/queues', headers: auth(ALICE) })).statusCode).toBe(
+      403,
+    );
+    const page = await t.app.inject({ url: '/admin/queues', headers: auth(ADMIN) });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    // The failed book's tree is still in the queues: its parse job shows, as a child of the flow.
+    const api = await t.app.inject({
+      url: `/admin/queues/api/queues?activeQueue=${QUEUES.parse}&status=failed&page=1`,
+      headers: auth(ADMIN),
+    });
+    expect(api.statusCode).toBe(200);
+    const parse = api.json().queues.find((q: { name: string }) => q.name === QUEUES.parse);
+    const job = parse.jobs.find((j: { id: string }) => j.id === `${failed}-parse`);
+    expect(job).toMatchObject({
+      name: JOBS.parseEpub,
+      failedReason: expect.stringMatching(/spine is empty/),
+    });
+    expect(job.opts.parent.id).toBe(`${failed}-merge`);
   });
 });

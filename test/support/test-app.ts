@@ -72,6 +72,7 @@ export async function buildTestApp(
       readiness: { database: database.ping, queues: queues.ping, storage: storage.ping },
       access: { tokens: opts.tokens ?? [], rate: { max: 100_000, duration: 60_000 } },
       metricsToken: opts.metricsToken,
+      dashboardQueues: queues,
     },
     { logger: false },
   );
