@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { REPO } from '../support/fixtures.js';
 
 interface Service {
@@ -44,5 +44,58 @@ describe('the compose deployment', () => {
       const grace = Number(/^(\d+)s$/.exec(s.stop_grace_period ?? '')?.[1]);
       expect(grace, name).toBeGreaterThan(Number(s.environment?.SHUTDOWN_TIMEOUT));
     }
+  });
+});
+
+interface Container {
+  ports: { containerPort: number }[];
+  env?: { name: string }[];
+  readinessProbe: { httpGet: { path: string } };
+  livenessProbe: { httpGet: { path: string } };
+  resources: { limits: { memory?: string } };
+}
+
+/** The parts of a manifest these rules read. */
+interface Manifest {
+  data: Record<string, string>;
+  spec: {
+    template: { spec: { terminationGracePeriodSeconds: number; containers: Container[] } };
+    scaleTargetRef: { name: string };
+    metrics: { external: { metric: unknown } }[];
+  };
+}
+
+/** deploy/k8s/ (schema validity is checked in .ci/run by kubernetes-validate; these are our rules). */
+describe('the Kubernetes manifests', () => {
+  const docs = async (file: string) =>
+    parseAllDocuments(await fs.readFile(path.join(REPO, 'deploy/k8s', file), 'utf8')).map(
+      (d) => d.toJSON() as Manifest,
+    );
+
+  it('give every pod longer to stop than SHUTDOWN_TIMEOUT, and probe workers on their own port', async () => {
+    const [config] = await docs('config.yaml');
+    const shutdown = Number(config?.data.SHUTDOWN_TIMEOUT);
+    for (const file of ['api.yaml', 'worker-light.yaml', 'worker-tts.yaml']) {
+      const [deployment] = await docs(file);
+      const pod = deployment?.spec.template.spec;
+      expect(pod?.terminationGracePeriodSeconds, file).toBeGreaterThan(shutdown);
+      const container = pod?.containers[0] as Container;
+      expect(container.readinessProbe.httpGet.path, file).toBe('/ready');
+      expect(container.livenessProbe.httpGet.path, file).toBe('/health');
+      expect(container.resources.limits.memory, file).toBeDefined();
+      if (file.startsWith('worker')) {
+        expect(container.ports[0]?.containerPort).toBe(Number(config?.data.WORKER_PORT));
+        expect(container.env?.find((e) => e.name === 'API_TOKENS')).toBeUndefined();
+      }
+    }
+  });
+
+  it("scales speech workers on the speech queue's depth", async () => {
+    const [hpa] = await docs('worker-tts-autoscaling.yaml');
+    expect(hpa?.spec.scaleTargetRef.name).toBe('bookflow-worker-tts');
+    expect(hpa?.spec.metrics[0]?.external.metric).toEqual({
+      name: 'bookflow_jobs',
+      selector: { matchLabels: { queue: 'tts', state: 'waiting' } },
+    });
   });
 });
