@@ -39,6 +39,8 @@ export interface Config {
   stallCheckMs: number;
   /** Empty: no authentication, which is only allowed on a loopback HOST. */
   apiTokens: ApiToken[];
+  /** Where traces go (OTLP/HTTP); unset: no tracing. */
+  otlpEndpoint: string | undefined;
   /** A bearer token that may read /metrics (besides admin tokens). */
   metricsToken: string | undefined;
   /** Where a worker process answers /health, /ready and /metrics; unset: nowhere. */
@@ -88,6 +90,7 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     stallCheckMs: r.int('STALL_CHECK_SECONDS', 5, 1, 3600) * 1000,
     apiTokens: parseTokens(r.str('API_TOKENS'), problems),
     metricsToken: r.str('METRICS_TOKEN'),
+    otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     workerPort: r.str('WORKER_PORT') === undefined ? undefined : r.int('WORKER_PORT', 0, 1, 65535),
     apiRateLimit: parseRate('API_RATE_LIMIT', r.str('API_RATE_LIMIT'), problems) ?? {
       max: 1200,

@@ -9,6 +9,7 @@ import { openQueueBackend, type QueueBackend } from './queue/queue-backend.js';
 import { createLocalStorage } from './storage/local-storage.js';
 import { createS3Storage } from './storage/s3-storage.js';
 import type { Storage } from './storage/storage.js';
+import { startTracing } from './tracing.js';
 
 /** The infrastructure every process mode shares: database, storage, queue clients. */
 export interface Infrastructure {
@@ -58,10 +59,13 @@ async function open(
   }
   const database = await openDatabase(databaseUrl);
   stops.unshift(['database', database.close]);
+  const tracing = startTracing(config.otlpEndpoint, 'bookflow');
+  if (tracing) stops.push(['tracing', tracing.shutdown]);
   const queues = await openQueueBackend({
     redisUrl: config.redisUrl,
     databaseUrl,
     namespace: config.queuePrefix,
+    telemetry: tracing?.telemetry,
   });
   // Leave a little of SHUTDOWN_TIMEOUT for the steps after the workers.
   const graceMs = Math.max(1000, config.shutdownTimeoutMs - 5000);

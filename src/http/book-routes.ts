@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { trace } from '@opentelemetry/api';
 import { Type } from '@sinclair/typebox';
 import type { BookService } from '../books/book-service.js';
 import { bookSummary, bookView, decodeCursor, encodeCursor, links } from './book-views.js';
@@ -27,6 +28,8 @@ const errors = { 404: ErrorBody, 409: ErrorBody };
 const POLLED = 'warn';
 
 type App = Parameters<FastifyPluginAsyncTypebox>[0];
+
+const tracer = trace.getTracer('bookflow');
 
 /** The books resource: upload, list, status, job tree, retries, cancel. */
 export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
@@ -58,20 +61,27 @@ function uploadAndList(app: App, service: BookService) {
         if (!request.isMultipart()) throw notMultipart();
       },
     },
-    async (request, reply) => {
-      const { book, replayed } = await service.upload(
-        request.principal,
-        uploadParts(request),
-        request.headers['idempotency-key'],
-      );
-      if (replayed) reply.header('idempotent-replayed', 'true');
-      else
-        request.log.info(
-          { bookId: book.id, owner: book.owner, file: book.fileName },
-          'book accepted',
-        );
-      return reply.code(202).send({ id: book.id, status: book.status, links: links(book.id) });
-    },
+    // The upload's span is the root of the book's trace: the flow is added inside it (tracing.ts).
+    async (request, reply) =>
+      tracer.startActiveSpan('POST /books', async (span) => {
+        try {
+          const { book, replayed } = await service.upload(
+            request.principal,
+            uploadParts(request),
+            request.headers['idempotency-key'],
+          );
+          span.setAttribute('book.id', book.id);
+          if (replayed) reply.header('idempotent-replayed', 'true');
+          else
+            request.log.info(
+              { bookId: book.id, owner: book.owner, file: book.fileName },
+              'book accepted',
+            );
+          return reply.code(202).send({ id: book.id, status: book.status, links: links(book.id) });
+        } finally {
+          span.end();
+        }
+      }),
   );
 
   app.get(

@@ -4,6 +4,7 @@ import {
   type Processor,
   Queue,
   runMigrations,
+  type Telemetry,
   Worker,
   type WorkerOptions,
   withBackend,
@@ -36,22 +37,24 @@ export interface QueueBackendOptions {
   databaseUrl: string;
   /** Redis key prefix, or PostgreSQL schema, holding the queues. */
   namespace: string;
+  /** Traces jobs (see tracing.ts); unset: no tracing. */
+  telemetry?: Telemetry;
 }
 
 export async function openQueueBackend(opts: QueueBackendOptions): Promise<QueueBackend> {
   return opts.redisUrl
-    ? openRedisBackend(opts.redisUrl, opts.namespace)
-    : openPostgresBackend(opts.databaseUrl, opts.namespace);
+    ? openRedisBackend(opts.redisUrl, opts.namespace, opts.telemetry)
+    : openPostgresBackend(opts.databaseUrl, opts.namespace, opts.telemetry);
 }
 
-function openRedisBackend(url: string, prefix: string): QueueBackend {
+function openRedisBackend(url: string, prefix: string, telemetry?: Telemetry): QueueBackend {
   // Auto-pipelining batches the many small reads of a job tree into few round trips.
   const connection = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   return registry('redis', {
-    newQueue: (name) => new Queue(name, { connection, prefix }),
-    newFlowProducer: () => new FlowProducer({ connection, prefix }),
+    newQueue: (name) => new Queue(name, { connection, prefix, telemetry }),
+    newFlowProducer: () => new FlowProducer({ connection, prefix, telemetry }),
     newWorker: (name, processor, wopts) =>
-      new Worker(name, processor, { ...wopts, connection, prefix }),
+      new Worker(name, processor, { ...wopts, connection, prefix, telemetry }),
     ping: async () => {
       await connection.ping();
     },
@@ -61,7 +64,11 @@ function openRedisBackend(url: string, prefix: string): QueueBackend {
   });
 }
 
-async function openPostgresBackend(url: string, schema: string): Promise<QueueBackend> {
+async function openPostgresBackend(
+  url: string,
+  schema: string,
+  telemetry?: Telemetry,
+): Promise<QueueBackend> {
   // BullMQ leaves schema migration to the application: do it once, at start-up.
   const migrator = new pg.Client({ connectionString: url });
   await migrator.connect();
@@ -75,10 +82,15 @@ async function openPostgresBackend(url: string, schema: string): Promise<QueueBa
   const pgClasses = withBackend(createPostgresBackend);
   const probe = new pg.Pool({ connectionString: url, max: 1 });
   return registry('postgres', {
-    newQueue: (name) => new pgClasses.Queue(name, { connection }) as unknown as Queue,
-    newFlowProducer: () => new pgClasses.FlowProducer({ connection }) as unknown as FlowProducer,
+    newQueue: (name) => new pgClasses.Queue(name, { connection, telemetry }) as unknown as Queue,
+    newFlowProducer: () =>
+      new pgClasses.FlowProducer({ connection, telemetry }) as unknown as FlowProducer,
     newWorker: (name, processor, wopts) =>
-      new pgClasses.Worker(name, processor, { ...wopts, connection }) as unknown as Worker,
+      new pgClasses.Worker(name, processor, {
+        ...wopts,
+        connection,
+        telemetry,
+      }) as unknown as Worker,
     ping: async () => {
       await probe.query('select 1');
     },
