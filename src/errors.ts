@@ -23,6 +23,11 @@ export class InvalidInputError extends DomainError {
   override name = 'InvalidInputError';
 }
 
+/** What was asked for existed, and is gone for good (a cancelled book's audio). */
+export class GoneError extends DomainError {
+  override name = 'GoneError';
+}
+
 /** A request that repeats an earlier one's key but not its content (an Idempotency-Key reused). */
 export class MismatchError extends DomainError {
   override name = 'MismatchError';

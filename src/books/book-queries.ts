@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AudioFormat } from '../audio/audio-format.js';
 import type { Db } from '../db/database.js';
-import { type BookRow, type BookStatus, books } from '../db/schema.js';
+import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
 import { createChapterQueries } from './chapter-queries.js';
 
 /** Forward order of a book's life; FAILED and CANCELLED sit outside it. */
@@ -64,10 +64,25 @@ export function createBookQueries(db: Db) {
 
   /** CANCELLED is final: no job moves a book out of it (see `predecessors`). */
   async function cancel(id: string): Promise<void> {
-    await db
-      .update(books)
-      .set({ status: 'CANCELLED', error: null, updatedAt: now })
-      .where(eq(books.id, id));
+    await db.transaction(async (tx) => {
+      await tx
+        .update(books)
+        .set({ status: 'CANCELLED', error: null, updatedAt: now })
+        .where(eq(books.id, id));
+      // Every chapter not done ends with its book: nothing is left PENDING or RUNNING.
+      await tx
+        .update(chapters)
+        .set({ status: 'CANCELLED', updatedAt: now })
+        .where(and(eq(chapters.bookId, id), sql`status not in ('DONE', 'SKIPPED')`));
+    });
+  }
+
+  /** Removes a book's record, its chapters and (with the row) its idempotency key. */
+  async function purge(id: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      await tx.delete(chapters).where(eq(chapters.bookId, id));
+      await tx.delete(books).where(eq(books.id, id));
+    });
   }
 
   /** Of `ids`, those cancelled; workers ask this to abort their running jobs. */
@@ -183,6 +198,7 @@ export function createBookQueries(db: Db) {
     findByIdempotencyKey,
     cancel,
     cancelledAmong,
+    purge,
     staleInProgress,
     touch,
     getBook,

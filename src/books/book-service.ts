@@ -1,7 +1,7 @@
 import { JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
 import { canSee, type Principal } from '../access/principal.js';
 import type { BookRow, BookStatus, ChapterRow } from '../db/schema.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
@@ -95,12 +95,20 @@ export function createBookService(deps: BookServiceDeps) {
    * stored objects are removed. Running jobs are aborted by their workers,
    * which then remove what is left (see cancel-watcher.ts).
    */
-  async function cancel(principal: Principal, id: string) {
+  async function cancel(principal: Principal, id: string, opts: { purge?: boolean } = {}) {
     await requireBook(principal, id);
     await books.cancel(id);
     changed(id);
     await discardBook({ queues, storage }, id);
-    return { id, status: 'CANCELLED' as const };
+    // Purged: the record, its chapters and its idempotency key go too; the book is then not found.
+    if (opts.purge) await books.purge(id);
+    return { id, status: 'CANCELLED' as const, ...(opts.purge ? { purged: true } : {}) };
+  }
+
+  /** A cancelled book's files were deleted with it: its audio is gone, not pending. */
+  function refuseCancelled(book: BookRow): void {
+    if (book.status === 'CANCELLED')
+      throw new GoneError(`book ${book.id} was cancelled, and its audio deleted`);
   }
 
   async function failedJob(name: JobName, id: string) {
@@ -161,6 +169,7 @@ export function createBookService(deps: BookServiceDeps) {
   /** The audiobook, once READY. */
   async function audio(principal: Principal, id: string, range?: RangeOf) {
     const book = await requireBook(principal, id);
+    refuseCancelled(book);
     if (book.status !== 'READY' || !book.audioKey) {
       throw new ConflictError(`the audiobook is not ready yet (status ${book.status})`);
     }
@@ -170,6 +179,7 @@ export function createBookService(deps: BookServiceDeps) {
   /** One chapter's audio, as soon as that chapter is done. */
   async function chapterAudio(principal: Principal, id: string, n: number, range?: RangeOf) {
     const book = await requireBook(principal, id);
+    refuseCancelled(book);
     const chapter = await books.getChapter(id, n);
     if (!chapter) throw new NotFoundError(`chapter ${n} of book ${id}`);
     if (chapter.status !== 'DONE' || !chapter.audioKey) {

@@ -41,11 +41,15 @@ function preparedChapterQueries(db: Db) {
       .where(eq(chapters.bookId, sql.placeholder('bookId')))
       .orderBy(asc(chapters.n))
       .prepare('chapters_of_book'),
+    // A cancelled chapter stays cancelled, whatever a job still under way writes later.
     started: start()
-      .where(and(chapter, sql`status <> 'DONE'`))
+      .where(and(chapter, sql`status not in ('DONE', 'CANCELLED')`))
       .returning()
       .prepare('chapter_started'),
-    restarted: start().where(chapter).returning().prepare('chapter_restarted'),
+    restarted: start()
+      .where(and(chapter, sql`status <> 'CANCELLED'`))
+      .returning()
+      .prepare('chapter_restarted'),
     done: db
       .update(chapters)
       .set({
@@ -56,7 +60,7 @@ function preparedChapterQueries(db: Db) {
         finishedAt: now,
         updatedAt: now,
       })
-      .where(chapter)
+      .where(and(chapter, sql`status <> 'CANCELLED'`))
       .prepare('chapter_done'),
   };
 }
@@ -122,7 +126,13 @@ export function createChapterQueries(db: Db) {
     await db
       .update(chapters)
       .set({ status: final ? 'FAILED' : 'PENDING', error, updatedAt: now })
-      .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n), sql`status <> 'DONE'`));
+      .where(
+        and(
+          eq(chapters.bookId, bookId),
+          eq(chapters.n, n),
+          sql`status not in ('DONE', 'CANCELLED')`,
+        ),
+      );
   }
 
   async function chaptersRetried(bookId: string, ns: number[]): Promise<void> {

@@ -23,7 +23,15 @@ export const BOOK_STATUSES = [
 ] as const;
 export type BookStatus = (typeof BOOK_STATUSES)[number];
 
-export const CHAPTER_STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'SKIPPED'] as const;
+/** CANCELLED: its book was cancelled before it was done (final, like the book's). */
+export const CHAPTER_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'DONE',
+  'FAILED',
+  'SKIPPED',
+  'CANCELLED',
+] as const;
 export type ChapterStatus = (typeof CHAPTER_STATUSES)[number];
 
 export const books = pgTable(

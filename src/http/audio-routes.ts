@@ -12,6 +12,7 @@ const audioResponses = {
   206: AudioBody,
   404: ErrorBody,
   409: ErrorBody,
+  410: ErrorBody,
   416: ErrorBody,
 };
 

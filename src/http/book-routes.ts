@@ -10,6 +10,7 @@ import {
   BookList,
   BookView,
   Cancelled,
+  CancelQuery,
   ChapterParams,
   ErrorBody,
   JobNodeSchema,
@@ -146,8 +147,18 @@ function actions(app: App, service: BookService) {
 
   app.delete(
     '/books/:id',
-    { schema: { params: BookIdParams, response: { 202: Cancelled, ...errors } } },
-    async (request, reply) =>
-      reply.code(202).send(await service.cancel(request.principal, request.params.id)),
+    {
+      schema: {
+        params: BookIdParams,
+        querystring: CancelQuery,
+        response: { 202: Cancelled, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { purge } = request.query;
+      return reply
+        .code(202)
+        .send(await service.cancel(request.principal, request.params.id, { purge }));
+    },
   );
 }

@@ -4,6 +4,7 @@ import { isUnavailable } from '../db/db-retry.js';
 import {
   ConflictError,
   type DomainError,
+  GoneError,
   InvalidInputError,
   MismatchError,
   NotFoundError,
@@ -18,6 +19,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [InvalidInputError, 400],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [GoneError, 410],
   [TooLargeError, 413],
   [MismatchError, 422],
   [UnsupportedFileError, 415],

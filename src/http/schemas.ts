@@ -98,7 +98,15 @@ export const VoiceList = Type.Object({
 
 export const Retried = Type.Object({ retried: Type.Array(Type.String()) });
 
-export const Cancelled = Type.Object({ id: Type.String(), status: Type.Literal('CANCELLED') });
+export const Cancelled = Type.Object({
+  id: Type.String(),
+  status: Type.Literal('CANCELLED'),
+  /** Present, true, when the record went too (`?purge=true`). */
+  purged: Type.Optional(Type.Boolean()),
+});
+
+/** `DELETE /books/:id?purge=true` also removes the record, its chapters and its idempotency key. */
+export const CancelQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
 
 export const UploadHeaders = Type.Object({
   /** The same key from the same token answers with the same book and starts no second flow. */

@@ -109,4 +109,23 @@ describe('the processors, in process', () => {
       expect(failed?.failedReason).toMatch(/payload/);
     },
   );
+
+  it('cancelling a failed book ends every chapter not done, and its audio is gone (410)', async () => {
+    const file = path.join(t.dir, 'refused-again.epub');
+    await makeEpub(file, { chapters: 3, words: 20, label: 'REFUSE' });
+    const id = await upload(file);
+    expect((await settled(id)).status).toBe('FAILED');
+    expect((await t.app.inject({ method: 'DELETE', url: `/books/${id}` })).statusCode).toBe(202);
+    const book = (await t.app.inject(`/books/${id}`)).json();
+    expect(book.status).toBe('CANCELLED');
+    expect(book.chapters.every((c: { status: string }) => c.status === 'CANCELLED')).toBe(true);
+    for (const url of [`/books/${id}/audio`, `/books/${id}/chapters/1/audio`]) {
+      const res = await t.app.inject(url);
+      expect(res.statusCode, url).toBe(410);
+      expect(res.json().message).toMatch(/was cancelled, and its audio deleted/);
+    }
+    const purged = await t.app.inject({ method: 'DELETE', url: `/books/${id}?purge=true` });
+    expect(purged.json()).toEqual({ id, status: 'CANCELLED', purged: true });
+    expect((await t.app.inject(`/books/${id}`)).statusCode).toBe(404);
+  });
 });
