@@ -1,13 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { tokenIdentifier } from '../access/principal.js';
 import { metrics, registry } from '../metrics/metrics.js';
 import { HttpError } from './http-errors.js';
 import { ErrorBody } from './schemas.js';
-
-const same = (a: string, b: string) =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * Prometheus text at /metrics, for an admin token or `METRICS_TOKEN` (a scraper
@@ -16,6 +13,10 @@ const same = (a: string, b: string) =>
 export const metricsRoutes: FastifyPluginAsyncTypebox<{
   metricsToken: string | undefined;
 }> = async (app, { metricsToken }) => {
+  // The metrics token is checked as API tokens are (by digest, in constant time).
+  const scraper = tokenIdentifier(
+    metricsToken ? [{ owner: 'metrics', token: metricsToken, admin: false }] : [],
+  );
   app.get(
     '/metrics',
     {
@@ -27,9 +28,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<{
       logLevel: 'warn',
     },
     async (request, reply) => {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
-      const scraper = metricsToken !== undefined && same(bearer, metricsToken);
-      if (!request.principal?.admin && !scraper) {
+      if (!request.principal?.admin && !scraper(request.headers.authorization)) {
         reply.header('www-authenticate', 'Bearer');
         throw new HttpError(401, 'send an admin token or METRICS_TOKEN as a bearer token');
       }
