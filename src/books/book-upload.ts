@@ -97,10 +97,11 @@ export function createBookUploads(deps: UploadDeps) {
       const file = path.join(dir, 'upload.epub');
       const { fields, fileName } = await spool(parts, file);
       const choices = parseChoices(fields, deps.voices);
-      const uploadFingerprint = await fingerprint(file, choices);
+      // Only an upload under an Idempotency-Key is compared with another (it costs a read of the file).
+      const uploadFingerprint = idempotencyKey ? await fingerprint(file, choices) : null;
       if (idempotencyKey) {
         const earlier = await books.findByIdempotencyKey(principal.owner, idempotencyKey);
-        if (earlier) return replay(earlier, uploadFingerprint);
+        if (earlier) return replay(earlier, uploadFingerprint as string);
       }
       const { size } = await fs.stat(file);
       await assertLooksLikeEpub(file, size).catch((err: Error) => {
@@ -112,13 +113,13 @@ export function createBookUploads(deps: UploadDeps) {
         id,
         owner: principal.owner,
         idempotencyKey,
-        uploadFingerprint: idempotencyKey ? uploadFingerprint : null,
+        uploadFingerprint,
         fileName,
         sizeBytes: size,
         sourceKey: objectKeys.source(id),
         ...choices,
       });
-      if (!book) return raceLost(principal, id, idempotencyKey ?? '', uploadFingerprint);
+      if (!book) return raceLost(principal, id, idempotencyKey ?? '', uploadFingerprint ?? '');
       await submit(id);
       return { book, replayed: false };
     }, 'bookflow-upload-');
