@@ -1,15 +1,8 @@
 import { Redis } from 'ioredis';
 import { JOBS } from '../flows/index.js';
-import { createBookQueries } from '../src/books/book-queries.js';
-import { openDatabase } from '../src/db/database.js';
-import { registry, watchQueuesAndBooks } from '../src/metrics/metrics.js';
-import { openQueueBackend } from '../src/queue/queue-backend.js';
-import {
-  clearRedisPrefix,
-  createTestDatabase,
-  REDIS_URL,
-  uniqueName,
-} from '../test/support/services.js';
+import { registry } from '../src/metrics/metrics.js';
+import { REDIS_URL } from '../test/support/services.js';
+import { buildTestApp } from '../test/support/test-app.js';
 
 const JOB_COUNT = 10_000;
 
@@ -20,14 +13,8 @@ const JOB_COUNT = 10_000;
  * grow with the jobs.
  */
 export async function benchMetricsScrape(): Promise<Record<string, number>> {
-  const db = await createTestDatabase();
-  const prefix = uniqueName('bench_metrics');
-  const database = await openDatabase(db.url);
-  const queues = await openQueueBackend({
-    redisUrl: REDIS_URL,
-    databaseUrl: db.url,
-    namespace: prefix,
-  });
+  // The API as the tests build it: its own database and queue prefix, its scrape-time gauges.
+  const t = await buildTestApp();
   const info = new Redis(REDIS_URL);
   try {
     for (let i = 0; i < JOB_COUNT; i += 1000) {
@@ -35,9 +22,8 @@ export async function benchMetricsScrape(): Promise<Record<string, number>> {
         name: JOBS.generateAudio,
         data: { bookId: `b${i + k}`, n: 1 },
       }));
-      await queues.queue('tts').addBulk(batch);
+      await t.queues.queue('tts').addBulk(batch);
     }
-    watchQueuesAndBooks(queues, createBookQueries(database.db));
     await registry.metrics(); // warm: first calls load BullMQ's scripts
     const commands = async () =>
       Number(/total_commands_processed:(\d+)/.exec(await info.info('stats'))?.[1] ?? 0);
@@ -60,8 +46,6 @@ export async function benchMetricsScrape(): Promise<Record<string, number>> {
     };
   } finally {
     info.disconnect();
-    await queues.close(1000);
-    await database.close();
-    await Promise.all([db.drop(), clearRedisPrefix(prefix)]);
+    await t.close();
   }
 }
