@@ -53,25 +53,33 @@ export function createBookService(deps: BookServiceDeps) {
     return book;
   }
 
-  /** The book's status and chapters, at most about a second old. */
-  async function get(principal: Principal, id: string): Promise<BookSnapshot> {
-    const snapshot = await snapshots.get(`${id}/`, async () => ({
-      book: await requireBook(principal, id),
-      chapters: await books.getChapters(id),
-    }));
-    if (!canSee(principal, snapshot.book.owner)) throw new NotFoundError(`book ${id}`);
-    return snapshot;
+  /**
+   * A book's shared status read: built at most once per STATUS_TTL_MS for every
+   * caller, and checked against each caller (the first caller's check builds it).
+   */
+  async function shared<T extends { book: BookRow }>(
+    cache: ReturnType<typeof createTtlCache<T>>,
+    principal: Principal,
+    id: string,
+    build: (book: BookRow) => Promise<Omit<T, 'book'>>,
+  ): Promise<T> {
+    const value = await cache.get(`${id}/`, async () => {
+      const book = await requireBook(principal, id);
+      return { book, ...(await build(book)) } as T;
+    });
+    if (!canSee(principal, value.book.owner)) throw new NotFoundError(`book ${id}`);
+    return value;
   }
 
+  /** The book's status and chapters, at most about a second old. */
+  const get = (principal: Principal, id: string) =>
+    shared(snapshots, principal, id, async () => ({ chapters: await books.getChapters(id) }));
+
   /** The book's job tree, complete for any number of chapters (see job-tree.ts). */
-  async function jobs(principal: Principal, id: string) {
-    const answer = await trees.get(`${id}/`, async () => {
-      const book = await requireBook(principal, id);
-      return { book, tree: await readJobTree(queues, book, await books.getChapters(id)) };
-    });
-    if (!canSee(principal, answer.book.owner)) throw new NotFoundError(`book ${id}`);
-    return answer;
-  }
+  const jobs = (principal: Principal, id: string) =>
+    shared(trees, principal, id, async (book) => ({
+      tree: await readJobTree(queues, book, await books.getChapters(id)),
+    }));
 
   function changed(id: string): void {
     snapshots.invalidate(`${id}/`);
