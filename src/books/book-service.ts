@@ -72,14 +72,18 @@ export function createBookService(deps: BookServiceDeps) {
   }
 
   /** The book's status and chapters, at most about a second old. */
-  const get = (principal: Principal, id: string) =>
-    shared(snapshots, principal, id, async () => ({ chapters: await books.getChapters(id) }));
+  function get(principal: Principal, id: string) {
+    return shared(snapshots, principal, id, async () => ({
+      chapters: await books.getChapters(id),
+    }));
+  }
 
   /** The book's job tree, complete for any number of chapters (see job-tree.ts). */
-  const jobs = (principal: Principal, id: string) =>
-    shared(trees, principal, id, async (book) => ({
+  function jobs(principal: Principal, id: string) {
+    return shared(trees, principal, id, async (book) => ({
       tree: await readJobTree(queues, book, await books.getChapters(id)),
     }));
+  }
 
   function changed(id: string): void {
     snapshots.invalidate(`${id}/`);
@@ -87,16 +91,13 @@ export function createBookService(deps: BookServiceDeps) {
   }
 
   /** The caller's books (an admin's: everyone's), newest first, keyset-paged, maybe of one status. */
-  const list = (
+  function list(
     principal: Principal,
     page: { limit: number; before?: { createdAt: Date; id: string }; status?: BookStatus },
-  ) =>
-    books.listBooks(
-      page.limit,
-      page.before,
-      principal.admin ? undefined : principal.owner,
-      page.status,
-    );
+  ) {
+    const owner = principal.admin ? undefined : principal.owner;
+    return books.listBooks(page.limit, page.before, owner, page.status);
+  }
 
   /**
    * Cancels a book: its status becomes CANCELLED (final), its waiting jobs and

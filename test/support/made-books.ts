@@ -18,17 +18,27 @@ export async function uploadMadeBook(
 }
 
 /**
- * Waits until some chapter of the book is RUNNING and returns those chapters'
- * numbers, read from the database: the API's status answer may be a second old.
+ * Waits until some chapter of the book is RUNNING, and until the set of running
+ * chapters has stayed the same for half a second (a worker's slots take their
+ * jobs one after another, moments apart), and returns those chapters' numbers,
+ * read from the database: the API's status answer may be a second old.
  */
 export async function runningChapters(d: Deployment, bookId: string): Promise<number[]> {
   const sql = postgres(d.databaseUrl, { max: 1, onnotice: () => {} });
+  const running = async () =>
+    (
+      await sql`select n from chapters where book_id = ${bookId} and status = 'RUNNING' order by n`
+    ).map((r) => r.n as number);
   try {
+    let seen = await running();
+    let sameSince = Date.now();
     for (;;) {
-      const rows =
-        await sql`select n from chapters where book_id = ${bookId} and status = 'RUNNING' order by n`;
-      if (rows.length > 0) return rows.map((r) => r.n as number);
       await new Promise((r) => setTimeout(r, 100));
+      const now = await running();
+      if (now.join() !== seen.join()) {
+        seen = now;
+        sameSince = Date.now();
+      } else if (seen.length > 0 && Date.now() - sameSince >= 500) return seen;
     }
   } finally {
     await sql.end();
