@@ -4,6 +4,8 @@ import { ffmpegBinaries } from './audio/ffmpeg.js';
 import { createBookService } from './books/book-service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { StartError } from './data-dir-lock.js';
+import { createEventHub } from './events/event-hub.js';
+import { createEventQueries } from './events/event-queries.js';
 import { buildApp } from './http/app.js';
 import { buildProbeApp } from './http/probe-app.js';
 import { watchQueuesAndBooks } from './metrics/metrics.js';
@@ -118,9 +120,15 @@ async function startApi(
     voices: tts.voices,
     maxUploadBytes: config.maxUploadBytes,
   });
+  const events = createEventHub({
+    listen: infra.database.listen,
+    events: createEventQueries(infra.database.db),
+  });
+  await events.start();
   const app = await buildApp(
     {
       service,
+      events,
       engine: tts,
       maxUploadBytes: config.maxUploadBytes,
       bodyTimeoutMs: config.bodyTimeoutMs,

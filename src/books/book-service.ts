@@ -200,6 +200,7 @@ export function createBookService(deps: BookServiceDeps) {
 
   return {
     maxUploadBytes: deps.maxUploadBytes,
+    requireBook,
     tooLarge: uploads.tooLarge,
     upload: uploads.upload,
     list,

@@ -10,6 +10,11 @@ export interface Database {
   db: Db;
   /** Cheap reachability probe for /ready. */
   ping(): Promise<void>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel`, and `onListen` each time listening
+   * (re)starts, so a caller can catch up on what it missed while disconnected.
+   */
+  listen(channel: string, onNotify: () => void, onListen: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -37,6 +42,10 @@ export async function openDatabase(url: string): Promise<Database> {
     db,
     ping: async () => {
       await sqlClient`select 1`;
+    },
+    listen: async (channel, onNotify, onListen) => {
+      const { unlisten } = await sqlClient.listen(channel, onNotify, onListen);
+      return unlisten;
     },
     close: () => sqlClient.end({ timeout: 5 }),
   };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   index,
   integer,
   jsonb,
@@ -103,3 +104,26 @@ export const chapters = pgTable(
 
 export type BookRow = typeof books.$inferSelect;
 export type ChapterRow = typeof chapters.$inferSelect;
+
+/**
+ * Every change of a book or chapter a person would watch, written by triggers (migration 0006)
+ * in the writer's own transaction, so no writer can forget one. `id` orders the streams and is
+ * the SSE event id a client resumes from (see events/event-hub.ts). Pruned after a day.
+ */
+export const bookEvents = pgTable(
+  'book_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    bookId: text('book_id')
+      .notNull()
+      .references(() => books.id, { onDelete: 'cascade' }),
+    owner: text('owner').notNull(),
+    /** `book`: its status, error or counts; `chapter`: one chapter's status or attempts. */
+    kind: text('kind').$type<'book' | 'chapter'>().notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('book_events_created_at_idx').on(t.createdAt)],
+);
+
+export type BookEventRow = typeof bookEvents.$inferSelect;

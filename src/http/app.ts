@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import type { ApiToken } from '../access/principal.js';
 import type { BookService } from '../books/book-service.js';
+import type { EventHub } from '../events/event-hub.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { registerApiDocs } from './api-docs.js';
@@ -11,6 +12,7 @@ import { audioRoutes } from './audio-routes.js';
 import { registerAccessControl } from './auth.js';
 import { bookRoutes } from './book-routes.js';
 import { registerErrorHandler } from './error-handler.js';
+import { eventRoutes } from './event-routes.js';
 import { HttpError } from './http-errors.js';
 import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
@@ -29,6 +31,8 @@ export interface AppDeps {
   access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
   /** A bearer token for /metrics besides admin tokens (for scrapers). */
   metricsToken?: string;
+  /** Live events (`/events`); the app ends their streams when it closes. */
+  events: EventHub;
   /** The queues the admin dashboard shows (unset: no dashboard). */
   dashboardQueues?: Pick<QueueBackend, 'queue'>;
 }
@@ -68,6 +72,9 @@ export async function buildApp(
   await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
   await app.register(bookRoutes, { service: deps.service });
   await app.register(audioRoutes, { service: deps.service });
+  await app.register(eventRoutes, { hub: deps.events, service: deps.service });
+  // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
+  app.addHook('preClose', deps.events.close);
   await app.register(metricsRoutes, { metricsToken: deps.metricsToken });
   if (deps.dashboardQueues) await registerQueueDashboard(app, deps.dashboardQueues);
   answerOtherMethods(app, methods);

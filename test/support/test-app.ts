@@ -8,6 +8,8 @@ import { createBookService } from '../../src/books/book-service.js';
 import { openDatabase } from '../../src/db/database.js';
 import { DEFAULT_EPUB_LIMITS } from '../../src/epub/epub-limits.js';
 import { createParseThreadPool } from '../../src/epub/parse-thread-pool.js';
+import { createEventHub } from '../../src/events/event-hub.js';
+import { createEventQueries } from '../../src/events/event-queries.js';
 import { buildApp } from '../../src/http/app.js';
 import { watchQueuesAndBooks } from '../../src/metrics/metrics.js';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
@@ -41,13 +43,15 @@ export async function buildTestApp(
     maxUploadBytes?: number;
     bodyTimeoutMs?: number;
     metricsToken?: string;
+    /** Where the queues live: Redis (default) or PostgreSQL, as on the embedded default. */
+    queueBackend?: 'redis' | 'postgres';
   } = {},
 ): Promise<TestApp> {
   const [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
   const prefix = uniqueName('inproc');
   const database = await openDatabase(db.url);
   const queues = await openQueueBackend({
-    redisUrl: REDIS_URL,
+    redisUrl: opts.queueBackend === 'postgres' ? undefined : REDIS_URL,
     databaseUrl: db.url,
     namespace: prefix,
   });
@@ -63,9 +67,15 @@ export async function buildTestApp(
     voices: engine.voices,
     maxUploadBytes,
   });
+  const events = createEventHub({
+    listen: database.listen,
+    events: createEventQueries(database.db),
+  });
+  await events.start();
   const app = await buildApp(
     {
       service,
+      events,
       engine,
       maxUploadBytes,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? 0,
