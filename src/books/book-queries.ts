@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AudioFormat } from '../audio/audio-format.js';
 import type { Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
@@ -13,6 +13,9 @@ export function predecessors(to: BookStatus): BookStatus[] {
   if (to === 'FAILED') return FORWARD.filter((s) => s !== 'READY');
   return FORWARD.slice(0, FORWARD.indexOf(to));
 }
+
+/** `%`, `_` and `\\` match themselves in a LIKE pattern. */
+const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export interface NewBook {
   id: string;
@@ -126,6 +129,7 @@ export function createBookQueries(db: Db) {
     before?: { createdAt: Date; id: string },
     owner?: string,
     status?: BookStatus,
+    titleHas?: string,
   ): Promise<BookRow[]> {
     const page = before
       ? or(
@@ -141,6 +145,7 @@ export function createBookQueries(db: Db) {
           page,
           owner === undefined ? undefined : eq(books.owner, owner),
           status === undefined ? undefined : eq(books.status, status),
+          titleHas === undefined ? undefined : ilike(books.title, `%${likeEscaped(titleHas)}%`),
         ),
       )
       .orderBy(desc(books.createdAt), desc(books.id))

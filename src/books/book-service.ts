@@ -3,6 +3,7 @@ import { canSee, type Principal } from '../access/principal.js';
 import type { BookRow, BookStatus, ChapterRow } from '../db/schema.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import { objectKeys } from '../storage/object-keys.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
 import { discardBook } from './book-discard.js';
@@ -91,12 +92,18 @@ export function createBookService(deps: BookServiceDeps) {
   }
 
   /** The caller's books (an admin's: everyone's), newest first, keyset-paged, maybe of one status. */
-  function list(
+  async function list(
     principal: Principal,
-    page: { limit: number; before?: { createdAt: Date; id: string }; status?: BookStatus },
+    page: {
+      limit: number;
+      before?: { createdAt: Date; id: string };
+      status?: BookStatus;
+      titleHas?: string;
+    },
   ) {
     const owner = principal.admin ? undefined : principal.owner;
-    return books.listBooks(page.limit, page.before, owner, page.status);
+    const rows = await books.listBooks(page.limit, page.before, owner, page.status, page.titleHas);
+    return { rows, progress: await books.progressOf(rows.map((b) => b.id)) };
   }
 
   /**
@@ -198,8 +205,16 @@ export function createBookService(deps: BookServiceDeps) {
     return { book, chapter, ...(await openObject(chapter.audioKey, what, range)) };
   }
 
+  /** The cover the parse kept (a JPEG, see cover-check.ts), if the book has one. */
+  async function cover(principal: Principal, id: string) {
+    await requireBook(principal, id);
+    return openObject(objectKeys.cover(id, 'image/jpeg'), `a cover for book ${id}`);
+  }
+
   return {
     maxUploadBytes: deps.maxUploadBytes,
+    changed,
+    cover,
     requireBook,
     tooLarge: uploads.tooLarge,
     upload: uploads.upload,

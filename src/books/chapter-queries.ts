@@ -65,6 +65,11 @@ function preparedChapterQueries(db: Db) {
   };
 }
 
+export interface Progress {
+  done: number;
+  total: number;
+}
+
 /** A book's chapters: written by parse, moved along by their chapter jobs, read by status polls. */
 export function createChapterQueries(db: Db) {
   const now = sql`now()`;
@@ -145,7 +150,23 @@ export function createChapterQueries(db: Db) {
       );
   }
 
+  /** Chapters done of those read, for each of `bookIds` (a page of the book list). */
+  async function progressOf(bookIds: string[]): Promise<Map<string, Progress>> {
+    if (bookIds.length === 0) return new Map();
+    const rows = await db
+      .select({
+        bookId: chapters.bookId,
+        done: sql<number>`count(*) filter (where ${chapters.status} = 'DONE')`.mapWith(Number),
+        total: sql<number>`count(*) filter (where ${chapters.status} <> 'SKIPPED')`.mapWith(Number),
+      })
+      .from(chapters)
+      .where(inArray(chapters.bookId, bookIds))
+      .groupBy(chapters.bookId);
+    return new Map(rows.map(({ bookId, done, total }) => [bookId, { done, total }]));
+  }
+
   return {
+    progressOf,
     getChapter,
     getChapters,
     insertChapters,

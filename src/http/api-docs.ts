@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { JobNodeSchema } from '../books/job-tree.js';
 import { ErrorBody } from './schemas.js';
+import { isWebPage } from './web-app.js';
 
 /** The multipart form of `POST /books`, for the document only (the handler reads the stream). */
 const UploadForm = Type.Object({
@@ -15,7 +16,11 @@ const UploadForm = Type.Object({
 
 /** Routes anyone may call: the probes, and this document with its page. */
 export const isPublicUrl = (url: string) =>
-  url === '/health' || url === '/ready' || url === '/openapi.json' || url.startsWith('/docs');
+  url === '/health' ||
+  url === '/ready' ||
+  url === '/openapi.json' ||
+  url.startsWith('/docs') ||
+  isWebPage(url);
 
 /**
  * OpenAPI 3.1, generated from the route schemas (`/openapi.json`), with a docs

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
-import type { ApiToken } from '../access/principal.js';
+import { type ApiToken, tokenIdentifier } from '../access/principal.js';
 import type { BookService } from '../books/book-service.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
@@ -18,6 +18,8 @@ import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
 import { serviceRoutes } from './service-routes.js';
+import { sessionRoutes } from './session-routes.js';
+import { registerWebApp } from './web-app.js';
 
 export interface AppDeps {
   service: BookService;
@@ -70,6 +72,11 @@ export async function buildApp(
     limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5, fieldSize: MAX_FIELD_BYTES },
   });
   await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
+  await app.register(sessionRoutes, {
+    identify: tokenIdentifier(deps.access.tokens),
+    tokensRequired: deps.access.tokens.length > 0,
+  });
+  await registerWebApp(app);
   await app.register(bookRoutes, { service: deps.service });
   await app.register(audioRoutes, { service: deps.service });
   await app.register(eventRoutes, { hub: deps.events, service: deps.service });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { BookService } from '../books/book-service.js';
 import type { ByteRange } from '../storage/storage.js';
@@ -16,7 +17,7 @@ const audioResponses = {
   416: ErrorBody,
 };
 
-/** The audiobook and each chapter's audio, with Range support (players seek this way). */
+/** The audiobook and each chapter's audio, with Range support (players seek this way); the cover. */
 export const audioRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
   app,
   { service },
@@ -29,6 +30,24 @@ export const audioRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = 
         parseRange(request.headers.range, size),
       );
       return sendAudio(reply, audio, audio.book.title ?? 'audiobook');
+    },
+  );
+
+  app.get(
+    '/books/:id/cover',
+    {
+      schema: {
+        params: BookIdParams,
+        response: { 200: Type.Unsafe({ type: 'string', format: 'binary' }), 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const cover = await service.cover(request.principal, request.params.id);
+      return reply
+        .header('content-type', 'image/jpeg')
+        .header('content-length', cover.size)
+        .header('cache-control', 'private, max-age=3600')
+        .send(cover.stream);
     },
   );
 

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -9,19 +10,41 @@ import {
 } from '../access/principal.js';
 import { isPublicUrl } from './api-docs.js';
 import { HttpError } from './http-errors.js';
+import { SESSION_COOKIE } from './session-routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyContextConfig {
+    /** Answers without a token (sign-in itself). */
+    public?: boolean;
+  }
 }
 
-/** Probes answer without a token (orchestrators call them with none), and so does the API document. */
+/**
+ * Probes answer without a token (orchestrators call them with none), and so do the API
+ * document, the web page and sign-in.
+ */
 const isPublic = (request: FastifyRequest) => {
   const url = request.routeOptions.url ?? '';
   // /metrics checks its caller itself: an admin token, or METRICS_TOKEN, which is no API token.
-  return isPublicUrl(url) || url === '/metrics';
+  return isPublicUrl(url) || url === '/metrics' || request.routeOptions.config.public === true;
 };
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A change asked with the session cookie must come from this origin's own page: the cookie
+ * is SameSite=Strict, but another port of the same host is the same site.
+ */
+function checkOrigin(request: FastifyRequest): void {
+  const origin = request.headers.origin;
+  if (READS.has(request.method) || !origin) return;
+  if (new URL(origin).host !== request.headers.host) {
+    throw new HttpError(403, 'a signed-in browser may only change books from its own page');
+  }
+}
 
 /**
  * Every route but the probes (/health, /ready) needs a bearer token when tokens
@@ -34,10 +57,15 @@ export async function registerAccessControl(
   app: FastifyInstance,
   opts: { tokens: ApiToken[]; rate: { max: number; duration: number } },
 ): Promise<void> {
+  await app.register(cookie);
   const identify = tokenIdentifier(opts.tokens);
   const open = opts.tokens.length === 0;
+  const fromCookie = (request: FastifyRequest) => {
+    const token = request.cookies[SESSION_COOKIE];
+    return token ? identify(`Bearer ${token}`) : undefined;
+  };
   const principalOf = (request: FastifyRequest) =>
-    open ? OPEN_ACCESS : identify(request.headers.authorization);
+    open ? OPEN_ACCESS : (identify(request.headers.authorization) ?? fromCookie(request));
 
   await app.register(rateLimit, {
     max: opts.rate.max,
@@ -61,6 +89,7 @@ export async function registerAccessControl(
       reply.header('www-authenticate', 'Bearer');
       throw new HttpError(401, 'send a valid API token as "Authorization: Bearer <token>"');
     }
+    if (!open && !request.headers.authorization) checkOrigin(request);
     request.principal = principal;
   };
   // A route-level hook, after the rate limiter's own: failed guesses are counted too.

@@ -89,13 +89,18 @@ function uploadAndList(app: App, service: BookService) {
     '/books',
     { schema: { querystring: ListQuery, response: { 200: BookList } } },
     async (request) => {
-      const { limit, status } = request.query;
+      const { limit, status, q } = request.query;
       const before = decodeCursor(request.query.cursor);
-      const rows = await service.list(request.principal, { limit: limit + 1, before, status });
+      const { rows, progress } = await service.list(request.principal, {
+        limit: limit + 1,
+        before,
+        status,
+        titleHas: q,
+      });
       const page = rows.slice(0, request.query.limit);
       const last = page[page.length - 1];
       return {
-        books: page.map(bookSummary),
+        books: page.map((b) => bookSummary(b, progress.get(b.id))),
         next: rows.length > page.length && last ? encodeCursor(last) : null,
       };
     },

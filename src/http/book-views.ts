@@ -1,4 +1,5 @@
 import { BOOK_ID_PATTERN } from '../../flows/index.js';
+import type { Progress } from '../books/chapter-queries.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { HttpError } from './http-errors.js';
 import type { BookViewT } from './schemas.js';
@@ -38,13 +39,15 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
   };
 }
 
-export function bookSummary(b: BookRow) {
+export function bookSummary(b: BookRow, progress: Progress = { done: 0, total: 0 }) {
   return {
     id: b.id,
     status: b.status,
     title: b.title,
     author: b.author,
+    progress,
     createdAt: b.createdAt.toISOString(),
+    readyAt: b.readyAt?.toISOString() ?? null,
     links: links(b.id),
   };
 }

@@ -28,6 +28,15 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{
   hub: EventHub;
   service: BookService;
 }> = async (app, { hub, service }) => {
+  // Statuses are shared for a moment (STATUS_TTL_MS); a change made anywhere (a worker, another
+  // API) drops the shared copy before any stream hears of it, so a client that reads the book
+  // on an event reads the change.
+  await hub.subscribe({
+    filter: {},
+    send: (e) => service.changed(e.bookId),
+    heartbeat: () => {},
+    end: () => {},
+  });
   const schema = { headers: EventHeaders, response: { 200: EventStream } };
   app.get('/events', { schema, logLevel: 'warn' }, async (request, reply) => {
     const { owner, admin } = request.principal;

@@ -34,12 +34,19 @@ export const Accepted = Type.Object({
   links: Links,
 });
 
+const Progress = Type.Object({
+  done: Type.Integer({ description: 'chapters done' }),
+  total: Type.Integer({ description: 'chapters to read (skipped ones are not counted)' }),
+});
+
 const BookSummary = Type.Object({
   id: Type.String(),
   status: Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s))),
   title: Nullable(Type.String()),
   author: Nullable(Type.String()),
+  progress: Progress,
   createdAt: Type.String({ format: 'date-time' }),
+  readyAt: Nullable(Type.String({ format: 'date-time' })),
   links: Links,
 });
 
@@ -49,6 +56,8 @@ export const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   /** Only books of this status. */
   status: Type.Optional(Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s)))),
+  /** Only books whose title contains this (any case). */
+  q: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
 export const BookList = Type.Object({

@@ -57,6 +57,9 @@ describe.each(['redis', 'postgres'] as const)('live events, queues on %s', (back
     const lastId = dropped.events.at(-1)?.id as string;
     await mine.waitFor((e) => e.data.bookId === id && e.data.status === 'READY');
     await book.waitFor((e) => e.type === 'book' && e.data.status === 'READY');
+    // The shared status answer is dropped before a stream hears of a change.
+    const now = await t.app.inject({ url: `/books/${id}`, headers: auth(ALICE) });
+    expect(now.json().status).toBe('READY');
     const resumed = openEventStream(`${base}/books/${id}/events`, {
       ...auth(ALICE),
       'last-event-id': lastId,

@@ -1,0 +1,128 @@
+import fs from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, REPO } from '../support/fixtures.js';
+import { buildTestApp, startInProcessWorkers, type TestApp } from '../support/test-app.js';
+import { createTestEngine } from '../support/test-engine.js';
+
+const ALICE = 'alice-token-0123456789';
+const BOB = 'bob-token-0123456789ab';
+/** Debian's chromium (installed by .ci/run); nothing is downloaded. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.join(REPO, 'test', 'screenshots');
+const SIZES = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
+
+/**
+ * The web app in a real headless Chromium against the API and in-process
+ * workers: sign-in, upload, live progress, a chapter failing until retried,
+ * the player, and another owner's book. Screenshots go to test/screenshots/.
+ */
+describe('the web app, in a real browser', () => {
+  let t: TestApp;
+  let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
+  let browser: Browser;
+  let base: string;
+  let failing = true;
+
+  beforeAll(async () => {
+    t = await buildTestApp({
+      tokens: [
+        { owner: 'alice', token: ALICE, admin: false },
+        { owner: 'bob', token: BOB, admin: false },
+      ],
+    });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const engine = createTestEngine({ match: /game of chess/i, on: () => failing });
+    workers = await startInProcessWorkers(t, engine);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+    });
+    await fs.mkdir(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await workers?.stop();
+    await t?.close();
+  });
+
+  async function signedIn(token: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: SIZES.desktop });
+    await page.goto(`${base}/`);
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    return page;
+  }
+
+  async function shoot(page: Page, name: string) {
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${size}.png`), fullPage: true });
+    }
+    await page.setViewportSize(SIZES.desktop);
+  }
+
+  it('signs in, uploads, follows the book live, retries a chapter, plays it', async () => {
+    const signIn = await browser.newPage({ viewport: SIZES.desktop });
+    await signIn.goto(`${base}/`);
+    await signIn.getByLabel('API token').fill('not-a-token');
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await signIn.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+    await shoot(signIn, 'sign-in');
+    await signIn.close();
+
+    const page = await signedIn(ALICE);
+    await page.setInputFiles('#files', fixture('idpf-wasteland.epub'));
+    await page.getByRole('link', { name: 'accepted: open' }).waitFor();
+    // Progress arrives without a reload: the row's count moves on by itself.
+    const row = page.locator('.book').filter({ hasText: 'Waste Land' });
+    const counts = new Set<string>();
+    for (let i = 0; i < 300 && !(await row.getByText('FAILED').isVisible()); i++) {
+      counts.add((await row.locator('.count').textContent()) ?? '');
+      await page.waitForTimeout(100);
+    }
+    expect(counts.size).toBeGreaterThan(1);
+    await shoot(page, 'library');
+
+    await row.getByRole('link').click();
+    const chapter2 = page.locator('tr[data-chapter="2"]');
+    await chapter2.getByText('FAILED').waitFor();
+    await expect(chapter2.textContent()).resolves.toContain('injected failure');
+    await page.getByRole('alert').filter({ hasText: 'failed after 3 attempts' }).waitFor();
+    await shoot(page, 'book-failed');
+
+    failing = false;
+    await chapter2.getByRole('button', { name: 'Retry chapter 2' }).click();
+    await page.locator('.line .status.READY').waitFor({ timeout: 60_000 });
+    const audio = page.locator('audio');
+    await page.waitForFunction(() => (document.querySelector('audio')?.duration ?? 0) > 0);
+    await audio.evaluate((a: HTMLAudioElement) => a.play());
+    await page.waitForFunction(() => (document.querySelector('audio')?.currentTime ?? 0) > 0.2);
+    const start3 = await page.evaluate(() => {
+      const rows = [...document.querySelectorAll('tr[data-chapter]')].slice(0, 2);
+      return rows.reduce((sum, r) => sum + durationOf(r.children[4]?.textContent ?? ''), 0);
+      function durationOf(text: string) {
+        const [m, s] = text.split(':').map(Number);
+        return (m ?? 0) * 60 + (s ?? 0);
+      }
+    });
+    await page.locator('.marks button[data-chapter="3"]').click();
+    const at = await audio.evaluate((a: HTMLAudioElement) => a.currentTime);
+    // The table shows whole seconds: chapter 3 starts within a second of their sum.
+    expect(Math.abs(at - start3)).toBeLessThan(1.5);
+    await page.locator('.marks li.current button[data-chapter="3"]').waitFor();
+    await shoot(page, 'book');
+
+    const id = page.url().split('/books/')[1] as string;
+    const other = await signedIn(BOB);
+    await other.goto(`${base}/#/books/${id}`);
+    await other.getByText('Book not found.').waitFor();
+    expect(await other.locator('.books .book').count()).toBe(0);
+    await other.close();
+    await page.close();
+  });
+});

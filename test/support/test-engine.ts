@@ -1,0 +1,31 @@
+import type { TtsEngine } from '../../src/tts/tts-engine.js';
+
+const RATE = 16000;
+
+/**
+ * A speech engine for in-process tests that need real, distinct chapter audio
+ * (a player, a seek): every request is a short stretch of silence, encoded as
+ * any engine's output is. Text matching `failWhile.match` fails as long as
+ * `failWhile.on` holds, so a chapter can fail on every attempt until allowed.
+ */
+export function createTestEngine(failWhile?: { match: RegExp; on: () => boolean }): TtsEngine {
+  return {
+    name: 'test silence',
+    voices: [{ id: 'silence', language: null }],
+    defaultVoice: 'silence',
+    open: () => ({
+      synthesize: async (text) => {
+        if (failWhile?.on() && failWhile.match.test(text)) throw new Error('injected failure');
+        // A little time per request, as any engine takes, so a book's progress can be watched.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        const seconds = Math.min(0.3, 0.05 + text.length / 2000);
+        return {
+          sampleRate: RATE,
+          channels: 1,
+          data: Buffer.alloc(2 * Math.round(RATE * seconds)),
+        };
+      },
+      close: () => {},
+    }),
+  };
+}

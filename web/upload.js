@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api.js';
+import { html } from './html.js';
+
+/** Upload one file with the chosen options; the API's refusal (415, 413, 400…) in its words. */
+async function send(file, options) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(options)) if (v !== '') form.append(k, String(v));
+  form.append('file', file, file.name);
+  return api('/books', { method: 'POST', body: form });
+}
+
+/** Drag and drop or pick several EPUBs; voice (GET /voices), speed and format for all of them. */
+export function Upload({ onUploaded }) {
+  const [voices, setVoices] = useState(null);
+  const [options, setOptions] = useState({ voice: '', speed: 1, format: 'm4b' });
+  const [files, setFiles] = useState([]);
+  const [over, setOver] = useState(false);
+  useEffect(() => {
+    api('/voices').then(setVoices, () => setVoices({ voices: [] }));
+  }, []);
+
+  const set = (key) => (e) => setOptions({ ...options, [key]: e.currentTarget.value });
+  const update = (i, patch) =>
+    setFiles((all) => all.map((f, j) => (j === i ? { ...f, ...patch } : f)));
+  const add = (list) => {
+    const start = files.length;
+    const added = [...list].map((file) => ({ name: file.name, state: 'uploading' }));
+    setFiles((all) => [...all, ...added]);
+    [...list].forEach(async (file, k) => {
+      try {
+        const book = await send(file, options);
+        update(start + k, { state: 'accepted', id: book.id });
+        onUploaded?.(book);
+      } catch (err) {
+        update(start + k, { state: 'refused', error: err.message });
+      }
+    });
+  };
+  const dragOver = (e) => {
+    e.preventDefault();
+    setOver(true);
+  };
+  const picked = (e) => {
+    add(e.currentTarget.files);
+    // The same file may be chosen again (after fixing it, say).
+    e.currentTarget.value = '';
+  };
+  const drop = (e) => {
+    e.preventDefault();
+    setOver(false);
+    add(e.dataTransfer.files);
+  };
+
+  return html`
+    <section class="upload" aria-labelledby="upload-title">
+      <h2 id="upload-title">Upload books</h2>
+      <div class=${`drop ${over ? 'over' : ''}`} onDragOver=${dragOver}
+        onDragLeave=${() => setOver(false)} onDrop=${drop}>
+        <label for="files">Drop EPUB files here, or choose them</label>
+        <input id="files" type="file" accept=".epub,application/epub+zip" multiple
+          onChange=${picked} />
+      </div>
+      <div class="options">
+        <label>Voice
+          <select value=${options.voice} onChange=${set('voice')}>
+            <option value="">the book's language${voices?.default ? ` (default ${voices.default})` : ''}</option>
+            ${(voices?.voices ?? []).map((v) => html`<option value=${v.id}>${v.id}${v.language ? ` (${v.language})` : ''}</option>`)}
+          </select>
+        </label>
+        <label>Speed
+          <input type="number" min="0.5" max="2" step="0.1" value=${options.speed} onInput=${set('speed')} />
+        </label>
+        <label>Format
+          <select value=${options.format} onChange=${set('format')}>
+            <option value="m4b">m4b (chapters)</option>
+            <option value="mp3">mp3</option>
+          </select>
+        </label>
+      </div>
+      <ul class="uploads" aria-live="polite">
+        ${files.map(
+          (f) => html`<li class=${f.state}>
+            <span class="file">${f.name}</span>
+            ${f.state === 'uploading' && html`<span>uploading…</span>`}
+            ${f.state === 'accepted' && html`<a href=${`#/books/${f.id}`}>accepted: open</a>`}
+            ${f.state === 'refused' && html`<span class="error">${f.error}</span>`}
+          </li>`,
+        )}
+      </ul>
+    </section>
+  `;
+}
