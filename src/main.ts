@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { ffmpegBinaries } from './audio/ffmpeg.js';
@@ -27,6 +28,18 @@ export async function main(mode: Mode): Promise<void> {
     );
     process.exit(2);
   }
+  const service = createService(mode, config, log);
+  stopOnSignals(config, log, service.close);
+  await service.start().catch((err: Error) => failStart(config, log, err, service.close));
+}
+
+/**
+ * The process's part (`mode`) on `config`: `start()` opens the infrastructure and
+ * starts the API and/or workers, answering the API's address; `close()` stops
+ * whatever has started, at any point (a signal may come mid-start). `main` runs
+ * it as a service; the CLI runs it in-process (cli/embedded-service.ts).
+ */
+export function createService(mode: Mode, config: Config, log: FastifyBaseLogger) {
   let infra: Infrastructure | undefined;
   let app: FastifyInstance | undefined;
   let probes: FastifyInstance | undefined;
@@ -35,8 +48,7 @@ export async function main(mode: Mode): Promise<void> {
     await app?.close();
     await infra?.close();
   };
-  stopOnSignals(config, log, close);
-  try {
+  async function start(): Promise<string | undefined> {
     infra = await openInfrastructure(config, log);
     // The API only reads the engine's voices; workers open sessions with it.
     const tts = createTtsEngine(config.tts);
@@ -47,10 +59,11 @@ export async function main(mode: Mode): Promise<void> {
     }
     if (mode !== 'worker') app = await startApi(config, infra, tts, log);
     if (mode !== 'api' && config.workerPort) probes = await startProbes(config, infra);
-    log.info(startupSummary(mode, config, tts), 'bookflow started');
-  } catch (err) {
-    await failStart(config, log, err as Error, close);
+    const url = app && `http://${config.host}:${(app.server.address() as AddressInfo).port}`;
+    log.info({ ...startupSummary(mode, config, tts), url }, 'bookflow started');
+    return url;
   }
+  return { start, close };
 }
 
 /** A worker's own /health, /ready and /metrics on WORKER_PORT (see http/probe-app.ts). */

@@ -37,12 +37,13 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = a
   app,
   { service },
 ) => {
-  uploadAndList(app, service);
+  upload(app, service);
+  list(app, service);
   statusReads(app, service);
   actions(app, service);
 };
 
-function uploadAndList(app: App, service: BookService) {
+function upload(app: App, service: BookService) {
   // Any body reaches the handler's checks unparsed (this plugin only), so a JSON body, an empty
   // one or a raw EPUB is told how to upload rather than answered with a parser's error.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -84,7 +85,10 @@ function uploadAndList(app: App, service: BookService) {
         }
       }),
   );
+}
 
+/** The caller's books, newest first, a page at a time, with their progress. */
+function list(app: App, service: BookService) {
   app.get(
     '/books',
     { schema: { querystring: ListQuery, response: { 200: BookList } } },

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import cliProgress from 'cli-progress';
+import type { ApiClient, Book, Progress, UploadOptions } from './api-client.js';
+
+const FINAL = ['READY', 'FAILED', 'CANCELLED'];
+/** What a shell expects of a command stopped by Ctrl-C. */
+export const INTERRUPTED = 130;
+
+/** Where the audiobook goes when `-o` is not given: the EPUB's name, with the format's extension. */
+export const defaultOutput = (file: string, format: string) =>
+  `${path.basename(file, path.extname(file))}.${format === 'mp3' ? 'mp3' : 'm4b'}`;
+
+/**
+ * `bookflow convert`: uploads the book, shows its progress from the book's
+ * events (chapters done of all, ETA), downloads the audiobook when READY.
+ * Answers the exit code: 0 READY, 1 FAILED or CANCELLED (the reason on stderr),
+ * 130 after Ctrl-C (the book cancelled or left running, as the user answers).
+ */
+export async function convert(
+  client: ApiClient,
+  file: string,
+  opts: UploadOptions & { out?: string },
+): Promise<number> {
+  const { id } = await client.upload(file, opts);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${path.basename(file)} [{bar}] {value}/{total} chapters | {status} | ETA {eta_formatted}`,
+      stream: process.stderr,
+      etaBuffer: 20,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1, 0, { status: 'UPLOADED' });
+  const show = (status: string, progress?: Progress) => {
+    if (progress && progress.total > 0) bar.setTotal(progress.total);
+    bar.update(progress?.done ?? bar.getProgress() * bar.getTotal(), { status });
+  };
+  const outcome = await Promise.race([finished(client, id, show), interrupted(client, id, bar)]);
+  bar.stop();
+  if (typeof outcome === 'number') return outcome;
+  if (outcome.status !== 'READY') {
+    process.stderr.write(`${outcome.status}: ${outcome.error ?? 'cancelled'}\n`);
+    return 1;
+  }
+  const out = opts.out ?? defaultOutput(file, outcome.format);
+  await client.download(id, out);
+  process.stdout.write(`${out}\n`);
+  return 0;
+}
+
+/** Resolves with the book once it is READY, FAILED or CANCELLED, reporting progress meanwhile. */
+function finished(
+  client: ApiClient,
+  id: string,
+  show: (status: string, progress?: Progress) => void,
+): Promise<Book> {
+  return new Promise((resolve, reject) => {
+    let stop = () => {};
+    const check = async () => {
+      const book = await client.get(id);
+      show(book.status, book.progress);
+      if (FINAL.includes(book.status)) {
+        stop();
+        resolve(book);
+      }
+    };
+    stop = client.follow(id, (kind, data) => {
+      const d = data as { status: string; progress?: Progress };
+      // Chapter events carry progress; a book's change (or the stream's start) is read whole.
+      if (kind === 'chapter') show('GENERATING', d.progress);
+      else void check().catch(reject);
+    });
+  });
+}
+
+/**
+ * Ctrl-C asks whether to cancel the book or leave it running (without a
+ * terminal to ask, it is left running); either way the command ends with 130.
+ */
+function interrupted(client: ApiClient, id: string, bar: cliProgress.SingleBar): Promise<number> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', async () => {
+      bar.stop();
+      let cancel = false;
+      if (process.stdin.isTTY) {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        const answer = await rl.question('Cancel the book on the server? [y/N] ');
+        rl.close();
+        cancel = /^y/i.test(answer.trim());
+      }
+      if (cancel) await client.cancel(id);
+      process.stderr.write(cancel ? `cancelled ${id}\n` : `left running: bookflow status ${id}\n`);
+      resolve(INTERRUPTED);
+    });
+  });
+}

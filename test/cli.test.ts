@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeployment, type Deployment } from './support/deployment.js';
+import { fixture, REPO } from './support/fixtures.js';
+import { ffprobe } from './support/probe.js';
+import { tempDir } from './support/services.js';
+
+const BIN = path.join(REPO, 'src', 'cli', 'bookflow.mjs');
+const TOKEN = 'cli-token-0123456789abcdef';
+
+/** Runs `bookflow …` as a user would, in its own process; answers its exit code and output. */
+async function bookflow(args: string[], env: Record<string, string>, cwd: string) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('the command line', () => {
+  describe('with no server: the service embedded in the command', () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await tempDir('bookflow-cli-');
+    });
+    afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+    const env = () => ({ DATA_DIR: path.join(dir, 'data'), TTS_ENGINE: 'silence' });
+
+    it('converts a book to an audiobook with its chapters (exit 0)', async () => {
+      const run = await bookflow(['convert', fixture('idpf-wasteland.epub')], env(), dir);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout.trim()).toBe('idpf-wasteland.m4b');
+      const probe = await ffprobe(path.join(dir, 'idpf-wasteland.m4b'));
+      expect(probe.chapters.length).toBe(5);
+      expect(probe.durationSec).toBeGreaterThan(0);
+    });
+
+    it('says why a book failed (exit 1)', async () => {
+      const run = await bookflow(['convert', fixture('broken/empty-spine.epub')], env(), dir);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/FAILED: .*spine is empty/);
+      const ls = await bookflow(['ls'], env(), dir);
+      expect(
+        ls.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(/\s+/)[1]),
+      ).toEqual(['FAILED', 'READY']);
+    });
+  });
+
+  describe('against a running API, with a token', () => {
+    let d: Deployment;
+    let flags: string[];
+    beforeAll(async () => {
+      d = await createDeployment({
+        env: () => ({ TTS_ENGINE: 'silence', API_TOKENS: `team:${TOKEN}` }),
+      });
+      await d.start('api');
+      await d.start('worker');
+      flags = ['--server', `http://127.0.0.1:${d.env.PORT}`, '--token', TOKEN];
+    });
+    afterAll(() => d?.stop());
+
+    it('converts, lists, shows, downloads a chapter; a bad token is told', async () => {
+      const out = path.join(d.dir, 'book.m4b');
+      const run = await bookflow(
+        [...flags, 'convert', fixture('idpf-wasteland.epub'), '-o', out],
+        {},
+        d.dir,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect((await ffprobe(out)).chapters.length).toBe(5);
+      const id = (await bookflow([...flags, 'ls'], {}, d.dir)).stdout.split(/\s+/)[0] as string;
+      const status = await bookflow([...flags, 'status', id], {}, d.dir);
+      expect(status.stdout).toMatch(/READY, 5\/5 chapters/);
+      expect(status.stdout).toMatch(/ {3}3 {2}DONE/);
+      const chapter = await bookflow([...flags, 'download', id, '--chapter', '3'], {}, d.dir);
+      expect(chapter.code, chapter.stderr).toBe(0);
+      expect((await ffprobe(path.join(d.dir, chapter.stdout.trim()))).durationSec).toBeGreaterThan(
+        0,
+      );
+      const denied = await bookflow(
+        ['--server', flags[1] as string, '--token', 'wrong', 'ls'],
+        {},
+        d.dir,
+      );
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/valid API token/);
+    });
+  });
+});
