@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { benchEventsLoad } from './events-load.js';
 import { benchFanOut } from './fan-out.js';
 import { benchMerge } from './merge.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
@@ -13,6 +14,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> 
   'fan-out-redis': () => benchFanOut('redis'),
   'fan-out-postgres': () => benchFanOut('postgres'),
   'status-load': benchStatusLoad,
+  'events-load': benchEventsLoad,
   'upload-memory': benchUploadMemory,
   merge: () => benchMerge('m4b'),
   'merge-mp3': () => benchMerge('mp3'),

@@ -93,12 +93,14 @@ describe('npm start in an empty directory, with no configuration', () => {
     expect(probe.chapters.map((c) => c.title)).toEqual(book.chapters.map((c) => c.title));
     const sum = book.chapters.reduce((a, c) => a + (c.durationSec ?? 0), 0);
     expect(Math.abs(probe.durationSec - sum)).toBeLessThan(0.5 + sum * 0.01);
-    // The book's life in the log, each line carrying its id.
+    // The book's life in the log, each line carrying its id (the last one is written just
+    // after the status it reports, which a client may read first).
+    const logged = (msg: string) =>
+      output.split('\n').find((l) => l.includes(`"msg":"${msg}"`) && l.includes(body.id));
+    for (let i = 0; i < 50 && !logged('book READY'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     for (const msg of ['book accepted', 'book parsed', 'book READY']) {
-      const line = output
-        .split('\n')
-        .find((l) => l.includes(`"msg":"${msg}"`) && l.includes(body.id));
-      expect(line, msg).toBeDefined();
+      expect(logged(msg), msg).toBeDefined();
     }
     const download = await api.raw(`/books/${body.id}/audio`);
     expect(Buffer.from(await download.arrayBuffer()).equals(await fs.readFile(file))).toBe(true);

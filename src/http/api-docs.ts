@@ -54,7 +54,7 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
     transform: ({ schema, url, route }) => {
       // The queue dashboard is a page for people, not part of the API.
       if (url.startsWith('/admin/')) return { schema: { ...schema, hide: true }, url };
-      const open = isPublicUrl(url) ? { security: [] } : {};
+      const open = isPublicUrl(url) || route.config?.public ? { security: [] } : {};
       if (url === '/books' && route.method === 'POST')
         return {
           schema: { ...schema, ...open, consumes: ['multipart/form-data'], body: UploadForm },

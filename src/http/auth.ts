@@ -29,8 +29,11 @@ declare module 'fastify' {
 const isPublic = (request: FastifyRequest) => {
   const url = request.routeOptions.url ?? '';
   // /metrics checks its caller itself: an admin token, or METRICS_TOKEN, which is no API token.
-  return isPublicUrl(url) || url === '/metrics' || request.routeOptions.config.public === true;
+  return isPublicUrl(url) || url === '/metrics';
 };
+/** Sign-in takes no token, but is held to the rate limit like any guess at one. */
+const takesNoToken = (request: FastifyRequest) =>
+  isPublic(request) || request.routeOptions.config.public === true;
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -81,7 +84,7 @@ export async function registerAccessControl(
   app.decorateRequest('principal', null as unknown as Principal);
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = principalOf(request);
-    if (isPublic(request)) {
+    if (takesNoToken(request)) {
       request.principal = principal ?? ANONYMOUS;
       return;
     }

@@ -21,7 +21,9 @@ function multipart(
   return Buffer.concat(chunks);
 }
 
-const BAD_IDS = ['%00', 'a%00b', `${'x'.repeat(65)}`, 'a%2Fb', '..'];
+// A `..` segment (bare or %2E-encoded) is resolved by URL parsing before any route sees it:
+// `/books/..` is `/`, the web page. Dots inside an id reach the id check.
+const BAD_IDS = ['%00', 'a%00b', `${'x'.repeat(65)}`, 'a%2Fb', 'a..b'];
 const BAD_CHAPTERS = [
   '1e309',
   '99999999999999999999',

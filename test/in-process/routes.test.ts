@@ -55,6 +55,37 @@ describe('routes: access, ownership and error mapping, in process', () => {
     await t?.close();
   });
 
+  it('signs a browser in with a token kept in a session cookie, and holds it to its own origin', async () => {
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/session',
+      payload: { token: 'nope' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const ok = await t.app.inject({ method: 'POST', url: '/session', payload: { token: ALICE } });
+    expect(ok.json()).toEqual({ owner: 'alice', admin: false, tokensRequired: true });
+    const cookie = ok.cookies[0];
+    expect(cookie).toMatchObject({ name: 'bookflow_token', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie?.maxAge).toBeUndefined(); // gone when the browser closes
+    const headers = { cookie: `bookflow_token=${cookie?.value}` };
+    expect((await t.app.inject({ url: '/session', headers })).json().owner).toBe('alice');
+    expect((await t.app.inject({ url: `/books/${ready}`, headers })).statusCode).toBe(200);
+    const retry = { method: 'POST' as const, url: `/books/${ready}/retry` };
+    const foreign = await t.app.inject({
+      ...retry,
+      headers: { ...headers, host: 'localhost:3000', origin: 'http://localhost:8080' },
+    });
+    expect(foreign.statusCode).toBe(403);
+    const own = await t.app.inject({
+      ...retry,
+      headers: { ...headers, host: 'localhost:3000', origin: 'http://localhost:3000' },
+    });
+    expect(own.statusCode).toBe(409); // past the origin check: nothing of a READY book to retry
+    const out = await t.app.inject({ method: 'DELETE', url: '/session', headers });
+    expect(out.statusCode).toBe(204);
+    expect(out.cookies[0]?.value).toBe('');
+  });
+
   it('asks for a token on every route but /health', async () => {
     expect((await t.app.inject('/health')).statusCode).toBe(200);
     for (const [method, url] of [
@@ -216,11 +247,15 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/books/{id}/audio',
       '/books/{id}/chapters/{n}/audio',
       '/books/{id}/chapters/{n}/retry',
+      '/books/{id}/cover',
+      '/books/{id}/events',
       '/books/{id}/jobs',
       '/books/{id}/retry',
+      '/events',
       '/health',
       '/metrics',
       '/ready',
+      '/session',
       '/voices',
     ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
