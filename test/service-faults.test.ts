@@ -12,6 +12,7 @@ import {
   toneTts,
   writeTone,
 } from './support/deployment.js';
+import { openEventStream } from './support/event-stream.js';
 import { uploadMadeBook } from './support/made-books.js';
 import { ffprobe } from './support/probe.js';
 import { freePort } from './support/processes.js';
@@ -130,6 +131,8 @@ describe('PostgreSQL unavailable for a while', () => {
     const worker = await d.start('worker');
     const id = await uploadMadeBook(d, 'Outage', CHAPTERS);
     await untilSomeDone(d, id);
+    const events = openEventStream(`${d.api.base}/books/${id}/events`);
+    await events.waitFor((e) => e.type === 'ready');
     await pg.stop();
     await sleep(1500); // past the status cache (answers may be up to about a second old)
 
@@ -150,6 +153,9 @@ describe('PostgreSQL unavailable for a while', () => {
     const book = await d.api.waitFor(id, ['READY', 'FAILED'], 120_000);
     expect(book.status).toBe('READY');
     expect((await d.api.raw('/ready')).status).toBe(200);
+    // The book's stream outlived the outage and was told the end.
+    await events.waitFor((e) => e.type === 'book' && e.data.status === 'READY', 10_000);
+    events.close();
     // No transition lost, no chapter failed or redone.
     expect(book.chapters.every((c) => c.status === 'DONE' && c.attempts === 1)).toBe(true);
     const done = await syntheses(d.dir);

@@ -68,14 +68,28 @@ export function createEventHub(
     if (Date.now() - gap.since >= gapWaitMs) return true;
     retry ??= setTimeout(() => {
       retry = undefined;
-      void readNew();
+      wake();
     }, gapWaitMs);
     return false;
   }
 
+  /**
+   * A chapter event's progress is counted by its trigger, which cannot see chapters finishing
+   * in other transactions at the same moment: it is counted again here, once per page, when
+   * every event up to it has committed (so the last progress a stream gets is the true one).
+   */
+  async function withProgress(rows: BookEventRow[]): Promise<BookEventRow[]> {
+    const books = [...new Set(rows.filter((r) => r.kind === 'chapter').map((r) => r.bookId))];
+    if (books.length === 0) return rows;
+    const counts = await deps.events.progress(books);
+    return rows.map((r) =>
+      r.kind === 'chapter' ? { ...r, data: { ...r.data, progress: counts.get(r.bookId) } } : r,
+    );
+  }
+
   /** Delivers what follows the cursor in sequence; false when it stopped at a hole or the end. */
   async function readPage(): Promise<boolean> {
-    const rows = await deps.events.after(cursor, {}, PAGE);
+    const rows = await withProgress(await deps.events.after(cursor, {}, PAGE));
     for (const row of rows) {
       if (row.id !== cursor + 1 && !gapPassed(cursor + 1)) return false;
       cursor = row.id;
@@ -85,7 +99,20 @@ export function createEventHub(
     return rows.length === PAGE;
   }
 
-  /** Reads until nothing new is left; wake-ups during a read make it read once more. */
+  /**
+   * Reads until nothing new is left; wake-ups during a read make it read once more. A read
+   * that fails (PostgreSQL unavailable) is tried again a second later; the listening session
+   * reconnects by itself and wakes the reader too.
+   */
+  function wake(): void {
+    readNew().catch(() => {
+      retry ??= setTimeout(() => {
+        retry = undefined;
+        wake();
+      }, 1000);
+    });
+  }
+
   function readNew(): Promise<void> {
     if (reading) {
       readAgain = true;
@@ -105,11 +132,7 @@ export function createEventHub(
   async function start(): Promise<void> {
     cursor = await deps.events.latestId();
     // Called on every (re)connection of the listening session: catch up on what came meanwhile.
-    unlisten = await deps.listen(
-      CHANNEL,
-      () => void readNew(),
-      () => void readNew(),
-    );
+    unlisten = await deps.listen(CHANNEL, wake, wake);
     const heartbeat = () => {
       for (const s of subscribers) s.heartbeat();
     };

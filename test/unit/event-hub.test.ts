@@ -24,6 +24,7 @@ function table() {
         .slice(0, limit),
     latestId: async () => Math.max(0, ...rows.map((r) => r.id)),
     oldestId: async () => (rows.length ? Math.min(...rows.map((r) => r.id)) : undefined),
+    progress: async () => new Map(),
     prune: async () => {},
   };
   return { rows, events };
@@ -101,6 +102,28 @@ describe('the event hub', () => {
     const late = collector('a');
     expect((await hub.subscribe(late.sub, 2)).resumed).toBe(false);
     expect(late.got).toEqual([5, 7, 8]);
+    await hub.close();
+  });
+
+  it('reads again after a failed read (PostgreSQL away), losing nothing', async () => {
+    const { rows, events } = table();
+    const after = events.after;
+    let down = true;
+    events.after = async (...args) => {
+      if (down) throw new Error('connection refused');
+      return after(...args);
+    };
+    const { hub, commit } = hubOver(events);
+    await hub.start();
+    const { got, sub } = collector();
+    await hub.subscribe(sub);
+    rows.push(row(1), row(2));
+    commit();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got).toEqual([]);
+    down = false;
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(got).toEqual([1, 2]);
     await hub.close();
   });
 });
