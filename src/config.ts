@@ -49,6 +49,8 @@ export interface Config {
   apiRateLimit: { max: number; duration: number };
   /** How often the reconciler looks for books stuck in progress, and how old they must be. */
   reconcile: { intervalMs: number; graceMs: number };
+  /** Finished books (READY, FAILED, CANCELLED) unchanged for this many days are purged; 0: never. */
+  retentionDays: number;
   tts: TtsEngineOptions;
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive before the request is answered 408. */
@@ -100,6 +102,8 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
       intervalMs: r.int('RECONCILE_SECONDS', 60, 1, 86_400) * 1000,
       graceMs: r.int('RECONCILE_GRACE_SECONDS', 120, 0, 86_400) * 1000,
     },
+    // 0 (the default): finished books are kept until deleted.
+    retentionDays: r.int('RETENTION_DAYS', 0, 0, 36_500),
     tts,
     maxUploadBytes: r.int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     bodyTimeoutMs: r.int('BODY_TIMEOUT', 300, 1, 86_400) * 1000,

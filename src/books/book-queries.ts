@@ -81,6 +81,21 @@ export function createBookQueries(db: Db) {
   }
 
   /** Removes a book's record, its chapters and (with the row) its idempotency key. */
+  /** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
+  async function finishedBefore(olderThanMs: number, limit: number): Promise<BookRow[]> {
+    return db
+      .select()
+      .from(books)
+      .where(
+        and(
+          inArray(books.status, ['READY', 'FAILED', 'CANCELLED']),
+          lt(books.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
+        ),
+      )
+      .orderBy(asc(books.updatedAt))
+      .limit(limit);
+  }
+
   async function purge(id: string): Promise<void> {
     await db.transaction(async (tx) => {
       await tx.delete(chapters).where(eq(chapters.bookId, id));
@@ -208,6 +223,7 @@ export function createBookQueries(db: Db) {
     touch,
     getBook,
     listBooks,
+    finishedBefore,
     countByStatus,
     fail,
     reopen,

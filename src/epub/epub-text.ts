@@ -111,7 +111,12 @@ export function extractText(doc: Document, range: Range): Extracted {
   let heading: string | null = null;
   let active = range.startId === null;
   let omitted = false;
-  const stack: Step[] = doc.children.map((node) => ({ node, speaking: true })).reverse();
+  const start = range.startId === null ? undefined : idsOf(doc).get(range.startId);
+  // An anchor the document lacks starts nothing here (a TOC may name thousands of them).
+  if (range.startId !== null && !start) return { text: '', heading: null, ended: false, omitted };
+  const stack: Step[] = start
+    ? stackFrom(start)
+    : doc.children.map((node) => ({ node, speaking: true })).reverse();
   for (let step = stack.pop(); step; step = stack.pop()) {
     if ('leave' in step) {
       out.push('\n\n');
@@ -143,6 +148,51 @@ export function extractText(doc: Document, range: Range): Extracted {
       stack.push({ node: node.children[i] as ChildNode, speaking: speak });
   }
   return { text: normalize(out.join('')), heading, ended: false, omitted };
+}
+
+/** Each document's elements by id, indexed once: a book whose TOC points at thousands of anchors. */
+const idIndex = new WeakMap<Document, Map<string, Element>>();
+
+function idsOf(doc: Document): Map<string, Element> {
+  let ids = idIndex.get(doc);
+  if (ids) return ids;
+  ids = new Map();
+  const stack: ChildNode[] = [...doc.children];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (!isTag(node)) continue;
+    const id = node.attribs.id;
+    if (id !== undefined && !ids.has(id)) ids.set(id, node);
+    stack.push(...node.children);
+  }
+  idIndex.set(doc, ids);
+  return ids;
+}
+
+/**
+ * The walk's stack for a range that starts at `start`: the element itself, then what follows
+ * it at each level up to the root, each with the speaking state its ancestors give it, so the
+ * walk begins at the anchor instead of at the top of the document (which made a document
+ * with thousands of TOC anchors cost its size once per anchor).
+ */
+function stackFrom(start: Element): Step[] {
+  const ancestors: Element[] = [];
+  for (let p = start.parent; p && isTag(p); p = p.parent) ancestors.push(p);
+  ancestors.reverse();
+  const stack: Step[] = [];
+  // Outermost first: the stack is popped from its end, so what follows deepest comes out first.
+  let speaking = true; // no enclosing element so far is skipped
+  for (const node of [...ancestors, start]) {
+    const siblings = (node.parent?.children ?? []) as ChildNode[];
+    const after = siblings.slice(siblings.indexOf(node) + 1);
+    for (let i = after.length - 1; i >= 0; i--)
+      stack.push({ node: after[i] as ChildNode, speaking });
+    if (node === start) break;
+    // Leaving an enclosing block ends its paragraph, before what follows it.
+    if (BLOCK_TAGS.has(localName(node))) stack.push({ leave: true });
+    speaking &&= !isSkipped(node);
+  }
+  stack.push({ node: start, speaking });
+  return stack;
 }
 
 /** Collapses whitespace inside paragraphs and keeps one blank line between them. */

@@ -5,6 +5,7 @@ import { createParseThreadPool } from '../epub/parse-thread-pool.js';
 import type { Infrastructure } from '../runtime.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { startReconciler } from './book-reconciler.js';
+import { startRetention } from './book-retention.js';
 import { startWorkers } from './worker-runtime.js';
 
 /** What a worker process runs: the Workers of its queues and, where books finish, the reconciler. */
@@ -29,7 +30,9 @@ export function startWorkerMode(
     config.workerQueues,
     config,
   );
-  // The processes that finish books also look for books that will never finish.
-  if (config.workerQueues.includes('finalize'))
-    startReconciler({ ...infra, books, log }, config.reconcile);
+  // The processes that finish books also look for books that will never finish, and purge
+  // finished ones past RETENTION_DAYS.
+  if (!config.workerQueues.includes('finalize')) return;
+  startReconciler({ ...infra, books, log }, config.reconcile);
+  if (config.retentionDays > 0) startRetention({ ...infra, books, log }, config.retentionDays);
 }

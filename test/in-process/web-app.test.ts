@@ -76,6 +76,9 @@ describe('the web app, in a real browser', () => {
     await signIn.close();
 
     const page = await signedIn(ALICE);
+    // The API's refusal, in its words, next to the file.
+    await page.setInputFiles('#files', fixture('MANIFEST.tsv'));
+    await page.locator('.uploads li', { hasText: 'MANIFEST.tsv' }).locator('.error').waitFor();
     await page.setInputFiles('#files', fixture('idpf-wasteland.epub'));
     await page.getByRole('link', { name: 'accepted: open' }).waitFor();
     // Progress arrives without a reload: the row's count moves on by itself.

@@ -244,3 +244,30 @@ describe('the markup parser itself (defence in depth)', () => {
     expect(extractText(doc, { startId: null, endId: null }).text.length).toBeLessThan(100);
   });
 });
+
+describe('text between two anchors', () => {
+  const doc = parseHtml(
+    `<html><body><section><h2 id="one">One</h2><p>First <em id="mid">part</em> goes on.</p>
+     <aside epub:type="footnote"><p id="note">A note.</p><p>More note.</p></aside>
+     <p>Still one.</p></section><section><h2 id="two">Two</h2><p>Second.</p></section></body></html>`,
+  );
+  const between = (startId: string | null, endId: string | null) =>
+    extractText(doc, { startId, endId }).text;
+
+  it('starts at the anchor, wherever it is nested, and keeps what follows in order', () => {
+    expect(between('one', 'two')).toBe('One\n\nFirst part goes on.\n\nStill one.');
+    expect(between('mid', 'two')).toBe('part goes on.\n\nStill one.');
+    expect(between('two', null)).toBe('Two\n\nSecond.');
+  });
+
+  it('keeps skipped sections skipped when it starts inside one', () => {
+    expect(between('note', 'two')).toBe('Still one.');
+  });
+
+  it('reads nothing from an anchor the document lacks', () => {
+    expect(extractText(doc, { startId: 'missing', endId: null })).toMatchObject({
+      text: '',
+      ended: false,
+    });
+  });
+});
