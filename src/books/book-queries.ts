@@ -81,20 +81,6 @@ export function createBookQueries(db: Db) {
   }
 
   /** Removes a book's record, its chapters and (with the row) its idempotency key. */
-  /** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
-  async function finishedBefore(olderThanMs: number, limit: number): Promise<BookRow[]> {
-    return db
-      .select()
-      .from(books)
-      .where(
-        and(
-          inArray(books.status, ['READY', 'FAILED', 'CANCELLED']),
-          lt(books.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
-        ),
-      )
-      .orderBy(asc(books.updatedAt))
-      .limit(limit);
-  }
 
   async function purge(id: string): Promise<void> {
     await db.transaction(async (tx) => {
@@ -175,7 +161,9 @@ export function createBookQueries(db: Db) {
       .groupBy(books.status);
   }
 
-  const fail = (id: string, reason: string) => advance(id, 'FAILED', { error: reason });
+  function fail(id: string, reason: string) {
+    return advance(id, 'FAILED', { error: reason });
+  }
 
   /** An explicit retry re-opens a FAILED book; nothing else moves a book backwards. */
   async function reopen(id: string, to: BookStatus): Promise<boolean> {
@@ -223,11 +211,66 @@ export function createBookQueries(db: Db) {
     touch,
     getBook,
     listBooks,
-    finishedBefore,
+    finishedBefore: (olderThanMs: number, limit: number) => finishedBefore(db, olderThanMs, limit),
     countByStatus,
     fail,
+    failIfSettled: (id: string) => failIfSettled(db, id),
     reopen,
     setMetadata,
     setDefaultVoice,
   };
+}
+
+/**
+ * A book whose chapters have all ended, some FAILED, is FAILED, naming the first failed
+ * chapter and how to retry; while any chapter still waits or runs it stays GENERATING (its
+ * progress counts the failed ones). Called after every chapter's last word (DONE or FAILED):
+ * each call runs after its own chapter's write has committed, so the last one sees them all.
+ */
+export async function failIfSettled(db: Db, id: string): Promise<boolean> {
+  const failed = await db
+    .select()
+    .from(chapters)
+    .where(and(eq(chapters.bookId, id), eq(chapters.status, 'FAILED')))
+    .orderBy(asc(chapters.n));
+  const [first] = failed;
+  if (!first) return false;
+  const others =
+    failed.length > 1
+      ? ` (and ${failed.length - 1} more: POST /books/${id}/retry retries them all)`
+      : '';
+  const reason =
+    `Chapter ${first.n} ("${first.title}") failed after ${first.attempts} attempt${first.attempts === 1 ? '' : 's'}: ${first.error}. ` +
+    `Retry it with POST /books/${id}/chapters/${first.n}/retry${others}`;
+  const rows = await db
+    .update(books)
+    .set({ status: 'FAILED', error: reason, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(books.id, id),
+        inArray(books.status, predecessors('FAILED')),
+        sql`not exists (select 1 from ${chapters} where ${chapters.bookId} = ${id} and ${chapters.status} in ('PENDING', 'RUNNING'))`,
+      ),
+    )
+    .returning({ id: books.id });
+  return rows.length > 0;
+}
+
+/** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
+export async function finishedBefore(
+  db: Db,
+  olderThanMs: number,
+  limit: number,
+): Promise<BookRow[]> {
+  return db
+    .select()
+    .from(books)
+    .where(
+      and(
+        inArray(books.status, ['READY', 'FAILED', 'CANCELLED']),
+        lt(books.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
+      ),
+    )
+    .orderBy(asc(books.updatedAt))
+    .limit(limit);
 }

@@ -68,6 +68,8 @@ function preparedChapterQueries(db: Db) {
 export interface Progress {
   done: number;
   total: number;
+  /** Chapters that failed for good while others may still run (the book is FAILED once none do). */
+  failed: number;
 }
 
 /** A book's chapters: written by parse, moved along by their chapter jobs, read by status polls. */
@@ -158,11 +160,12 @@ export function createChapterQueries(db: Db) {
         bookId: chapters.bookId,
         done: sql<number>`count(*) filter (where ${chapters.status} = 'DONE')`.mapWith(Number),
         total: sql<number>`count(*) filter (where ${chapters.status} <> 'SKIPPED')`.mapWith(Number),
+        failed: sql<number>`count(*) filter (where ${chapters.status} = 'FAILED')`.mapWith(Number),
       })
       .from(chapters)
       .where(inArray(chapters.bookId, bookIds))
       .groupBy(chapters.bookId);
-    return new Map(rows.map(({ bookId, done, total }) => [bookId, { done, total }]));
+    return new Map(rows.map(({ bookId, ...counts }) => [bookId, counts]));
   }
 
   return {

@@ -19,7 +19,11 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
     title: book.title,
     author: book.author,
     language: book.language,
-    progress: { done: counted.filter((c) => c.status === 'DONE').length, total: counted.length },
+    progress: {
+      done: counted.filter((c) => c.status === 'DONE').length,
+      total: counted.length,
+      failed: counted.filter((c) => c.status === 'FAILED').length,
+    },
     error: book.error,
     durationSec: book.durationSec,
     voice: book.voice,
@@ -39,7 +43,7 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
   };
 }
 
-export function bookSummary(b: BookRow, progress: Progress = { done: 0, total: 0 }) {
+export function bookSummary(b: BookRow, progress: Progress = { done: 0, total: 0, failed: 0 }) {
   return {
     id: b.id,
     status: b.status,

@@ -37,6 +37,9 @@ export const Accepted = Type.Object({
 const Progress = Type.Object({
   done: Type.Integer({ description: 'chapters done' }),
   total: Type.Integer({ description: 'chapters to read (skipped ones are not counted)' }),
+  failed: Type.Integer({
+    description: 'chapters failed for good; the book is FAILED once none runs',
+  }),
 });
 
 const BookSummary = Type.Object({
@@ -80,7 +83,7 @@ export const BookView = Type.Object({
   title: Nullable(Type.String()),
   author: Nullable(Type.String()),
   language: Nullable(Type.String()),
-  progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+  progress: Progress,
   error: Nullable(Type.String()),
   durationSec: Type.Union([Type.Number(), Type.Null()]),
   /** Null until parsing picks the voice for the book's language (when the upload chose none). */

@@ -87,15 +87,9 @@ export function createGenerateAudioProcessor(deps: Deps) {
     return { audioKey, durationSec };
   }
 
-  async function failed(job: Job, bookId: string, n: number, message: string, final: boolean) {
+  async function failed(bookId: string, n: number, message: string, final: boolean) {
     await books.chapterFailed(bookId, n, message, final);
-    if (!final) return;
-    const title = (await books.getChapter(bookId, n))?.title ?? `Chapter ${n}`;
-    await books.fail(
-      bookId,
-      `Chapter ${n} ("${title}") failed after ${job.attemptsMade + 1} attempts: ${message}. ` +
-        `Retry it with POST /books/${bookId}/chapters/${n}/retry`,
-    );
+    if (final) await books.failIfSettled(bookId);
   }
 
   return (job: Job, _token?: string, signal?: AbortSignal) =>
@@ -115,9 +109,11 @@ export function createGenerateAudioProcessor(deps: Deps) {
           metrics.synthesisSeconds.observe((performance.now() - started) / 1000);
           metrics.audioSeconds.observe(audio.durationSec);
           await books.chapterDone(bookId, n, audio.audioKey, audio.durationSec);
+          // The last chapter to end decides a book with failed chapters (see failIfSettled).
+          await books.failIfSettled(bookId);
           return { kind: 'chapter-audio', n, ...audio };
         },
-        onFailure: ({ bookId, n }, message, final) => failed(job, bookId, n, message, final),
+        onFailure: ({ bookId, n }, message, final) => failed(bookId, n, message, final),
       },
       { signal, log },
     );
