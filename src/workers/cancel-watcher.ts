@@ -1,4 +1,5 @@
 import type { BookQueries } from '../books/book-queries.js';
+import type { Database } from '../db/database.js';
 
 /** A job this process is running, and how to abort it. */
 interface Running {
@@ -6,20 +7,37 @@ interface Running {
   abort(): void;
 }
 
+/** Asked at most this often when woken by book events (a busy fleet writes many). */
+const WAKE_MS = 100;
+
 /**
  * Cancellation reaches workers through the database, so it works the same on
  * both queue backends and across machines: while this process runs jobs, it
- * asks once per `intervalMs` which of their books are CANCELLED and aborts
- * those jobs (BullMQ hands the processor an AbortSignal).
+ * asks which of their books are CANCELLED and aborts those jobs (BullMQ hands
+ * the processor an AbortSignal). It asks when a book changes (the `book_events`
+ * notification, given `listen`), at most every 100 ms, and once per
+ * `intervalMs` in any case (a notification can be missed while reconnecting).
  */
 export function createCancelWatcher(
   books: Pick<BookQueries, 'cancelledAmong'>,
   onError: (err: Error) => void,
-  intervalMs = 1000,
+  opts: { intervalMs?: number; listen?: Database['listen'] } = {},
 ) {
   const running = new Map<string, Running>();
   let asking = false; // one question at a time, however slow the database is
-  const timer = setInterval(async () => {
+  let woken: NodeJS.Timeout | undefined;
+  const wake = () => {
+    woken ??= setTimeout(() => {
+      woken = undefined;
+      void ask();
+    }, WAKE_MS);
+  };
+  const unlisten = opts.listen?.('book_events', wake, wake).catch((err: Error) => {
+    onError(err);
+    return undefined;
+  });
+  const timer = setInterval(() => void ask(), opts.intervalMs ?? 1000);
+  async function ask() {
     if (running.size === 0 || asking) return;
     asking = true;
     const bookIds = [...new Set([...running.values()].map((r) => r.bookId))];
@@ -31,7 +49,7 @@ export function createCancelWatcher(
     } finally {
       asking = false;
     }
-  }, intervalMs);
+  }
   timer.unref();
   return {
     /** Runs `work` as job `jobId` of `bookId`, abortable while it runs. */
@@ -43,6 +61,10 @@ export function createCancelWatcher(
         running.delete(jobId);
       }
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      clearTimeout(woken);
+      void unlisten?.then((stop) => stop?.()).catch(() => {});
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BookQueries } from '../books/book-queries.js';
+import type { Database } from '../db/database.js';
 import type { ParsedBook } from '../epub/epub-parser.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { Storage } from '../storage/storage.js';
@@ -16,4 +17,6 @@ export interface WorkerDeps {
   /** Longest text per synthesis request (the engine's input limit). */
   ttsMaxChars: number;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  /** Book changes as they happen (the cancel watcher wakes on them); unset: it polls only. */
+  listen?: Database['listen'];
 }

@@ -26,7 +26,15 @@ export function startWorkerMode(
   const parseBook = (file: string) => parser.parse(file, config.parse.limits);
   startWorkers(
     infra.queues,
-    { ...infra, books, tts, ttsMaxChars: config.tts.maxChars, log, parseBook },
+    {
+      ...infra,
+      books,
+      tts,
+      ttsMaxChars: config.tts.maxChars,
+      log,
+      parseBook,
+      listen: infra.database.listen,
+    },
     config.workerQueues,
     config,
   );

@@ -38,6 +38,13 @@ export function workerOptions(
   };
 }
 
+/** Aborts this process's jobs of cancelled books (see cancel-watcher.ts). */
+function cancelWatcherFor(deps: WorkerDeps) {
+  const onError = (err: Error) =>
+    deps.log.warn({ err: err.message }, 'could not check for cancelled books');
+  return createCancelWatcher(deps.books, onError, { listen: deps.listen });
+}
+
 /**
  * Starts one Worker per queue in `queueKeys`: the only place in the codebase
  * that consumes a queue. The API process never calls this.
@@ -48,9 +55,7 @@ export function startWorkers(
   queueKeys: QueueKey[],
   settings: WorkerSettings,
 ): Worker[] {
-  const watcher = createCancelWatcher(deps.books, (err) =>
-    deps.log.warn({ err: err.message }, 'could not check for cancelled books'),
-  );
+  const watcher = cancelWatcherFor(deps);
   const workers = queueKeys.map((key) => {
     const byName = new Map<string, JobProcessor>();
     for (const [name, queue] of Object.entries(JOB_QUEUE) as [JobName, QueueKey][]) {

@@ -128,6 +128,7 @@ export async function startInProcessWorkers(
       tts,
       ttsMaxChars: 6000,
       log,
+      listen: database.listen,
       parseBook: (file) => parser.parse(file, DEFAULT_EPUB_LIMITS),
     },
     [...QUEUE_KEYS],
