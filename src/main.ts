@@ -136,6 +136,7 @@ async function startApi(
   const events = createEventHub({
     listen: infra.database.listen,
     events: createEventQueries(infra.database.db),
+    progress: infra.books.progressOf,
   });
   await events.start();
   const app = await buildApp(

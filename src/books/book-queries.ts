@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AudioFormat } from '../audio/audio-format.js';
-import type { Db } from '../db/database.js';
+import { ago, type Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
 import { createChapterQueries } from './chapter-queries.js';
 
@@ -100,18 +100,8 @@ export function createBookQueries(db: Db) {
   }
 
   /** Books in progress that have not moved for `olderThanMs`: the reconciler's candidates. */
-  async function staleInProgress(olderThanMs: number, limit: number): Promise<BookRow[]> {
-    return db
-      .select()
-      .from(books)
-      .where(
-        and(
-          inArray(books.status, IN_PROGRESS),
-          lt(books.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
-        ),
-      )
-      .orderBy(asc(books.updatedAt))
-      .limit(limit);
+  function staleInProgress(olderThanMs: number, limit: number): Promise<BookRow[]> {
+    return unchangedFor(db, IN_PROGRESS, olderThanMs, limit);
   }
 
   /** Marks a book as looked at, so the next sweep does not take it up again at once. */
@@ -211,7 +201,9 @@ export function createBookQueries(db: Db) {
     touch,
     getBook,
     listBooks,
-    finishedBefore: (olderThanMs: number, limit: number) => finishedBefore(db, olderThanMs, limit),
+    /** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
+    finishedBefore: (olderThanMs: number, limit: number) =>
+      unchangedFor(db, ['READY', 'FAILED', 'CANCELLED'], olderThanMs, limit),
     countByStatus,
     fail,
     failIfSettled: (id: string) => failIfSettled(db, id),
@@ -256,21 +248,17 @@ export async function failIfSettled(db: Db, id: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
-export async function finishedBefore(
+/** Books of `statuses` unchanged for `olderThanMs`, oldest first. */
+function unchangedFor(
   db: Db,
+  statuses: BookStatus[],
   olderThanMs: number,
   limit: number,
 ): Promise<BookRow[]> {
   return db
     .select()
     .from(books)
-    .where(
-      and(
-        inArray(books.status, ['READY', 'FAILED', 'CANCELLED']),
-        lt(books.updatedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`),
-      ),
-    )
+    .where(and(inArray(books.status, statuses), lt(books.updatedAt, ago(olderThanMs))))
     .orderBy(asc(books.updatedAt))
     .limit(limit);
 }

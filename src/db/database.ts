@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -17,6 +18,9 @@ export interface Database {
   listen(channel: string, onNotify: () => void, onListen: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** The moment `ms` before the database's now, for comparing timestamps with an age. */
+export const ago = (ms: number) => sql`now() - make_interval(secs => ${ms / 1000})`;
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 

@@ -1,3 +1,4 @@
+import type { BookQueries } from '../books/book-queries.js';
 import type { Database } from '../db/database.js';
 import type { BookEventRow } from '../db/schema.js';
 import type { EventFilter, EventQueries } from './event-queries.js';
@@ -37,7 +38,12 @@ const CHANNEL = 'book_events';
  * resumed stream never skips an event that a live one was sent later.
  */
 export function createEventHub(
-  deps: { listen: Database['listen']; events: EventQueries },
+  deps: {
+    listen: Database['listen'];
+    events: EventQueries;
+    /** Chapters done, failed and to read per book (the chapter queries' own count). */
+    progress: BookQueries['progressOf'];
+  },
   opts: EventHubOptions = {},
 ) {
   const { gapWaitMs = 1000, heartbeatMs = 15_000, keepMs = 24 * 3600_000 } = opts;
@@ -74,14 +80,15 @@ export function createEventHub(
   }
 
   /**
-   * A chapter event's progress is counted by its trigger, which cannot see chapters finishing
-   * in other transactions at the same moment: it is counted again here, once per page, when
-   * every event up to it has committed (so the last progress a stream gets is the true one).
+   * A chapter event carries its book's progress, counted here, once per page, when every
+   * event up to it has committed: its trigger could not count it, as it cannot see chapters
+   * finishing in other transactions at the same moment (so the last progress a stream gets
+   * is the true one; a resumed stream's earlier events carry the progress as it is now).
    */
   async function withProgress(rows: BookEventRow[]): Promise<BookEventRow[]> {
     const books = [...new Set(rows.filter((r) => r.kind === 'chapter').map((r) => r.bookId))];
     if (books.length === 0) return rows;
-    const counts = await deps.events.progress(books);
+    const counts = await deps.progress(books);
     return rows.map((r) =>
       r.kind === 'chapter' ? { ...r, data: { ...r.data, progress: counts.get(r.bookId) } } : r,
     );
@@ -162,7 +169,7 @@ export function createEventHub(
     const oldest = await deps.events.oldestId();
     const resumed = oldest !== undefined && oldest <= afterId + 1;
     for (let from = afterId; ; ) {
-      const rows = await deps.events.after(from, s.filter, PAGE, upTo);
+      const rows = await withProgress(await deps.events.after(from, s.filter, PAGE, upTo));
       for (const row of rows) s.send(row);
       if (rows.length < PAGE) break;
       from = rows[rows.length - 1]?.id ?? upTo;

@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, inArray, lt, lte, min, ne, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { type BookEventRow, bookEvents, chapters } from '../db/schema.js';
+import { and, asc, eq, gt, lt, lte, min, sql } from 'drizzle-orm';
+import { ago, type Db } from '../db/database.js';
+import { type BookEventRow, bookEvents } from '../db/schema.js';
 
 /** Which events a stream carries: one owner's (all when unset), one book's (any when unset). */
 export interface EventFilter {
@@ -49,25 +49,8 @@ export function createEventQueries(db: Db) {
   }
 
   async function prune(olderThanMs: number): Promise<void> {
-    await db
-      .delete(bookEvents)
-      .where(lt(bookEvents.createdAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`));
+    await db.delete(bookEvents).where(lt(bookEvents.createdAt, ago(olderThanMs)));
   }
 
-  /** Chapters done, failed and to read (SKIPPED ones are not read), for each book given. */
-  async function progress(bookIds: string[]) {
-    const rows = await db
-      .select({
-        bookId: chapters.bookId,
-        done: sql<number>`count(*) filter (where ${chapters.status} = 'DONE')`.mapWith(Number),
-        failed: sql<number>`count(*) filter (where ${chapters.status} = 'FAILED')`.mapWith(Number),
-        total: sql<number>`count(*)`.mapWith(Number),
-      })
-      .from(chapters)
-      .where(and(inArray(chapters.bookId, bookIds), ne(chapters.status, 'SKIPPED')))
-      .groupBy(chapters.bookId);
-    return new Map(rows.map(({ bookId, ...counts }) => [bookId, counts]));
-  }
-
-  return { after, latestId, oldestId, progress, prune };
+  return { after, latestId, oldestId, prune };
 }

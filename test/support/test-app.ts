@@ -70,6 +70,7 @@ export async function buildTestApp(
   const events = createEventHub({
     listen: database.listen,
     events: createEventQueries(database.db),
+    progress: books.progressOf,
   });
   await events.start();
   const app = await buildApp(

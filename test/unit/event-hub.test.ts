@@ -24,7 +24,6 @@ function table() {
         .slice(0, limit),
     latestId: async () => Math.max(0, ...rows.map((r) => r.id)),
     oldestId: async () => (rows.length ? Math.min(...rows.map((r) => r.id)) : undefined),
-    progress: async () => new Map(),
     prune: async () => {},
   };
   return { rows, events };
@@ -35,6 +34,7 @@ function hubOver(events: EventQueries, gapWaitMs = 200) {
   const hub = createEventHub(
     {
       events,
+      progress: async () => new Map(),
       listen: async (_channel, onNotify) => {
         notify = onNotify;
         return async () => {};
