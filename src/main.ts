@@ -9,9 +9,11 @@ import { createEventHub } from './events/event-hub.js';
 import { createEventQueries } from './events/event-queries.js';
 import { buildApp } from './http/app.js';
 import { buildProbeApp } from './http/probe-app.js';
+import type { ReadinessSources } from './http/service-routes.js';
 import { watchQueuesAndBooks } from './metrics/metrics.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/create-tts-engine.js';
+import { createEngineOutages } from './tts/engine-outages.js';
 import type { TtsEngine } from './tts/tts-engine.js';
 
 /** api: HTTP only (a pure producer); worker: consumers only; all: both, for one machine. */
@@ -58,7 +60,7 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
       startWorkerMode(config, infra, tts, log);
     }
     if (mode !== 'worker') app = await startApi(config, infra, tts, log);
-    if (mode !== 'api' && config.workerPort) probes = await startProbes(config, infra);
+    if (mode !== 'api' && config.workerPort) probes = await startProbes(config, infra, tts);
     const url = app && `http://${config.host}:${(app.server.address() as AddressInfo).port}`;
     log.info({ ...startupSummary(mode, config, tts), url }, 'bookflow started');
     return url;
@@ -67,9 +69,13 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
 }
 
 /** A worker's own /health, /ready and /metrics on WORKER_PORT (see http/probe-app.ts). */
-async function startProbes(config: Config, infra: Infrastructure): Promise<FastifyInstance> {
+async function startProbes(
+  config: Config,
+  infra: Infrastructure,
+  tts: TtsEngine,
+): Promise<FastifyInstance> {
   const probes = await buildProbeApp({
-    readiness: readinessProbes(infra),
+    readiness: readinessSources(infra, tts),
     metricsToken: config.metricsToken,
   });
   // All interfaces: the cluster's probes and scrapers call it from outside the pod or container.
@@ -77,10 +83,9 @@ async function startProbes(config: Config, infra: Infrastructure): Promise<Fasti
   return probes;
 }
 
-const readinessProbes = (infra: Infrastructure) => ({
-  database: infra.database.ping,
-  queues: infra.queues.ping,
-  storage: infra.storage.ping,
+const readinessSources = (infra: Infrastructure, tts: TtsEngine): ReadinessSources => ({
+  probes: { database: infra.database.ping, queues: infra.queues.ping, storage: infra.storage.ping },
+  engineOutage: createEngineOutages(infra.database.db, tts.name).current,
 });
 
 /** What a person checks first: what runs, where, on what. Passwords are left out. */
@@ -146,7 +151,7 @@ async function startApi(
       engine: tts,
       maxUploadBytes: config.maxUploadBytes,
       bodyTimeoutMs: config.bodyTimeoutMs,
-      readiness: readinessProbes(infra),
+      readiness: readinessSources(infra, tts),
       access: { tokens: config.apiTokens, rate: config.apiRateLimit },
       metricsToken: config.metricsToken,
       dashboardQueues: infra.queues,

@@ -40,7 +40,10 @@ describe('access by bearer token', () => {
   it('asks for a token on every route but the probes', async () => {
     expect((await d.api.raw('/health')).status).toBe(200);
     // /ready answers anyone (orchestrators probe without tokens), with the details for admins only.
-    expect(await (await d.api.raw('/ready')).json()).toEqual({ status: 'ready' });
+    expect(await (await d.api.raw('/ready')).json()).toEqual({
+      status: 'ready',
+      engine: { state: 'up' },
+    });
     for (const p of ['/books', '/voices', `/books/${aliceBook}`]) {
       const res = await d.api.raw(p);
       expect(res.status, p).toBe(401);

@@ -39,7 +39,8 @@ describe('the dry-run engine', () => {
     expect(await (await at('/health')).json()).toEqual({ status: 'ok' });
     expect(await (await at('/ready')).json()).toEqual({
       status: 'ready',
-      checks: { database: 'ok', queues: 'ok', storage: 'ok' },
+      engine: { state: 'up' },
+      checks: { database: 'ok', queues: 'ok', storage: 'ok', engine: 'ok' },
     });
     expect((await at('/metrics')).status).toBe(401);
     const text = await (await at('/metrics', SCRAPER)).text();

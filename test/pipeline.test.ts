@@ -161,7 +161,8 @@ describe.each([
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: 'ready',
-      checks: { database: 'ok', queues: 'ok', storage: 'ok' },
+      engine: { state: 'up' },
+      checks: { database: 'ok', queues: 'ok', storage: 'ok', engine: 'ok' },
     });
   });
 });

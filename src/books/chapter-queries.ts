@@ -142,6 +142,22 @@ export function createChapterQueries(db: Db) {
       );
   }
 
+  /**
+   * A running chapter given back unfailed (the engine is down for everyone): waiting again,
+   * its attempt not counted, `note` saying why.
+   */
+  async function chapterWaiting(bookId: string, n: number, note: string) {
+    await db
+      .update(chapters)
+      .set({
+        status: 'PENDING',
+        attempts: sql`greatest(${chapters.attempts} - 1, 0)`,
+        error: note,
+        updatedAt: now,
+      })
+      .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n), eq(chapters.status, 'RUNNING')));
+  }
+
   async function chaptersRetried(bookId: string, ns: number[]): Promise<void> {
     if (ns.length === 0) return;
     await db
@@ -176,6 +192,7 @@ export function createChapterQueries(db: Db) {
     chapterStarted,
     chapterDone,
     chapterFailed,
+    chapterWaiting,
     chaptersRetried,
   };
 }

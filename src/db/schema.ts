@@ -127,3 +127,22 @@ export const bookEvents = pgTable(
 );
 
 export type BookEventRow = typeof bookEvents.$inferSelect;
+
+/**
+ * Times the speech engine was down for everyone, as the workers' breaker saw them
+ * (workers/engine-breaker.ts): at most one open row (`ended_at` null) per engine, which
+ * any worker process may open and any may close. /ready reports the open one.
+ */
+export const engineOutages = pgTable(
+  'engine_outages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    engine: text('engine').notNull(),
+    reason: text('reason').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('engine_outages_open_idx').on(t.engine).where(sql`ended_at is null`)],
+);
+
+export type EngineOutageRow = typeof engineOutages.$inferSelect;

@@ -17,7 +17,7 @@ import { HttpError } from './http-errors.js';
 import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
-import { serviceRoutes } from './service-routes.js';
+import { type ReadinessSources, serviceRoutes } from './service-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { registerWebApp } from './web-app.js';
 
@@ -27,8 +27,7 @@ export interface AppDeps {
   maxUploadBytes: number;
   /** A request whose body has not fully arrived by then is answered 408 (`BODY_TIMEOUT`); 0: none. */
   bodyTimeoutMs: number;
-  /** Each probe throws when its dependency is unreachable. */
-  readiness: Record<string, () => Promise<void>>;
+  readiness: ReadinessSources;
   /** No tokens: every caller is the one local owner. */
   access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
   /** A bearer token for /metrics besides admin tokens (for scrapers). */

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from './command-engine.js';
-import type { TtsEngine, Voice } from './tts-engine.js';
+import { PermanentTtsError, type TtsEngine, type Voice } from './tts-engine.js';
 import { parseWav } from './wav.js';
 
 /** espeak-ng voices are named by language; these are the ones worth offering. */
@@ -136,7 +136,11 @@ export function createWasmEspeakEngine(opts: { keepWarm?: boolean } = {}): TtsEn
   };
 }
 
-/** The system's espeak-ng binary, when installed (faster to start than the WASM build). */
+/**
+ * The system's espeak-ng binary, when installed (faster to start than the WASM build).
+ * A local binary that fails or speaks garbage will do so again: that is permanent, not an
+ * outage to wait out, so the chapter fails at once with the binary's own message.
+ */
 export function createSystemEspeakEngine(binary: string): TtsEngine {
   return {
     name: 'espeak-ng (system)',
@@ -145,7 +149,11 @@ export function createSystemEspeakEngine(binary: string): TtsEngine {
     open: ({ voice, speed }) => ({
       synthesize: async (text) => {
         const args = ['-v', voice, '-s', String(Math.round(ESPEAK_WPM * speed)), '--stdout'];
-        return parseWav(await runProgram(binary, args, text, process.env));
+        try {
+          return parseWav(await runProgram(binary, args, text, process.env));
+        } catch (err) {
+          throw new PermanentTtsError(`espeak-ng (${binary}): ${(err as Error).message}`);
+        }
       },
       close: () => {},
     }),

@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PermanentTtsError, type TtsEngine, type Voice } from './tts-engine.js';
+import {
+  EngineUnavailableError,
+  PermanentTtsError,
+  type TtsEngine,
+  type Voice,
+} from './tts-engine.js';
 import { parseWav } from './wav.js';
 
 export interface OpenAiEngineOptions {
@@ -16,10 +21,16 @@ export interface OpenAiEngineOptions {
   maxRetryAfterMs?: number;
 }
 
-/** A failure worth retrying later (rate limit, server trouble, timeout). */
+/** A failure worth retrying later (server trouble with this text). */
 export class TransientTtsError extends Error {
   override name = 'TransientTtsError';
 }
+
+/** Answers that mean "not now, for anyone" rather than "not this text". */
+const UNAVAILABLE_STATUS = new Set([429, 502, 503, 504]);
+
+/** How long the outage probe waits for an answer. */
+const PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * The OpenAI speech API (`POST {base}/v1/audio/speech`), which OpenAI and many
@@ -31,8 +42,8 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/v1/audio/speech`;
   const tries = opts.tries ?? 4;
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
-  /** One POST, with its answer read whole, within TTS_TIMEOUT (or until the session closes). */
-  async function post(body: Record<string, unknown>, closed: AbortSignal) {
+  /** One POST, with its answer read whole, within `timeoutMs` (or until the session closes). */
+  async function post(body: Record<string, unknown>, closed: AbortSignal, timeoutMs: number) {
     // A plain controller and timer: on Node 20, AbortSignal.any() may let a timeout signal be
     // collected before it fires, and a hung request would then wait forever.
     const abort = new AbortController();
@@ -40,7 +51,7 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
     const timer = setTimeout(() => {
       timedOut = true;
       abort.abort();
-    }, opts.timeoutMs);
+    }, timeoutMs);
     const onClose = () => abort.abort();
     closed.addEventListener('abort', onClose, { once: true });
     try {
@@ -56,10 +67,10 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
       if (res.ok) return { res, audio: Buffer.from(await res.arrayBuffer()) };
       return { res, message: await serverMessage(res) };
     } catch (err) {
-      throw new TransientTtsError(
+      throw new EngineUnavailableError(
         timedOut
-          ? `the speech server did not answer within ${opts.timeoutMs / 1000} s`
-          : `the speech server is unreachable: ${(err as Error).message}`,
+          ? `the speech server did not answer within ${timeoutMs / 1000} s`
+          : `the speech server is unreachable: ${unreachableCause(err as Error)}`,
       );
     } finally {
       clearTimeout(timer);
@@ -71,19 +82,30 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
   async function request(body: Record<string, unknown>, closed: AbortSignal): Promise<Buffer> {
     let last: Error = new TransientTtsError('no attempt made');
     for (let attempt = 1; attempt <= tries; attempt++) {
-      const { res, audio, message } = await post(body, closed);
+      const { res, audio, message } = await post(body, closed, opts.timeoutMs);
       if (audio) return audio;
       if (res.status !== 429 && res.status < 500) {
         throw new PermanentTtsError(
           `the speech server refused the request (${res.status}): ${message}`,
         );
       }
-      last = new TransientTtsError(`the speech server answered ${res.status}: ${message}`);
+      const Kind = UNAVAILABLE_STATUS.has(res.status) ? EngineUnavailableError : TransientTtsError;
+      last = new Kind(`the speech server answered ${res.status}: ${message}`);
       const wait = retryAfterMs(res.headers.get('retry-after')) ?? 500 * 2 ** (attempt - 1);
       if (attempt === tries || wait > maxRetryAfterMs) break;
       await sleep(wait);
     }
     throw last;
+  }
+
+  /** One short request, not retried: does the server answer at all? */
+  async function probe(): Promise<void> {
+    const body = { model: opts.model, input: 'Ready.', voice: opts.defaultVoice };
+    const timeoutMs = Math.min(opts.timeoutMs, PROBE_TIMEOUT_MS);
+    const { res, message } = await post(body, new AbortController().signal, timeoutMs);
+    if (UNAVAILABLE_STATUS.has(res.status)) {
+      throw new EngineUnavailableError(`the speech server answered ${res.status}: ${message}`);
+    }
   }
 
   return {
@@ -104,6 +126,7 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
         close: () => session.abort(),
       };
     },
+    probe,
   };
 }
 
@@ -131,4 +154,10 @@ async function serverMessage(res: Response): Promise<string> {
     // not JSON: use the text as it is
   }
   return text || res.statusText;
+}
+
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND…) is in its cause. */
+function unreachableCause(err: Error): string {
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ?? cause?.message ?? err.message;
 }

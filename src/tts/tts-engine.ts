@@ -32,6 +32,11 @@ export interface TtsEngine {
    */
   sharedRecording?(format: AudioFormat): Promise<{ bytes: Buffer; durationSec: number }>;
   open(opts: SessionOptions): TtsSession;
+  /**
+   * A remote engine's smallest request: resolves when the engine answers at all (even
+   * with a refusal), rejects with EngineUnavailableError when it is down for everyone.
+   */
+  probe?(): Promise<void>;
 }
 
 export const primaryLanguage = (language: string) =>
@@ -49,4 +54,12 @@ export function voiceForLanguage(
 /** A failure the engine's server will repeat however often we ask (bad input, bad voice). */
 export class PermanentTtsError extends Error {
   override name = 'PermanentTtsError';
+}
+
+/**
+ * The engine cannot serve anyone right now (unreachable, timing out, 429/502/503/504),
+ * as far as this request can tell: the chapter is not to blame if `probe` agrees.
+ */
+export class EngineUnavailableError extends Error {
+  override name = 'EngineUnavailableError';
 }

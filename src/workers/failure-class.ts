@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { isUnavailable } from '../db/db-retry.js';
 import { EpubError } from '../epub/epub-limits.js';
 import { TransientTtsError } from '../tts/openai-engine.js';
-import { PermanentTtsError } from '../tts/tts-engine.js';
+import { EngineUnavailableError, PermanentTtsError } from '../tts/tts-engine.js';
 
 export type FailureClass = 'input' | 'engine' | 'storage' | 'database' | 'other';
 
@@ -12,7 +12,8 @@ const STORAGE = /\b(NoSuchKey|NoSuchBucket|AccessDenied|SlowDown|ENOSPC|EACCES|E
 /** Where a job's failure came from, for the failures metric (bookflow_job_failures_total). */
 export function failureClass(err: Error): FailureClass {
   if (err instanceof EpubError) return 'input';
-  if (err instanceof PermanentTtsError || err instanceof TransientTtsError) return 'engine';
+  const engine = [PermanentTtsError, TransientTtsError, EngineUnavailableError];
+  if (engine.some((kind) => err instanceof kind)) return 'engine';
   if (/speech|Piper|espeak/i.test(err.message)) return 'engine';
   if (isUnavailable(err) || /^Failed query/.test(err.message)) return 'database';
   if (STORAGE.test(`${err.name} ${err.message}`)) return 'storage';

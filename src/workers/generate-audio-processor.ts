@@ -13,7 +13,7 @@ import { PermanentTtsError } from '../tts/tts-engine.js';
 import { CancelledError, runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars' | 'log'>;
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars' | 'log' | 'breaker'>;
 
 /** Synthesizes one chapter, segment by segment, and encodes it in the book's format in the same job. */
 export function createGenerateAudioProcessor(deps: Deps) {
@@ -92,6 +92,13 @@ export function createGenerateAudioProcessor(deps: Deps) {
     if (final) await books.failIfSettled(bookId);
   }
 
+  /** The engine is down for everyone (see engine-breaker.ts): the chapter waits, unfailed. */
+  async function heldBack({ bookId, n }: { bookId: string; n: number }, err: Error) {
+    if (!(await deps.breaker.heldBack(err))) return false;
+    await books.chapterWaiting(bookId, n, `waiting for the speech engine: ${err.message}`);
+    return true;
+  }
+
   return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
@@ -114,6 +121,7 @@ export function createGenerateAudioProcessor(deps: Deps) {
           return { kind: 'chapter-audio', n, ...audio };
         },
         onFailure: ({ bookId, n }, message, final) => failed(bookId, n, message, final),
+        heldBack,
       },
       { signal, log },
     );

@@ -1,5 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { type Job, RateLimitError, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { parseOrReject } from '../../flows/index.js';
 import { metrics } from '../metrics/metrics.js';
 import { HAND_BACK } from '../queue/queue-backend.js';
@@ -45,13 +45,20 @@ export interface JobSpec<S extends TSchema, R> {
   onFailure?(data: Static<S>, message: string, final: boolean): Promise<void>;
   /** Failures no retry can fix (a broken book, a refused request): the job fails at once. */
   isPermanent?(err: Error): boolean;
+  /**
+   * Whether a failure is not the job's own (the speech engine down for everyone); if so,
+   * after putting the job's state back, the job returns to the queue unfailed, its attempt
+   * unspent (BullMQ's RateLimitError), while the queue as a whole waits.
+   */
+  heldBack?(data: Static<S>, err: Error): Promise<boolean>;
 }
 
 /**
  * The boundary every processor goes through: the payload is validated (invalid
  * data fails as non-retryable); a failure is logged in full with its book and
  * job, told to `onFailure` and to BullMQ in a public form (publicMessage), and
- * made non-retryable when permanent. When the worker aborts the job, it ends
+ * made non-retryable when permanent, or given back unfailed when it is not the
+ * job's own (`heldBack`). When the worker aborts the job, it ends
  * at once: with a CancelledError when its book was cancelled, a HandBackError
  * when the worker is stopping. The handler's own abort listeners stop its
  * child processes.
@@ -65,10 +72,11 @@ export async function runJob<S extends TSchema, R>(
   try {
     return await untilAborted(spec.run(data), ctx.signal);
   } catch (err) {
-    const ends = [WaitingChildrenError, CancelledError, HandBackError];
+    const ends = [WaitingChildrenError, CancelledError, HandBackError, RateLimitError];
     if (ends.some((kind) => err instanceof kind)) throw err;
     if (ctx.signal?.aborted) throw abortError(ctx.signal);
     const error = err instanceof Error ? err : new Error(String(err));
+    if (await spec.heldBack?.(data, error)) throw new RateLimitError();
     const permanent = error instanceof UnrecoverableError || (spec.isPermanent?.(error) ?? false);
     const message = publicMessage(error);
     const where = { bookId: (data as { bookId?: string }).bookId, jobId: job.id };

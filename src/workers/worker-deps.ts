@@ -5,6 +5,7 @@ import type { ParsedBook } from '../epub/epub-parser.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { Storage } from '../storage/storage.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
+import type { EngineBreaker } from './engine-breaker.js';
 
 /** What processors may touch; each takes only the part it needs. */
 export interface WorkerDeps {
@@ -17,6 +18,8 @@ export interface WorkerDeps {
   /** Longest text per synthesis request (the engine's input limit). */
   ttsMaxChars: number;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  /** Holds the speech queue back while the engine is down for everyone. */
+  breaker: EngineBreaker;
   /** Book changes as they happen (the cancel watcher wakes on them); unset: it polls only. */
   listen?: Database['listen'];
 }

@@ -6,6 +6,7 @@ import type { Infrastructure } from '../runtime.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { startReconciler } from './book-reconciler.js';
 import { startRetention } from './book-retention.js';
+import { engineBreakerFor } from './engine-breaker.js';
 import { startWorkers } from './worker-runtime.js';
 
 /** What a worker process runs: the Workers of its queues and, where books finish, the reconciler. */
@@ -34,6 +35,7 @@ export function startWorkerMode(
       log,
       parseBook,
       listen: infra.database.listen,
+      breaker: engineBreakerFor(tts, infra.queues, infra.database.db, log),
     },
     config.workerQueues,
     config,

@@ -19,16 +19,20 @@ export type WorkerSettings = Pick<Config, 'workers' | 'stallCheckMs'> & {
   tts: Pick<TtsEngineOptions, 'rateLimit'>;
 };
 
+/** A limiter that never limits (a million chapters a second), for the breaker's hold. */
+const NO_RATE_LIMIT = { max: 1_000_000, duration: 1000 };
+
 /** One queue's worker options, from its profile (light: parse, finalize; heavy: speech, merge). */
 export function workerOptions(
   key: QueueKey,
   settings: WorkerSettings,
 ): Omit<WorkerOptions, 'connection'> {
-  const { rateLimit } = settings.tts;
   return {
     concurrency: settings.workers[key].concurrency,
-    // The limiter lives in the queue backend, so it holds across every worker process.
-    ...(key === 'tts' && rateLimit ? { limiter: rateLimit } : {}),
+    // The limiter lives in the queue backend, so it holds across every worker process. The
+    // speech queue always has one: BullMQ honours a queue-wide hold (queue.rateLimit, which
+    // the engine breaker uses) only on workers with a limiter.
+    ...(key === 'tts' ? { limiter: settings.tts.rateLimit ?? NO_RATE_LIMIT } : {}),
     // A live worker renews its jobs' locks every lockDuration/2 from its event loop, which
     // heavy work leaves free (speech and ffmpeg run in child processes). A killed worker's
     // job is retaken after at most lockDuration + stalledInterval.
@@ -43,6 +47,21 @@ function cancelWatcherFor(deps: WorkerDeps) {
   const onError = (err: Error) =>
     deps.log.warn({ err: err.message }, 'could not check for cancelled books');
   return createCancelWatcher(deps.books, onError, { listen: deps.listen });
+}
+
+/** Logs a job's failure; a job aborted by its book's cancel removes what the cancel left. */
+function onFailed(deps: WorkerDeps, job: Job | undefined, err: Error): void {
+  if (!(err instanceof CancelledError)) {
+    const { bookId } = job?.data ?? {};
+    const where = { bookId, jobId: job?.id, attempts: job?.attemptsMade, err: err.message };
+    deps.log.warn(where, `${job?.name ?? 'job'} failed: ${err.message}`);
+    return;
+  }
+  // Now that this job has stopped, what the cancel could not remove (it was running) can go.
+  deps.log.info({ jobId: job?.id }, 'job aborted: its book was cancelled');
+  discardBook(deps, String(job?.data?.bookId)).catch((e: Error) =>
+    deps.log.warn({ err: e.message }, 'could not remove a cancelled book'),
+  );
 }
 
 /**
@@ -82,28 +101,13 @@ export function startWorkers(
       },
       workerOptions(key, settings),
     );
-    worker.on('failed', (job, err) => {
-      if (!(err instanceof CancelledError)) {
-        deps.log.warn(
-          {
-            bookId: job?.data?.bookId,
-            jobId: job?.id,
-            attempts: job?.attemptsMade,
-            err: err.message,
-          },
-          `${job?.name ?? 'job'} failed: ${err.message}`,
-        );
-        return;
-      }
-      // Now that this job has stopped, what the cancel could not remove (it was running) can go.
-      deps.log.info({ jobId: job?.id }, 'job aborted: its book was cancelled');
-      discardBook(deps, String(job?.data?.bookId)).catch((e: Error) =>
-        deps.log.warn({ err: e.message }, 'could not remove a cancelled book'),
-      );
-    });
+    worker.on('failed', (job, err) => onFailed(deps, job, err));
     worker.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));
     return worker;
   });
-  workers[0]?.once('closing', () => watcher.stop());
+  workers[0]?.once('closing', () => {
+    watcher.stop();
+    deps.breaker.stop();
+  });
   return workers;
 }

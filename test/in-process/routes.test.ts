@@ -220,9 +220,10 @@ describe('routes: access, ownership and error mapping, in process', () => {
   });
 
   it('answers probes without a token, with details for admins', async () => {
-    expect((await t.app.inject('/ready')).json()).toEqual({ status: 'ready' });
+    const anyone = (await t.app.inject('/ready')).json();
+    expect(anyone).toEqual({ status: 'ready', engine: { state: 'up' } });
     const admin = (await t.app.inject({ url: '/ready', headers: auth(ADMIN) })).json();
-    expect(admin.checks).toEqual({ database: 'ok', queues: 'ok', storage: 'ok' });
+    expect(admin.checks).toEqual({ database: 'ok', queues: 'ok', storage: 'ok', engine: 'ok' });
   });
 
   it('answers 422 when an Idempotency-Key comes back with another upload', async () => {

@@ -14,8 +14,10 @@ import { buildApp } from '../../src/http/app.js';
 import { watchQueuesAndBooks } from '../../src/metrics/metrics.js';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
+import { createEngineOutages } from '../../src/tts/engine-outages.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import type { TtsEngine } from '../../src/tts/tts-engine.js';
+import { engineBreakerFor } from '../../src/workers/engine-breaker.js';
 import { startWorkers } from '../../src/workers/worker-runtime.js';
 import {
   clearRedisPrefix,
@@ -80,7 +82,10 @@ export async function buildTestApp(
       engine,
       maxUploadBytes,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? 0,
-      readiness: { database: database.ping, queues: queues.ping, storage: storage.ping },
+      readiness: {
+        probes: { database: database.ping, queues: queues.ping, storage: storage.ping },
+        engineOutage: createEngineOutages(database.db, engine.name).current,
+      },
       access: { tokens: opts.tokens ?? [], rate: { max: 100_000, duration: 60_000 } },
       metricsToken: opts.metricsToken,
       dashboardQueues: queues,
@@ -131,6 +136,7 @@ export async function startInProcessWorkers(
       log,
       listen: database.listen,
       parseBook: (file) => parser.parse(file, DEFAULT_EPUB_LIMITS),
+      breaker: engineBreakerFor(tts, t.queues, database.db, log),
     },
     [...QUEUE_KEYS],
     {

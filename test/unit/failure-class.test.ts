@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { EpubError } from '../../src/epub/epub-limits.js';
 import { TransientTtsError } from '../../src/tts/openai-engine.js';
-import { PermanentTtsError } from '../../src/tts/tts-engine.js';
+import { EngineUnavailableError, PermanentTtsError } from '../../src/tts/tts-engine.js';
 import { failureClass } from '../../src/workers/failure-class.js';
 
 describe('the class of a failure, for the failures metric', () => {
@@ -10,7 +10,8 @@ describe('the class of a failure, for the failures metric', () => {
     [new EpubError('the book has no speakable text'), 'input'],
     [new UnrecoverableError('invalid parse-epub payload: /bookId'), 'input'],
     [new PermanentTtsError('the speech server refused the request (400)'), 'engine'],
-    [new TransientTtsError('the speech server is unreachable'), 'engine'],
+    [new TransientTtsError('the speech server answered 500: oops'), 'engine'],
+    [new EngineUnavailableError('the speech server is unreachable: ECONNREFUSED'), 'engine'],
     [new Error('speech command failed (exit 1): boom'), 'engine'],
     [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'database'],
     [new Error('Failed query: insert into "chapters"'), 'database'],
