@@ -77,6 +77,15 @@ describe.each([
         [JOBS.parseEpub, ...spoken.map(() => JOBS.generateAudio)].sort(),
       );
       expect(merge.children.every((c) => c.state === 'completed')).toBe(true);
+      // Its jobs are gone from the queues; the tree is the one recorded when it finished,
+      // with every job's real attempts and times.
+      for (const node of [tree, merge, ...merge.children]) {
+        const { created, processed, finished } = node.timestamps;
+        expect(node.attemptsMade, node.name).toBeGreaterThanOrEqual(1);
+        expect(created, node.name).not.toBeNull();
+        expect(processed as number).toBeGreaterThanOrEqual(created as number);
+        expect(finished as number).toBeGreaterThanOrEqual(processed as number);
+      }
 
       // The audiobook lives in the configured storage, where the API streams it from.
       const size = await storedSize(objectKeys.audiobook(id, 'm4b'));

@@ -3,6 +3,7 @@ import type { AudioFormat } from '../audio/audio-format.js';
 import { ago, type Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
 import { createChapterQueries } from './chapter-queries.js';
+import { createJobHistoryQueries } from './job-history-queries.js';
 
 /** Forward order of a book's life; FAILED and CANCELLED sit outside it. */
 const FORWARD: BookStatus[] = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING', 'READY'];
@@ -191,6 +192,7 @@ export function createBookQueries(db: Db) {
 
   return {
     ...createChapterQueries(db),
+    ...createJobHistoryQueries(db),
     advance,
     insertBook,
     findByIdempotencyKey,

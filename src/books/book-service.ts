@@ -79,10 +79,15 @@ export function createBookService(deps: BookServiceDeps) {
     }));
   }
 
-  /** The book's job tree, complete for any number of chapters (see job-tree.ts). */
+  /**
+   * The book's job tree, complete for any number of chapters (see job-tree.ts); a READY
+   * book's as recorded when it finished (its jobs are gone from the queue backend).
+   */
   function jobs(principal: Principal, id: string) {
     return shared(trees, principal, id, async (book) => ({
-      tree: await readJobTree(queues, book, await books.getChapters(id)),
+      tree:
+        (book.status === 'READY' ? await books.jobHistoryOf(id) : undefined) ??
+        (await readJobTree(queues, book, await books.getChapters(id))),
     }));
   }
 

@@ -12,6 +12,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { AudioFormat } from '../audio/audio-format.js';
+import type { JobNode } from '../books/job-tree.js';
 
 export const BOOK_STATUSES = [
   'UPLOADED',
@@ -146,3 +147,15 @@ export const engineOutages = pgTable(
 );
 
 export type EngineOutageRow = typeof engineOutages.$inferSelect;
+
+/**
+ * A READY book's job tree as it stood when the book finished (attempts, timestamps and
+ * durations of every job), kept after its jobs are trimmed from the queue backend.
+ */
+export const jobHistory = pgTable('job_history', {
+  bookId: text('book_id')
+    .primaryKey()
+    .references(() => books.id, { onDelete: 'cascade' }),
+  tree: jsonb('tree').$type<JobNode>().notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -6,14 +6,15 @@ import {
   MergeResult,
   matches,
 } from '../../flows/index.js';
+import { type JobNode, readJobTree } from '../books/job-tree.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 /**
  * The flow's root: the one place a book becomes READY (idempotently). A READY
  * book's jobs are then trimmed from the queue backend (this root goes with
- * removeOnComplete), so finished books cost the backend nothing; the book's
- * records in PostgreSQL keep its chapters, attempts and timings.
+ * removeOnComplete), so finished books cost the backend nothing; its job tree
+ * is recorded in PostgreSQL first, beside its chapters' attempts and timings.
  */
 export function createFinalizeProcessor({
   books,
@@ -30,6 +31,9 @@ export function createFinalizeProcessor({
             matches(MergeResult, v),
           );
           if (!merged) throw new Error('the merge step left no result');
+          const chapters = await books.getChapters(bookId);
+          const tree = await readJobTree(queues, { id: bookId, status: 'MERGING' }, chapters);
+          await books.saveJobHistory(bookId, asFinished(tree, job));
           await books.advance(bookId, 'READY', {
             audioKey: merged.audioKey,
             durationSec: merged.durationSec,
@@ -47,4 +51,15 @@ export function createFinalizeProcessor({
       },
       { signal, log },
     );
+}
+
+/** The tree as it will be once this root job completes (it is still running as it is read). */
+function asFinished(root: JobNode, job: Job): JobNode {
+  return {
+    ...root,
+    state: 'completed',
+    attemptsMade: job.attemptsMade + 1,
+    progress: 100,
+    timestamps: { ...root.timestamps, finished: Date.now() },
+  };
 }
