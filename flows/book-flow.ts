@@ -39,15 +39,24 @@ export function buildBookFlow(bookId: string): FlowJob {
   };
 }
 
-/** A generate-audio child, attached to the merge job that adds it. */
+/**
+ * A generate-audio child, attached to the merge job that adds it; `priority` (BullMQ's:
+ * lower runs sooner) is its turn on the speech queue (src/books/chapter-schedule.ts).
+ */
 export function chapterJob(
   bookId: string,
   n: number,
   parent: { id: string; queue: string },
+  priority?: number,
 ): { name: typeof JOBS.generateAudio; data: TtsPayload; opts: JobsOptions } {
   return {
     name: JOBS.generateAudio,
     data: { bookId, n },
-    opts: { ...JOB_OPTIONS.tts, jobId: jobIds.chapter(bookId, n), parent },
+    opts: {
+      ...JOB_OPTIONS.tts,
+      jobId: jobIds.chapter(bookId, n),
+      parent,
+      ...(priority === undefined ? {} : { priority }),
+    },
   };
 }

@@ -51,6 +51,8 @@ export interface Config {
   reconcile: { intervalMs: number; graceMs: number };
   /** Finished books (READY, FAILED, CANCELLED) unchanged for this many days are purged; 0: never. */
   retentionDays: number;
+  /** fair: owners take turns on the speech queue (books/chapter-schedule.ts); fifo: arrival order. */
+  scheduling: 'fair' | 'fifo';
   tts: TtsEngineOptions;
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive before the request is answered 408. */
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     },
     // 0 (the default): finished books are kept until deleted.
     retentionDays: r.int('RETENTION_DAYS', 0, 0, 36_500),
+    scheduling: parseScheduling(r.str('SCHEDULING'), problems),
     tts,
     maxUploadBytes: r.int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     bodyTimeoutMs: r.int('BODY_TIMEOUT', 300, 1, 86_400) * 1000,
@@ -122,6 +125,12 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
   problems.push(...crossChecks(config, opts.servesApi ?? true));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parseScheduling(value: string | undefined, problems: string[]): Config['scheduling'] {
+  if (value === undefined || value === 'fair' || value === 'fifo') return value ?? 'fair';
+  problems.push(`SCHEDULING must be fair or fifo (got "${value}")`);
+  return 'fair';
 }
 
 function s3Options(r: EnvReaders, problems: string[]): S3StorageOptions | undefined {

@@ -3,6 +3,7 @@ import type { AudioFormat } from '../audio/audio-format.js';
 import { ago, type Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
 import { createChapterQueries } from './chapter-queries.js';
+import { createChapterSchedule } from './chapter-schedule.js';
 import { createJobHistoryQueries } from './job-history-queries.js';
 
 /** Forward order of a book's life; FAILED and CANCELLED sit outside it. */
@@ -29,18 +30,22 @@ export interface NewBook {
   voice?: string | null;
   speed?: number;
   format?: AudioFormat;
+  priority?: number;
 }
 
 export type BookQueries = ReturnType<typeof createBookQueries>;
 
-export function createBookQueries(db: Db) {
-  const now = sql`now()`;
-  // Every chapter job reads its book: the query is built once (drizzle skips rebuilding its SQL).
-  const bookById = db
+// Every chapter job reads its book: the query is built once (drizzle skips rebuilding its SQL).
+const bookByIdQuery = (db: Db) =>
+  db
     .select()
     .from(books)
     .where(eq(books.id, sql.placeholder('id')))
     .prepare('book_by_id');
+
+export function createBookQueries(db: Db) {
+  const now = sql`now()`;
+  const bookById = bookByIdQuery(db);
 
   /** Moves a book forward; returns false when it is already at or past `to` (or READY). */
   async function advance(id: string, to: BookStatus, extra: Partial<BookRow> = {}) {
@@ -183,6 +188,11 @@ export function createBookQueries(db: Db) {
   }
 
   /** The voice that follows the book's language, unless the uploader chose one. */
+  /** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
+  function finishedBefore(olderThanMs: number, limit: number): Promise<BookRow[]> {
+    return unchangedFor(db, ['READY', 'FAILED', 'CANCELLED'], olderThanMs, limit);
+  }
+
   async function setDefaultVoice(id: string, voice: string): Promise<void> {
     await db
       .update(books)
@@ -193,6 +203,7 @@ export function createBookQueries(db: Db) {
   return {
     ...createChapterQueries(db),
     ...createJobHistoryQueries(db),
+    ...createChapterSchedule(db),
     advance,
     insertBook,
     findByIdempotencyKey,
@@ -203,9 +214,7 @@ export function createBookQueries(db: Db) {
     touch,
     getBook,
     listBooks,
-    /** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
-    finishedBefore: (olderThanMs: number, limit: number) =>
-      unchangedFor(db, ['READY', 'FAILED', 'CANCELLED'], olderThanMs, limit),
+    finishedBefore,
     countByStatus,
     fail,
     failIfSettled: (id: string) => failIfSettled(db, id),

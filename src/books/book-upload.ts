@@ -24,6 +24,7 @@ import { withTempDir } from '../temp-dir.js';
 import { quote, stripUnspeakable } from '../text/clean-text.js';
 import type { Voice } from '../tts/tts-engine.js';
 import type { BookQueries } from './book-queries.js';
+import { PRIORITY_RANGE } from './chapter-schedule.js';
 
 /** One part of a multipart upload: the EPUB file, or a form field. */
 export type UploadPart =
@@ -42,11 +43,17 @@ export interface Choices {
   voice: string | null;
   speed: number;
   format: AudioFormat;
+  /** 1 (soonest) to 10; owners' own from 5 (the default) on, admins' any (chapter-schedule.ts). */
+  priority: number;
 }
 
 export const SPEED_RANGE = { min: 0.5, max: 2 };
 
-export function parseChoices(fields: Map<string, string>, voices: Voice[]): Choices {
+export function parseChoices(
+  fields: Map<string, string>,
+  voices: Voice[],
+  admin: boolean,
+): Choices {
   const voice = fields.get('voice')?.trim() || null;
   if (voice && !voices.some((v) => v.id === voice)) {
     const offered = voices.slice(0, 50).map((v) => v.id);
@@ -65,7 +72,20 @@ export function parseChoices(fields: Map<string, string>, voices: Voice[]): Choi
   if (!AUDIO_FORMATS.includes(format)) {
     throw new InvalidInputError(`format must be one of ${AUDIO_FORMATS.join(', ')}`);
   }
-  return { voice, speed, format };
+  return { voice, speed, format, priority: parsePriority(fields.get('priority'), admin) };
+}
+
+function parsePriority(raw: string | undefined, admin: boolean): number {
+  const { min, max, ownersMin } = PRIORITY_RANGE;
+  const value = raw?.trim();
+  if (!value) return PRIORITY_RANGE.default;
+  const priority = Number(value);
+  const lowest = admin ? min : ownersMin;
+  if (!Number.isInteger(priority) || priority < lowest || priority > max) {
+    const who = admin ? '' : ' (lower numbers, sooner than others, are for admins)';
+    throw new InvalidInputError(`priority must be a whole number from ${lowest} to ${max}${who}`);
+  }
+  return priority;
 }
 
 export interface UploadDeps {
@@ -96,7 +116,7 @@ export function createBookUploads(deps: UploadDeps) {
     return withTempDir(async (dir) => {
       const file = path.join(dir, 'upload.epub');
       const { fields, fileName } = await spool(parts, file);
-      const choices = parseChoices(fields, deps.voices);
+      const choices = parseChoices(fields, deps.voices, principal.admin);
       // Only an upload under an Idempotency-Key is compared with another (it costs a read of the file).
       const uploadFingerprint = idempotencyKey ? await fingerprint(file, choices) : null;
       if (idempotencyKey) {
@@ -185,6 +205,9 @@ export function createBookUploads(deps: UploadDeps) {
 async function fingerprint(file: string, choices: Choices): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  hash.update(JSON.stringify([choices.voice, choices.speed, choices.format]));
+  const { voice, speed, format, priority } = choices;
+  // The default priority is left out, so fingerprints stored before it existed still match.
+  const extra = priority === PRIORITY_RANGE.default ? [] : [priority];
+  hash.update(JSON.stringify([voice, speed, format, ...extra]));
   return hash.digest('hex');
 }

@@ -7,6 +7,7 @@ import {
   pgTable,
   primaryKey,
   real,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -63,6 +64,8 @@ export const books = pgTable(
     voice: text('voice'),
     speed: real('speed').notNull().default(1),
     format: text('format').$type<AudioFormat>().notNull().default('m4b'),
+    /** 1 (soonest) to 10; 5 unless the upload asked (see books/chapter-schedule.ts). */
+    priority: smallint('priority').notNull().default(5),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     readyAt: timestamp('ready_at', { withTimezone: true }),
@@ -71,6 +74,10 @@ export const books = pgTable(
     index('books_created_at_idx').on(t.createdAt.desc(), t.id),
     index('books_owner_created_at_idx').on(t.owner, t.createdAt.desc(), t.id),
     uniqueIndex('books_owner_idempotency_key_idx').on(t.owner, t.idempotencyKey),
+    // The scheduler's look at an owner's books under way.
+    index('books_owner_in_progress_idx')
+      .on(t.owner)
+      .where(sql`status in ('PARSING', 'GENERATING', 'MERGING')`),
     // The reconciler's sweep: books still in progress.
     index('books_in_progress_idx')
       .on(t.updatedAt)
@@ -99,8 +106,14 @@ export const chapters = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+    /** Its job's BullMQ priority, set when the job is added (books/chapter-schedule.ts). */
+    queuePriority: integer('queue_priority'),
   },
-  (t) => [primaryKey({ columns: [t.bookId, t.n] })],
+  (t) => [
+    primaryKey({ columns: [t.bookId, t.n] }),
+    // The head of the speech queue as the scheduler sees it: the lowest priority still waiting.
+    index('chapters_pending_priority_idx').on(t.queuePriority).where(sql`status = 'PENDING'`),
+  ],
 );
 
 export type BookRow = typeof books.$inferSelect;

@@ -12,6 +12,13 @@ const UploadForm = Type.Object({
   voice: Type.Optional(Type.String({ description: 'one of GET /voices' })),
   speed: Type.Optional(Type.Number({ minimum: 0.5, maximum: 2 })),
   format: Type.Optional(Type.Union([Type.Literal('m4b'), Type.Literal('mp3')])),
+  priority: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 10,
+      description: '1 soonest, 5 by default; below 5 for admin tokens only',
+    }),
+  ),
 });
 
 /** Routes anyone may call: the probes, and this document with its page. */

@@ -29,6 +29,7 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
     voice: book.voice,
     speed: book.speed,
     format: book.format,
+    priority: book.priority,
     createdAt: book.createdAt.toISOString(),
     chapters: chapters.map((c) => ({
       n: c.n,

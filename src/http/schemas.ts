@@ -90,6 +90,8 @@ export const BookView = Type.Object({
   voice: Nullable(Type.String()),
   speed: Type.Number(),
   format: Type.Union(AUDIO_FORMATS.map((f) => Type.Literal(f))),
+  /** 1 (soonest) to 10, 5 by default: the book's turn on the speech queue. */
+  priority: Type.Integer({ minimum: 1, maximum: 10 }),
   createdAt: Type.String({ format: 'date-time' }),
   chapters: Type.Array(ChapterView),
   /** What of the book is not used, and why. */

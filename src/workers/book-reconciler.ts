@@ -1,18 +1,12 @@
 import { Job } from 'bullmq';
-import {
-  buildBookFlow,
-  chapterJob,
-  JOB_QUEUE,
-  JOBS,
-  type JobName,
-  jobIds,
-} from '../../flows/index.js';
+import { buildBookFlow, JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
 import type { BookQueries } from '../books/book-queries.js';
+import { chapterJobs } from '../books/chapter-schedule.js';
 import type { BookRow } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'log'> & {
+type Deps = Pick<WorkerDeps, 'log' | 'scheduling'> & {
   books: BookQueries;
   queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
 };
@@ -128,7 +122,7 @@ async function resubmit(deps: Deps, bookId: string, gone: { flow: boolean; chapt
   const merge = await deps.queues.queue('merge').getJob(jobIds.merge(bookId));
   if (!merge) return;
   const parent = { id: merge.id as string, queue: merge.queueQualifiedName };
-  await deps.queues.queue('tts').addBulk(gone.chapters.map((n) => chapterJob(bookId, n, parent)));
+  await deps.queues.queue('tts').addBulk(await chapterJobs(deps, bookId, gone.chapters, parent));
 }
 
 /** Runs a sweep every `intervalMs` (never two at once in this process). */

@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import {
-  chapterJob,
   MergePayload,
   type MergeResult,
   matches,
@@ -13,13 +12,14 @@ import {
 } from '../../flows/index.js';
 import { probeDuration, runFfmpeg } from '../audio/ffmpeg.js';
 import { concatList, ffmetadata, mergeJob } from '../audio/ffmpeg-args.js';
+import { chapterJobs } from '../books/chapter-schedule.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts' | 'log'>;
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts' | 'log' | 'scheduling'>;
 
 /**
  * The orchestrator. It runs once parse-epub (its first child) is done, adds a
@@ -66,7 +66,7 @@ async function childResults(
 async function addChapterJobs(deps: Deps, job: Job, bookId: string, ns: number[]): Promise<void> {
   await deps.books.advance(bookId, 'GENERATING');
   const parent = { id: job.id as string, queue: job.queueQualifiedName };
-  await deps.queues.queue('tts').addBulk(ns.map((n) => chapterJob(bookId, n, parent)));
+  await deps.queues.queue('tts').addBulk(await chapterJobs(deps, bookId, ns, parent));
   await job.updateData({ bookId, step: 'waiting' });
 }
 

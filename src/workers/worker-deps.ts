@@ -18,6 +18,8 @@ export interface WorkerDeps {
   /** Longest text per synthesis request (the engine's input limit). */
   ttsMaxChars: number;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  /** fair: chapter jobs take turns by owner (books/chapter-schedule.ts); fifo: arrival order. */
+  scheduling: 'fair' | 'fifo';
   /** Holds the speech queue back while the engine is down for everyone. */
   breaker: EngineBreaker;
   /** Book changes as they happen (the cancel watcher wakes on them); unset: it polls only. */

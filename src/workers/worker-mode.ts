@@ -35,6 +35,7 @@ export function startWorkerMode(
       log,
       parseBook,
       listen: infra.database.listen,
+      scheduling: config.scheduling,
       breaker: engineBreakerFor(tts, infra.queues, infra.database.db, log),
     },
     config.workerQueues,
@@ -43,6 +44,6 @@ export function startWorkerMode(
   // The processes that finish books also look for books that will never finish, and purge
   // finished ones past RETENTION_DAYS.
   if (!config.workerQueues.includes('finalize')) return;
-  startReconciler({ ...infra, books, log }, config.reconcile);
+  startReconciler({ ...infra, books, log, scheduling: config.scheduling }, config.reconcile);
   if (config.retentionDays > 0) startRetention({ ...infra, books, log }, config.retentionDays);
 }

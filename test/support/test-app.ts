@@ -115,6 +115,7 @@ export async function buildTestApp(
 export async function startInProcessWorkers(
   t: TestApp,
   tts: TtsEngine,
+  opts: { queues?: QueueKey[]; ttsConcurrency?: number } = {},
 ): Promise<{ stop(): Promise<void>; log: string[] }> {
   const database = await openDatabase(t.databaseUrl);
   const lines: string[] = [];
@@ -136,12 +137,16 @@ export async function startInProcessWorkers(
       log,
       listen: database.listen,
       parseBook: (file) => parser.parse(file, DEFAULT_EPUB_LIMITS),
+      scheduling: 'fair',
       breaker: engineBreakerFor(tts, t.queues, database.db, log),
     },
-    [...QUEUE_KEYS],
+    opts.queues ?? [...QUEUE_KEYS],
     {
       workers: Object.fromEntries(
-        QUEUE_KEYS.map((k) => [k, { concurrency: 4, lockMs: 10_000 }]),
+        QUEUE_KEYS.map((k) => [
+          k,
+          { concurrency: k === 'tts' ? (opts.ttsConcurrency ?? 4) : 4, lockMs: 10_000 },
+        ]),
       ) as Record<QueueKey, { concurrency: number; lockMs: number }>,
       stallCheckMs: 5000,
       tts: { rateLimit: undefined },
@@ -173,8 +178,10 @@ export async function injectUpload(
   app: FastifyInstance,
   file: string,
   headers: Record<string, string> = {},
+  fields: Record<string, string> = {},
 ) {
   const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([await fs.readFile(file)]), path.basename(file));
   const req = new Request('http://x/books', { method: 'POST', body: form });
   return app.inject({
