@@ -82,4 +82,36 @@ describe('book status transitions', () => {
       [2, 'SKIPPED', 0, null, 'no speakable text (images only)'],
     ]);
   });
+
+  it('numbers an owner’s books in upload order, whichever is parsed first', async () => {
+    const owners = { carol: [] as string[], dave: [] as string[] };
+    for (const owner of ['carol', 'carol', 'dave'] as const) {
+      n += 1;
+      const id = `sched-${n}`;
+      await books.insertBook({ id, owner, fileName: 'x.epub', sizeBytes: 1, sourceKey: 'k' });
+      await books.advance(id, 'GENERATING');
+      await books.insertChapters(
+        id,
+        [1, 2].map((c) => ({ n: c, title: `Chapter ${c}`, charCount: 10, skipped: null })),
+      );
+      owners[owner].push(id);
+    }
+    const [first, second] = owners.carol as [string, string];
+    // Carol's second book is parsed first, then her first: the first goes ahead of it.
+    const later = await books.scheduleChapters(second, [1, 2]);
+    const earlier = await books.scheduleChapters(first, [2, 1]);
+    const base = [...later.turns.values()][0] as number;
+    expect([...earlier.turns]).toEqual([
+      [1, base],
+      [2, base + 1],
+    ]);
+    expect(earlier.moved.sort((a, b) => a.n - b.n)).toEqual([
+      { bookId: second, n: 1, priority: base + 2 },
+      { bookId: second, n: 2, priority: base + 3 },
+    ]);
+    // Dave, with nothing queued, lines up beside the head rather than behind Carol's four.
+    const dave = await books.scheduleChapters(owners.dave[0] as string, [1, 2]);
+    expect([...dave.turns.values()]).toEqual([base, base + 1]);
+    expect(dave.moved).toEqual([]);
+  });
 });

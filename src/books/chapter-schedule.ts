@@ -1,13 +1,20 @@
+import { Job } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
-import { chapterJob } from '../../flows/index.js';
+import { chapterJob, jobIds } from '../../flows/index.js';
 import type { Db } from '../db/database.js';
 import { books } from '../db/schema.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
 
 /** A book's priority: 1 runs soonest; owners may only defer their own books (see README). */
 export const PRIORITY_RANGE = { min: 1, max: 10, default: 5, ownersMin: 5 };
 
 /** Priorities per level: BullMQ's go up to 2^21, so ten levels of 2^17 fit. */
 const LEVEL_SPAN = 2 ** 17;
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Chapters of the owner's later books whose turn moved back to make room. */
+export type Moved = { bookId: string; n: number; priority: number }[];
 
 /**
  * Fair turns on the one speech queue, told to BullMQ as job priorities (lower runs
@@ -17,58 +24,107 @@ const LEVEL_SPAN = 2 ** 17;
  * A book's priority level picks a band: every waiting chapter of a lower band goes first.
  * Within a band each owner's chapters are numbered on from the later of the queue's head
  * (the lowest number still waiting) and the owner's own last number still waiting or
- * running. So an owner's books follow one another in the order they were scheduled
- * (right after their parse), while a newcomer's first chapter lines up beside the head:
- * owners with work waiting take turns, chapter by chapter, however much each has queued.
- * Numbers stay small because they start from the head; one owner's backlog past 2^17
- * chapters shares the last number (first come first served among those).
+ * running among books uploaded earlier; the owner's later books, if parsed sooner, move
+ * back to make room. So an owner's books go in the order they were uploaded, while a
+ * newcomer's first chapter lines up beside the head: owners with work waiting take turns,
+ * chapter by chapter, however much each has queued. Numbers stay small because they start
+ * from the head; one owner's backlog past 2^17 chapters shares the last number.
  */
 export function createChapterSchedule(db: Db) {
   /** Numbers the book's chapters `ns` (in reading order) and records them; answers n → priority. */
-  async function scheduleChapters(bookId: string, ns: number[]): Promise<Map<number, number>> {
+  async function scheduleChapters(
+    bookId: string,
+    ns: number[],
+  ): Promise<{ turns: Map<number, number>; moved: Moved }> {
     return db.transaction(async (tx) => {
       const [book] = await tx
         .select({ owner: books.owner, priority: books.priority })
         .from(books)
         .where(eq(books.id, bookId));
-      if (!book || ns.length === 0) return new Map();
+      if (!book || ns.length === 0) return { turns: new Map(), moved: [] };
       // One owner's books are numbered one at a time, so two of them never interleave.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`schedule:${book.owner}`}))`);
       const base = (book.priority - 1) * LEVEL_SPAN + 1;
-      const top = base + LEVEL_SPAN - 1;
-      const [row] = await tx.execute<{ head: number | null; last: number | null }>(sql`
-        select
-          (select min(queue_priority) from chapters
-            where status = 'PENDING' and queue_priority between ${base} and ${top}) as head,
-          (select max(c.queue_priority) from chapters c join books b on b.id = c.book_id
-            where b.owner = ${book.owner} and b.status in ('PARSING', 'GENERATING', 'MERGING')
-              and c.status in ('PENDING', 'RUNNING')
-              and c.queue_priority between ${base} and ${top}) as last`);
-      const start = Math.max(row?.head ?? base, (row?.last ?? base - 1) + 1);
+      const band = { base, top: base + LEVEL_SPAN - 1 };
+      const start = await startOf(tx, { ...book, id: bookId }, band);
       const sorted = [...ns].sort((a, b) => a - b);
-      const priorities = sorted.map((_, i) => Math.min(start + i, top));
+      const priorities = sorted.map((_, i) => Math.min(start + i, band.top));
+      const moved = await moveLaterBooks(tx, { ...book, id: bookId }, start, sorted.length, band);
       await tx.execute(sql`
         update chapters set queue_priority = s.p
         from unnest(${sql.param(sorted)}::int[], ${sql.param(priorities)}::int[]) as s(n, p)
         where chapters.book_id = ${bookId} and chapters.n = s.n`);
-      return new Map(sorted.map((n, i) => [n, priorities[i] as number]));
+      const turns = new Map(sorted.map((n, i) => [n, priorities[i] as number]));
+      return { turns, moved };
     });
   }
 
   return { scheduleChapters };
 }
 
-/** The book's chapter jobs (`ns`), each with its turn on the speech queue when scheduling is fair. */
+interface Placed {
+  id: string;
+  owner: string;
+}
+interface Band {
+  base: number;
+  top: number;
+}
+
+/** After the queue's head and after the owner's earlier books still waiting or running. */
+async function startOf(tx: Tx, book: Placed, { base, top }: Band): Promise<number> {
+  const [row] = await tx.execute<{ head: number | null; last: number | null }>(sql`
+    select
+      (select min(queue_priority) from chapters
+        where status = 'PENDING' and queue_priority between ${base} and ${top}) as head,
+      (select max(c.queue_priority) from chapters c join books b on b.id = c.book_id
+        where b.owner = ${book.owner} and b.status in ('PARSING', 'GENERATING', 'MERGING')
+          and (b.created_at, b.id) < (select created_at, id from books where id = ${book.id})
+          and c.status in ('PENDING', 'RUNNING')
+          and c.queue_priority between ${base} and ${top}) as last`);
+  return Math.max(row?.head ?? base, (row?.last ?? base - 1) + 1);
+}
+
+/** The owner's books uploaded after this one but numbered before it move back by `count`. */
+async function moveLaterBooks(
+  tx: Tx,
+  book: Placed,
+  from: number,
+  count: number,
+  { top }: Band,
+): Promise<Moved> {
+  const rows = await tx.execute<{ book_id: string; n: number; queue_priority: number }>(sql`
+    update chapters c set queue_priority = least(c.queue_priority + ${count}, ${top})
+    from books b
+    where b.id = c.book_id and b.owner = ${book.owner}
+      and b.status in ('PARSING', 'GENERATING', 'MERGING')
+      and (b.created_at, b.id) > (select created_at, id from books where id = ${book.id})
+      and c.status = 'PENDING' and c.queue_priority between ${from} and ${top}
+    returning c.book_id, c.n, c.queue_priority`);
+  return rows.map((r) => ({ bookId: r.book_id, n: r.n, priority: r.queue_priority }));
+}
+
+/**
+ * The book's chapter jobs (`ns`), each with its turn on the speech queue when scheduling
+ * is fair; the jobs of the owner's later books that moved back are told their new turn.
+ */
 export async function chapterJobs(
   deps: {
     books: ReturnType<typeof createChapterSchedule>;
+    queues: Pick<QueueBackend, 'queue'>;
     scheduling: 'fair' | 'fifo';
   },
   bookId: string,
   ns: number[],
   parent: { id: string; queue: string },
 ) {
-  const turns =
-    deps.scheduling === 'fair' ? await deps.books.scheduleChapters(bookId, ns) : new Map();
+  if (deps.scheduling === 'fifo') return ns.map((n) => chapterJob(bookId, n, parent));
+  const { turns, moved } = await deps.books.scheduleChapters(bookId, ns);
+  const queue = deps.queues.queue('tts');
+  for (const m of moved) {
+    const job = await Job.fromId(queue, jobIds.chapter(m.bookId, m.n));
+    // A job that started or ended meanwhile keeps its place: it no longer waits.
+    await job?.changePriority({ priority: m.priority }).catch(() => {});
+  }
   return ns.map((n) => chapterJob(bookId, n, parent, turns.get(n)));
 }
