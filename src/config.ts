@@ -30,6 +30,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Unset means: queues live in PostgreSQL (BullMQ's PostgreSQL backend). */
   redisUrl: string | undefined;
+  /** REDIS_URL is one node of a Redis Cluster (the queue keys then share one hash slot). */
+  redisCluster: boolean;
   /** Namespaces the queues (Redis key prefix); lets several deployments or tests share one Redis. */
   queuePrefix: string;
   s3: S3StorageOptions | undefined;
@@ -87,6 +89,7 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), r.str('DATA_DIR') ?? 'data'),
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisCluster: r.bool('REDIS_CLUSTER', false),
     queuePrefix: r.str('QUEUE_PREFIX') ?? 'bookflow',
     s3: s3Options(r, problems),
     workerQueues: parseWorkerQueues(r.str('WORKER_QUEUES'), problems),
@@ -172,6 +175,9 @@ function crossChecks(config: Config, servesApi: boolean): string[] {
   const problems: string[] = [];
   if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
     problems.push('METRICS_TOKEN must be 16 characters or more');
+  }
+  if (config.redisCluster && !config.redisUrl) {
+    problems.push('REDIS_CLUSTER is set but REDIS_URL (one node of the cluster) is not');
   }
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(config.queuePrefix)) {
     problems.push('QUEUE_PREFIX must be 1-32 letters, digits, _ or -');

@@ -63,6 +63,7 @@ async function open(
   if (tracing) stops.push(['tracing', tracing.shutdown]);
   const queues = await openQueueBackend({
     redisUrl: config.redisUrl,
+    redisCluster: config.redisCluster,
     databaseUrl,
     namespace: config.queuePrefix,
     telemetry: tracing?.telemetry,

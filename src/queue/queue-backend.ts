@@ -9,7 +9,7 @@ import {
   type WorkerOptions,
   withBackend,
 } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { QUEUES, type QueueKey } from '../../flows/index.js';
 
@@ -34,6 +34,8 @@ export interface QueueBackend {
 
 export interface QueueBackendOptions {
   redisUrl: string | undefined;
+  /** `redisUrl` is one node of a Redis Cluster. */
+  redisCluster?: boolean;
   databaseUrl: string;
   /** Redis key prefix, or PostgreSQL schema, holding the queues. */
   namespace: string;
@@ -42,14 +44,38 @@ export interface QueueBackendOptions {
 }
 
 export async function openQueueBackend(opts: QueueBackendOptions): Promise<QueueBackend> {
-  return opts.redisUrl
-    ? openRedisBackend(opts.redisUrl, opts.namespace, opts.telemetry)
-    : openPostgresBackend(opts.databaseUrl, opts.namespace, opts.telemetry);
+  if (!opts.redisUrl) return openPostgresBackend(opts.databaseUrl, opts.namespace, opts.telemetry);
+  // On a cluster every key of a flow must live in one hash slot (BullMQ's scripts touch
+  // several queues' keys at once): the prefix is made a hash tag, `{bookflow}`.
+  return opts.redisCluster
+    ? openRedisBackend(clusterClient(opts.redisUrl), `{${opts.namespace}}`, opts.telemetry)
+    : openRedisBackend(redisClient(opts.redisUrl), opts.namespace, opts.telemetry);
 }
 
-function openRedisBackend(url: string, prefix: string, telemetry?: Telemetry): QueueBackend {
-  // Auto-pipelining batches the many small reads of a job tree into few round trips.
-  const connection = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+// Auto-pipelining batches the many small reads of a job tree into few round trips;
+// BullMQ's blocking reads need requests that never give up while Redis is away.
+const redisClient = (url: string) =>
+  new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+
+/** A Redis Cluster client seeded with one node's address; it finds the others itself. */
+function clusterClient(url: string): Cluster {
+  const u = new URL(url);
+  return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
+    enableAutoPipelining: true,
+    redisOptions: {
+      username: decodeURIComponent(u.username) || undefined,
+      password: decodeURIComponent(u.password) || undefined,
+      tls: u.protocol === 'rediss:' ? {} : undefined,
+      maxRetriesPerRequest: null,
+    },
+  });
+}
+
+function openRedisBackend(
+  connection: Redis | Cluster,
+  prefix: string,
+  telemetry?: Telemetry,
+): QueueBackend {
   return registry('redis', {
     newQueue: (name) => new Queue(name, { connection, prefix, telemetry }),
     newFlowProducer: () => new FlowProducer({ connection, prefix, telemetry }),
