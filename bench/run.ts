@@ -1,6 +1,8 @@
 import os from 'node:os';
 import { benchEventsLoad } from './events-load.js';
+import { benchFairShare } from './fair-share.js';
 import { benchFanOut } from './fan-out.js';
+import { benchFleetBusy } from './fleet-busy.js';
 import { benchMerge } from './merge.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchPiper, benchPiperNovel } from './piper.js';
@@ -15,6 +17,8 @@ const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> 
   'fan-out-postgres': () => benchFanOut('postgres'),
   'status-load': benchStatusLoad,
   'events-load': benchEventsLoad,
+  'fair-share': benchFairShare,
+  'fleet-busy': benchFleetBusy,
   'upload-memory': benchUploadMemory,
   merge: () => benchMerge('m4b'),
   'merge-mp3': () => benchMerge('mp3'),

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import {
@@ -16,6 +15,7 @@ import { openEventStream } from './support/event-stream.js';
 import { uploadMadeBook } from './support/made-books.js';
 import { ffprobe } from './support/probe.js';
 import { freePort } from './support/processes.js';
+import { startRedis } from './support/redis-server.js';
 import { tempDir } from './support/services.js';
 
 const CHAPTERS = 8;
@@ -29,35 +29,6 @@ async function untilSomeDone(d: Deployment, id: string): Promise<void> {
     if (done === CHAPTERS) throw new Error('the book finished before the fault could be caused');
     await sleep(100);
   }
-}
-
-/** A redis-server of the test's own, with AOF on, that can be stopped and started again. */
-async function startRedis(dir: string, port: number): Promise<ChildProcess> {
-  // AOF on, synced on every write: what a restart must not lose.
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''].concat([
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-    ]),
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 100; i++) {
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
-    probe.on('error', () => {}); // refused until the server is up
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return server;
-    } catch {
-      probe.disconnect();
-      await sleep(100);
-    }
-  }
-  throw new Error('redis-server did not start');
 }
 
 describe('Redis restarting mid-flow', () => {
