@@ -47,7 +47,7 @@ describe('chaos: workers killed at random, Redis restarted', () => {
     d = await createDeployment({
       redisUrl: `redis://127.0.0.1:${port}`,
       env: (dir) => ({
-        ...toneTts(dir, 0.6),
+        ...toneTts(dir, 1),
         TTS_CONCURRENCY: '2',
         HEAVY_LOCK_SECONDS: '5',
         STALL_CHECK_SECONDS: '2',
