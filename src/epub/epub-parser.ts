@@ -1,4 +1,5 @@
 import type { Document } from 'domhandler';
+import { setAsideBoilerplate } from './boilerplate.js';
 import { chapterStarts, type Start } from './epub-chapters.js';
 import { findCover } from './epub-cover.js';
 import { DEFAULT_EPUB_LIMITS, EpubError, type EpubLimits, formatCount } from './epub-limits.js';
@@ -73,7 +74,7 @@ export async function parseEpub(
   }
   if (order.length === 0)
     throw new EpubError('the book has no readable content documents in its spine');
-  const chapters = await readChapters(zip, toc, order, limits);
+  const { chapters, notes } = setAsideBoilerplate(await readChapters(zip, toc, order, limits));
   if (chapters.every((c) => c.skipped)) throw new EpubError('the book has no speakable text');
   return {
     title: pkg.title,
@@ -81,7 +82,7 @@ export async function parseEpub(
     language: pkg.language,
     chapters,
     cover: await findCover(zip, pkg),
-    warnings: pkg.warnings,
+    warnings: [...pkg.warnings, ...notes],
   };
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PG_LICENCE, PRINTED_CONTENTS } from '../../src/epub/boilerplate.js';
 import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { extractText } from '../../src/epub/epub-text.js';
 import { parseHtml } from '../../src/epub/xml.js';
@@ -92,13 +93,15 @@ const EXPECTED: [string, number, string[], string, number[]][] = [
     "X—ALICE'S EVIDENCE",
     [],
   ],
-  // 63 NCX entries, 62 of them #fragments inside 15 files
+  // 63 NCX entries, 62 of them #fragments inside 15 files. SKIPPED since the Gutenberg rules:
+  // 1 is the Project Gutenberg header, then the title and a printed contents list (61 of its
+  // 64 lines are chapter titles); 63 ("More Info") is the licence
   [
     'pg-pride-and-prejudice-epub2.epub',
     63,
     ['PRIDE AND PREJUDICE', 'Chapter 1', 'Chapter 2'],
     'More Info',
-    [],
+    [1, 63],
   ],
   // the cover is non-linear, the printed TOC is a guide "toc" page; the promo page is an image
   [
@@ -181,6 +184,26 @@ describe('parsing the real books', () => {
     const ch1 = book.chapters.find((c) => c.title === 'Chapter 1');
     expect(ch1?.text).toMatch(/^Chapter 1\s+It is a truth universally acknowledged/);
     expect(ch1?.text).not.toMatch(/Chapter 2/);
+  });
+
+  it('sets aside Project Gutenberg’s header and licence, and says so', async () => {
+    const alice = await parseEpubFile(fixture('pg-alice-single-file-epub2.epub'));
+    const first = alice.chapters[0]?.text ?? '';
+    const last = alice.chapters.at(-1)?.text ?? '';
+    // The header, its START fence and the volunteers' credit go; the book's own first page stays.
+    expect(first).toMatch(/^THE "STORYLAND" SERIES/);
+    expect(first).not.toMatch(/Project Gutenberg|Produced by|pgdp/);
+    // The story ends where the book does, before "End of the Project Gutenberg EBook".
+    expect(last).toMatch(/what a wonderful dream it had been\.$/);
+    expect(last).not.toMatch(/Project Gutenberg|FULL LICENSE/);
+    expect(alice.warnings).toEqual([
+      'chapter 1 (THE "STORYLAND" SERIES): the Project Gutenberg header before it is not read',
+      "chapter 12 (X—ALICE'S EVIDENCE): the Project Gutenberg licence after it is not read",
+    ]);
+    const pride = await parseEpubFile(fixture('pg-pride-and-prejudice-epub2.epub'));
+    expect(pride.chapters[0]?.skipped).toBe(PRINTED_CONTENTS);
+    expect(pride.chapters.at(-1)?.skipped).toBe(PG_LICENCE);
+    expect(pride.chapters.at(-2)?.text).toMatch(/uniting them\.$/);
   });
 
   it('keeps Arabic and Japanese text intact', async () => {
