@@ -6,6 +6,8 @@ export interface Start {
   pos: number;
   fragment: string | null;
   label: string;
+  /** The label of the entry it was opened up from (a part, a book), if any. */
+  parent?: string;
 }
 
 /** An entry whose own text, before its first sub-entry, is shorter than this only groups others. */
@@ -19,7 +21,9 @@ export const WRAPPER_MAX_WORDS = 100;
  *   first of which starts where the group starts;
  * - a lone top-level entry is always opened up, keeping its own text as a chapter;
  * - deeper entries of a real chapter are never split out (a 7-level spec keeps its sections);
- * - entries without a target, or pointing outside the reading order, give way to their sub-entries.
+ * - entries without a target, or pointing outside the reading order, give way to their sub-entries;
+ * - a label that repeats ("CHAPTER I" in every Book of War and Peace) carries the label of
+ *   the entry it was opened up from ("BOOK ONE: CHAPTER I"), so every chapter can be told apart.
  * A book without a usable TOC gets one chapter per reading-order document.
  */
 export async function chapterStarts(
@@ -36,12 +40,14 @@ export async function chapterStarts(
     return pos === undefined ? null : { pos, fragment: e.fragment, label: e.label };
   };
 
-  const level = async (entries: TocEntry[], top: boolean): Promise<Start[]> => {
+  const level = async (entries: TocEntry[], top: boolean, parent?: string): Promise<Start[]> => {
     const out: Start[] = [];
     for (const entry of entries) {
-      const start = resolve(entry);
+      const resolved = resolve(entry);
+      const start = resolved && parent ? { ...resolved, parent } : resolved;
+      const opened = entry.label || parent;
       if (!start) {
-        out.push(...(await level(entry.children, false)));
+        out.push(...(await level(entry.children, false, opened)));
         continue;
       }
       const firstChild = firstResolvable(entry.children, resolve);
@@ -55,7 +61,7 @@ export async function chapterStarts(
         out.push(start);
         continue;
       }
-      const kids = await level(entry.children, false);
+      const kids = await level(entry.children, false, opened);
       const [first, ...rest] = kids;
       if (wrapper && first)
         out.push({ ...first, pos: start.pos, fragment: start.fragment }, ...rest);
@@ -72,8 +78,19 @@ export async function chapterStarts(
       continue;
     starts.push(s);
   }
-  if (starts.length > 0) return starts;
+  if (starts.length > 0) return withContext(starts);
   return order.map((_, pos) => ({ pos, fragment: null, label: '' }));
+}
+
+/** "Parent: label" for labels that repeat, where the parent tells them apart. */
+function withContext(starts: Start[]): Start[] {
+  const seen = new Map<string, number>();
+  for (const s of starts) seen.set(s.label, (seen.get(s.label) ?? 0) + 1);
+  return starts.map((s) =>
+    s.label && s.parent && (seen.get(s.label) ?? 0) > 1
+      ? { ...s, label: `${s.parent}: ${s.label}` }
+      : s,
+  );
 }
 
 function firstResolvable(
