@@ -33,7 +33,9 @@ export async function chapterStarts(
 ): Promise<Start[]> {
   const firstPos = new Map<string, number>();
   order.forEach((s, i) => {
-    if (!firstPos.has(s.item.path)) firstPos.set(s.item.path, i);
+    for (const path of [s.item.path, ...(s.aliases ?? [])]) {
+      if (!firstPos.has(path)) firstPos.set(path, i);
+    }
   });
   const resolve = (e: TocEntry): Start | null => {
     const pos = e.path ? firstPos.get(e.path) : undefined;

@@ -7,11 +7,15 @@ export interface ManifestItem {
   path: string;
   mediaType: string;
   properties: string[];
+  /** The manifest id of the item to read instead, when this one cannot be (EPUB 3 fallback). */
+  fallback: string | null;
 }
 
 export interface SpineItem {
   item: ManifestItem;
   linear: boolean;
+  /** Other paths links may use for it: the spine's own item, when a fallback is read instead. */
+  aliases?: string[];
 }
 
 /** Guide and landmark types of pages that are not read aloud: they are for the eye. */
@@ -101,6 +105,7 @@ function readManifest(doc: Document, opfPath: string, warnings: string[]) {
       path: resolveHref(opfPath, href).path,
       mediaType: (el.attribs['media-type'] ?? '').toLowerCase(),
       properties: (el.attribs.properties ?? '').split(/\s+/).filter(Boolean),
+      fallback: el.attribs.fallback ?? null,
     });
   }
   return manifest;

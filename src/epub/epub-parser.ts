@@ -4,6 +4,7 @@ import { chapterStarts, type Start } from './epub-chapters.js';
 import { findCover } from './epub-cover.js';
 import { DEFAULT_EPUB_LIMITS, EpubError, type EpubLimits, formatCount } from './epub-limits.js';
 import { type EpubPackage, readPackage, type SpineItem } from './epub-package.js';
+import { readingOrder } from './epub-reading-order.js';
 import { extractText, isSpeakable, normalize, wordCount } from './epub-text.js';
 import { readToc, type TocEntry } from './epub-toc.js';
 import { type EpubZip, openEpubZip, readMarkup } from './epub-zip.js';
@@ -25,8 +26,6 @@ export interface ParsedBook {
   cover: { bytes: Buffer; mediaType: string } | null;
   warnings: string[];
 }
-
-const CONTENT_TYPES = new Set(['application/xhtml+xml', 'text/html', 'image/svg+xml']);
 
 export async function parseEpubFile(
   filePath: string,
@@ -64,7 +63,7 @@ export async function parseEpub(
       `this book's table of contents has ${formatCount(entries)} entries; the limit is ${formatCount(limits.maxTocEntries)}`,
     );
   }
-  const order = readingOrder(pkg);
+  const { order, notes: unread } = readingOrder(pkg);
   const missing = order.filter((s) => !zip.has(s.item.path)).map((s) => s.item.path);
   if (missing.length > 0) {
     const more = missing.length > 5 ? ` and ${formatCount(missing.length - 5)} more` : '';
@@ -82,7 +81,7 @@ export async function parseEpub(
     language: pkg.language,
     chapters,
     cover: await findCover(zip, pkg),
-    warnings: [...pkg.warnings, ...notes],
+    warnings: [...pkg.warnings, ...unread, ...notes],
   };
 }
 
@@ -219,15 +218,6 @@ function documentReader(zip: EpubZip, order: SpineItem[], limits: EpubLimits) {
 }
 
 /** Linear content documents, minus the navigation pages the book marks as such. */
-function readingOrder(pkg: EpubPackage): SpineItem[] {
-  return pkg.spine.filter(
-    (s) =>
-      s.linear &&
-      CONTENT_TYPES.has(s.item.mediaType) &&
-      s.item.path !== pkg.navPath &&
-      !pkg.navigationPaths.has(s.item.path),
-  );
-}
 
 /** Spine documents read ahead of the one being parsed. */
 const READ_AHEAD = 8;

@@ -12,20 +12,26 @@ export interface BookParts {
   /** The nav document's `<ol>` contents; one entry per document by default. */
   toc?: string;
   cover?: { bytes: Buffer; mediaType: string };
+  /**
+   * Documents stored as they are (not wrapped in XHTML), with their manifest media type
+   * and, if any, the file name of their manifest fallback.
+   */
+  raw?: Record<string, { data: string; mediaType: string; fallback?: string }>;
 }
 
 const xhtml = (body: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><head><title>t</title></head><body>${body}</body></html>`;
 
 export async function writeBook(file: string, parts: BookParts): Promise<void> {
-  const names = Object.keys(parts.docs);
+  const raw = parts.raw ?? {};
+  const names = [...Object.keys(parts.docs), ...Object.keys(raw)];
   const id = (name: string) => `d${names.indexOf(name)}`;
   const toc =
     parts.toc ?? names.map((n, i) => `<li><a href="${n}">Chapter ${i + 1}</a></li>`).join('');
   const cover = parts.cover
     ? `<item id="cover" href="cover.img" media-type="${parts.cover.mediaType}" properties="cover-image"/>`
     : '';
-  const opf = `<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">poison</dc:identifier><dc:title>${parts.title ?? 'A Book'}</dc:title><dc:creator>${parts.author ?? 'Someone'}</dc:creator><dc:language>en</dc:language></metadata><manifest><item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>${cover}${names.map((n) => `<item id="${id(n)}" href="${n}" media-type="application/xhtml+xml"/>`).join('')}</manifest><spine>${(parts.spine ?? names).map((n) => `<itemref idref="${id(n)}"/>`).join('')}</spine></package>`;
+  const opf = `<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">poison</dc:identifier><dc:title>${parts.title ?? 'A Book'}</dc:title><dc:creator>${parts.author ?? 'Someone'}</dc:creator><dc:language>en</dc:language></metadata><manifest><item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>${cover}${names.map((n) => `<item id="${id(n)}" href="${n}" media-type="${raw[n]?.mediaType ?? 'application/xhtml+xml'}"${raw[n]?.fallback ? ` fallback="${id(raw[n].fallback as string)}"` : ''}/>`).join('')}</manifest><spine>${(parts.spine ?? names).map((n) => `<itemref idref="${id(n)}"/>`).join('')}</spine></package>`;
   const entries: Entry[] = [
     { name: 'mimetype', data: Buffer.from('application/epub+zip') },
     {
@@ -41,7 +47,7 @@ export async function writeBook(file: string, parts: BookParts): Promise<void> {
     },
     ...names.map((n) => ({
       name: path.posix.join('OEBPS', n),
-      data: Buffer.from(xhtml(parts.docs[n] as string)),
+      data: Buffer.from(raw[n]?.data ?? xhtml(parts.docs[n] as string)),
     })),
     ...(parts.cover ? [{ name: 'OEBPS/cover.img', data: parts.cover.bytes }] : []),
   ];

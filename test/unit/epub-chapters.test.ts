@@ -9,6 +9,7 @@ const doc = (n: number): SpineItem => ({
     path: `OEBPS/d${n}.xhtml`,
     mediaType: 'application/xhtml+xml',
     properties: [],
+    fallback: null,
   },
   linear: true,
 });

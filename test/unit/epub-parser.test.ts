@@ -1,10 +1,13 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PG_LICENCE, PRINTED_CONTENTS } from '../../src/epub/boilerplate.js';
 import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { extractText } from '../../src/epub/epub-text.js';
 import { parseHtml } from '../../src/epub/xml.js';
 import { fixture } from '../support/fixtures.js';
+import { type BookParts, writeBook } from '../support/poison-books.js';
 
 /** MANIFEST.tsv describes each fixture: its language, and its title in the notes. */
 function manifest(): { file: string; language: string; title: string | undefined }[] {
@@ -292,5 +295,65 @@ describe('text between two anchors', () => {
       text: '',
       ended: false,
     });
+  });
+});
+
+describe('spine items that are not XHTML', () => {
+  const made = async (name: string, parts: BookParts) => {
+    const file = path.join(os.tmpdir(), `bookflow-fallback-${process.pid}-${name}.epub`);
+    await writeBook(file, parts);
+    try {
+      return await parseEpubFile(file);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  };
+  const toc = '<li><a href="a.xhtml">One</a></li><li><a href="b.xml">Two</a></li>';
+
+  it('are read through their manifest fallback chain, where the contents point', async () => {
+    const book = await made('chain', {
+      docs: {
+        'a.xhtml': '<p>The first chapter.</p>',
+        'b.xhtml': '<p>Read through the fallback.</p>',
+      },
+      raw: {
+        'b.xml': { data: '<data/>', mediaType: 'application/xml', fallback: 'b.dtb' },
+        'b.dtb': { data: '<dtb/>', mediaType: 'application/x-dtbook+xml', fallback: 'b.xhtml' },
+      },
+      spine: ['a.xhtml', 'b.xml'],
+      toc,
+    });
+    expect(book.chapters.map((c) => [c.title, c.text])).toEqual([
+      ['One', 'The first chapter.'],
+      ['Two', 'Read through the fallback.'],
+    ]);
+  });
+
+  it('fail with the loop named when the chain goes round', async () => {
+    const parts: BookParts = {
+      docs: { 'a.xhtml': '<p>The first chapter.</p>' },
+      raw: {
+        'b.xml': { data: '<data/>', mediaType: 'application/xml', fallback: 'c.xml' },
+        'c.xml': { data: '<data/>', mediaType: 'application/xml', fallback: 'b.xml' },
+      },
+      spine: ['a.xhtml', 'b.xml'],
+      toc,
+    };
+    await expect(made('loop', parts)).rejects.toThrow(
+      "the manifest's fallback chain for OEBPS/b.xml loops: d1 → d2 → d1",
+    );
+  });
+
+  it('are listed as not read when nothing in their chain is readable', async () => {
+    const book = await made('none', {
+      docs: { 'a.xhtml': '<p>The first chapter.</p>' },
+      raw: { 'b.xml': { data: '<data/>', mediaType: 'application/xml' } },
+      spine: ['a.xhtml', 'b.xml'],
+      toc,
+    });
+    expect(book.chapters).toHaveLength(1);
+    expect(book.warnings).toEqual([
+      'not read: OEBPS/b.xml (application/xml), not a content document, with no fallback that is',
+    ]);
   });
 });

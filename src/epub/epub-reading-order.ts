@@ -1,0 +1,60 @@
+import type { EpubPackage, ManifestItem, SpineItem } from './epub-package.js';
+import { EpubError } from './epub-zip.js';
+
+/** Content documents the parser reads; anything else in the spine needs a manifest fallback. */
+const CONTENT_TYPES = new Set(['application/xhtml+xml', 'text/html', 'image/svg+xml']);
+
+/**
+ * The documents read aloud, in spine order, and what of the spine is not, with why:
+ * non-linear items (reachable only by links), the navigation pages, and items that are
+ * not content documents. Such an item is read through its manifest `fallback` chain
+ * (EPUB 3), as a reading system would; `aliases` keeps its own path, so the table of
+ * contents still finds it. A chain that loops is an error that says so.
+ */
+export function readingOrder(pkg: EpubPackage): { order: SpineItem[]; notes: string[] } {
+  const order: SpineItem[] = [];
+  const nonLinear: string[] = [];
+  const unreadable: string[] = [];
+  for (const s of pkg.spine) {
+    if (s.item.path === pkg.navPath || pkg.navigationPaths.has(s.item.path)) continue;
+    if (!s.linear) {
+      nonLinear.push(s.item.path);
+      continue;
+    }
+    const readable = readableVersion(s.item, pkg.manifest);
+    if (!readable) unreadable.push(`${s.item.path} (${s.item.mediaType || 'no media type'})`);
+    else if (readable === s.item) order.push(s);
+    else order.push({ ...s, item: readable, aliases: [s.item.path] });
+  }
+  const notes: string[] = [];
+  if (nonLinear.length > 0) {
+    notes.push(`not read: ${list(nonLinear)}, outside the reading order (linear="no")`);
+  }
+  if (unreadable.length > 0) {
+    notes.push(`not read: ${list(unreadable)}, not a content document, with no fallback that is`);
+  }
+  return { order, notes };
+}
+
+/** The item itself if it is a content document, else the first one its fallback chain leads to. */
+function readableVersion(
+  item: ManifestItem,
+  manifest: Map<string, ManifestItem>,
+): ManifestItem | undefined {
+  const chain: ManifestItem[] = [];
+  let at: ManifestItem | undefined = item;
+  while (at && !CONTENT_TYPES.has(at.mediaType)) {
+    if (chain.includes(at)) {
+      const loop = [...chain, at].map((i) => i.id).join(' → ');
+      throw new EpubError(`the manifest's fallback chain for ${item.path} loops: ${loop}`);
+    }
+    chain.push(at);
+    at = at.fallback ? manifest.get(at.fallback) : undefined;
+  }
+  return at;
+}
+
+const list = (paths: string[]) =>
+  paths.length > 5
+    ? `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more`
+    : paths.join(', ');
