@@ -17,8 +17,7 @@ const LIMIT = 5;
  * both), 10 books of 10 chapters (two requests each: title, text), two worker processes:
  * how busy the fleet's slots are from its first request to its last (target ≥ 95%),
  * beside the ideal makespan (every slot busy from the start); with the default
- * TTS_CONCURRENCY (8 a worker, K in all) and with 12 (1.5 K in all: a chapter job keeps
- * its place while it encodes and stores, so a little more than K keeps every slot busy).
+ * TTS_CONCURRENCY (8 a worker, K in all) and with 12 (1.5 K in all, for comparison).
  * Then with TTS_RATE_LIMIT=5/1s: chapters started per second (held to 5; BullMQ counts
  * fixed windows) and how busy the slots are that the limit allows (5 × 2 requests × 1 s).
  */

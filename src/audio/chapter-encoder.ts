@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { SCENE_BREAK } from '../text/segments.js';
 import type { TtsSession } from '../tts/tts-engine.js';
 import type { Pcm } from '../tts/wav.js';
 import type { AudioFormat } from './audio-format.js';
@@ -9,6 +10,8 @@ import { normalizePcm, silence } from './loudness.js';
 /** Pauses, in seconds: after the chapter's title, and at its end (so one chapter does not run into the next). */
 export const PAUSE_AFTER_TITLE = 0.8;
 export const PAUSE_AFTER_CHAPTER = 1.5;
+/** A scene break (`<hr>`, "* * *") is a pause of its own, longer than a paragraph's. */
+export const PAUSE_AT_SCENE_BREAK = 1.2;
 
 export interface ChapterEncoding {
   /** The engine's conversation for this chapter; closed here when the encoding ends. */
@@ -21,6 +24,8 @@ export interface ChapterEncoding {
   onSegment(done: number): Promise<void>;
   /** Stops the engine and the encoder at once (a cancel, a worker stopping). */
   signal?: AbortSignal;
+  /** Segments asked for ahead of the one being encoded (TtsEngine.lookahead; 1 by default). */
+  lookahead?: number;
 }
 
 /**
@@ -42,19 +47,27 @@ export async function encodeChapter(c: ChapterEncoding): Promise<void> {
     // so the job ends and its scratch folder is removed.
     if (!stdin.write(data)) await Promise.race([once(stdin, 'drain'), done]);
   };
-  // The next segment is asked for before this one is written, so the engine speaks it
-  // while ffmpeg encodes this one; at most two segments are in memory.
-  const ask = (i: number) => {
+  // The next segments are asked for before this one is written, so the engine speaks them
+  // while ffmpeg encodes this one; at most `lookahead` + 1 segments are in memory.
+  const ask = (i: number): Promise<Pcm | null> | undefined => {
     const text = c.segments[i];
+    // A scene break is said with silence, not by the engine.
+    if (text === SCENE_BREAK) return Promise.resolve(null);
     const next = text === undefined ? undefined : c.session.synthesize(text);
     next?.catch(() => {}); // surfaces when awaited
     return next;
   };
-  let next = ask(0);
+  const lookahead = Math.max(1, c.lookahead ?? 1);
+  const asked = Array.from({ length: lookahead }, (_, k) => ask(k));
   try {
     for (let i = 0; i < c.segments.length; i++) {
-      const pcm = await (next as Promise<Pcm>);
-      next = ask(i + 1);
+      const pcm = await (asked.shift() as Promise<Pcm | null>);
+      asked.push(ask(i + lookahead));
+      if (pcm === null) {
+        if (pcmFormat) await write(silence(pcmFormat, PAUSE_AT_SCENE_BREAK));
+        await c.onSegment(i + 1);
+        continue;
+      }
       if (!pcmFormat) {
         pcmFormat = { sampleRate: pcm.sampleRate, channels: pcm.channels };
         encoder = spawnFfmpeg(encodeChapterJob(pcmFormat, c.format, c.file));

@@ -1,3 +1,4 @@
+import { SCENE_BREAK } from '../text/segments.js';
 import type { Chapter } from './epub-parser.js';
 import { isSpeakable, wordCount } from './epub-text.js';
 
@@ -10,6 +11,7 @@ export const PRINTED_CONTENTS =
 const PG_START = /\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK[^*\n]*\*{3}/i;
 const PG_END =
   /\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK[^*\n]*\*{3}|End of (?:the )?Project Gutenberg(?:'s)? E-?Book/i;
+const EDGE_BREAKS = new RegExp(`^(?:\\s*${SCENE_BREAK})+\\s*|\\s*(?:${SCENE_BREAK}\\s*)+$`, 'gu');
 /** The volunteers' credit that follows the start fence ("Produced by … pgdp.net"). */
 const PRODUCED_BY = /^\s*Produced by[^\n]*(?:\n+[^\n]*(?:Proofreading|pgdp|http)[^\n]*)?/i;
 
@@ -45,7 +47,9 @@ export function setAsideBoilerplate(chapters: Chapter[]): { chapters: Chapter[];
 }
 
 /** Keeps `rest` of a chapter, or sets the whole chapter aside when what is left is more of the same. */
-function trim(c: Chapter, rest: string, reason: string, notes: string[], what: string): void {
+function trim(c: Chapter, cut: string, reason: string, notes: string[], what: string): void {
+  // A rule (`<hr>`) that fenced the boilerplate off is no scene break once it is gone.
+  const rest = cut.replace(EDGE_BREAKS, '');
   const leftover = !isSpeakable(rest) || (/Project Gutenberg/i.test(rest) && wordCount(rest) < 50);
   if (leftover) {
     c.skipped = reason;

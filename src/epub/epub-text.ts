@@ -1,5 +1,6 @@
 import { type ChildNode, type Document, type Element, isTag, isText } from 'domhandler';
 import { stripUnspeakable } from '../text/clean-text.js';
+import { SCENE_BREAK } from '../text/segments.js';
 import { cleanSpace, localName, textOf } from './xml.js';
 
 const SKIPPED_TAGS = new Set([
@@ -139,6 +140,8 @@ export function extractText(doc: Document, range: Range): Extracted {
     if (active && speak && heading === null && /^h[1-6]$/.test(name)) {
       heading = cleanSpace(textOf(node)) || null;
     }
+    // A thematic break (a scene change) is kept as one, to be a pause of its own.
+    if (name === 'hr' && active && speak) out.push(`\n\n${SCENE_BREAK}\n\n`);
     const block = BLOCK_TAGS.has(name) || name === 'br';
     if (block) {
       out.push('\n\n');

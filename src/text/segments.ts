@@ -1,3 +1,12 @@
+/**
+ * A scene break, as the chapter texts store it (an `<hr>` becomes one) and as the segments
+ * carry it: never sent to an engine, it is a pause of its own (see chapter-encoder.ts).
+ */
+export const SCENE_BREAK = '⁂';
+
+/** A paragraph that is only a break's ornament: "* * *", "***", "⁂", "~", "#"… */
+const BREAK_ORNAMENT = /^(?:[*⁂•·~#✻✽❦]\s*){1,9}$/u;
+
 /** Upper bound on one synthesis request, so memory per request stays bounded. */
 export const MAX_SEGMENT_CHARS = 6000;
 
@@ -7,6 +16,7 @@ const SENTENCE_END = /(?<=[.!?;:…。！？؟])\s+|(?<=[。！？])/u;
 /**
  * Splits a chapter into synthesis segments at paragraph, then sentence
  * boundaries; only a single over-long sentence is cut mid-way (at a space if it has one).
+ * A scene break is a segment of its own (SCENE_BREAK), between two others.
  */
 export function splitSegments(text: string, max = MAX_SEGMENT_CHARS): string[] {
   // Each piece remembers what separated it from the one before: a paragraph break or a space.
@@ -19,6 +29,12 @@ export function splitSegments(text: string, max = MAX_SEGMENT_CHARS): string[] {
   const segments: string[] = [];
   let current = '';
   for (const piece of pieces) {
+    if (BREAK_ORNAMENT.test(piece.text)) {
+      // Only between two things said, and one for several in a row.
+      if (current) segments.push(current, SCENE_BREAK);
+      current = '';
+      continue;
+    }
     if (current && current.length + piece.sep.length + piece.text.length > max) {
       segments.push(current);
       current = piece.text;
@@ -27,6 +43,7 @@ export function splitSegments(text: string, max = MAX_SEGMENT_CHARS): string[] {
     }
   }
   if (current) segments.push(current);
+  if (segments.at(-1) === SCENE_BREAK) segments.pop();
   return segments;
 }
 

@@ -127,6 +127,7 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
       };
     },
     probe,
+    lookahead: 2,
   };
 }
 

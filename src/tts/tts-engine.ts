@@ -33,6 +33,12 @@ export interface TtsEngine {
   sharedRecording?(format: AudioFormat): Promise<{ bytes: Buffer; durationSec: number }>;
   open(opts: SessionOptions): TtsSession;
   /**
+   * Segments of one chapter a session may be asked for at once: a remote server works on
+   * them in parallel, so the next request waits neither for this one's answer nor for its
+   * encoding. Unset: one at a time (a local engine's session is one process).
+   */
+  readonly lookahead?: number;
+  /**
    * A remote engine's smallest request: resolves when the engine answers at all (even
    * with a refusal), rejects with EngineUnavailableError when it is down for everyone.
    */

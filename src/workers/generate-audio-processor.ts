@@ -80,7 +80,9 @@ export function createGenerateAudioProcessor(deps: Deps) {
       const file = path.join(dir, `${n}.${book.format}`);
       const onSegment = (done: number) =>
         job.updateProgress(Math.round((done / segments.length) * 100));
-      await encodeChapter({ session, segments, format: book.format, file, onSegment, signal });
+      const { format } = book;
+      const { lookahead } = tts;
+      await encodeChapter({ session, segments, format, file, onSegment, signal, lookahead });
       await storage.putFile(audioKey, file);
       return probeDuration(file);
     });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { splitSegments } from '../../src/text/segments.js';
+import { extractText } from '../../src/epub/epub-text.js';
+import { parseHtml } from '../../src/epub/xml.js';
+import { SCENE_BREAK, splitSegments } from '../../src/text/segments.js';
 
 describe('synthesis segments', () => {
   it('keeps sentences of one paragraph together with a space, paragraphs with a blank line', () => {
@@ -34,5 +36,30 @@ describe('synthesis segments', () => {
     const segments = splitSegments(text, 100);
     expect(segments.every((s) => s.length <= 100)).toBe(true);
     expect(segments.join(' ').split(/\s+/)).toHaveLength(301);
+  });
+
+  it.each([['* * *'], ['***'], ['⁂'], ['~'], ['#']])(
+    'makes a scene break (%s) a segment of its own, between what is said',
+    (ornament) => {
+      const text = `He left.\n\n${ornament}\n\nMorning came.`;
+      expect(splitSegments(text, 100)).toEqual(['He left.', SCENE_BREAK, 'Morning came.']);
+    },
+  );
+
+  it('keeps one break for several in a row, and none at the ends', () => {
+    const text = '***\n\nHe left.\n\n* * *\n\n⁂\n\nMorning came.\n\n***';
+    expect(splitSegments(text, 100)).toEqual(['He left.', SCENE_BREAK, 'Morning came.']);
+  });
+
+  it('reads an <hr> (from real EPUB markup) as a scene break', () => {
+    const doc = parseHtml(
+      '<body><p>He left.</p><hr class="transition"/><p>Morning came.</p></body>',
+    );
+    const { text } = extractText(doc, { startId: null, endId: null });
+    expect(splitSegments(text, 100)).toEqual(['He left.', SCENE_BREAK, 'Morning came.']);
+  });
+
+  it('leaves asterisks inside a sentence alone', () => {
+    expect(splitSegments('A *very* odd day.', 100)).toEqual(['A *very* odd day.']);
   });
 });

@@ -1,0 +1,56 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  encodeChapter,
+  PAUSE_AFTER_CHAPTER,
+  PAUSE_AFTER_TITLE,
+  PAUSE_AT_SCENE_BREAK,
+} from '../../src/audio/chapter-encoder.js';
+import { SCENE_BREAK } from '../../src/text/segments.js';
+import type { TtsSession } from '../../src/tts/tts-engine.js';
+import { ffprobe } from '../support/probe.js';
+import { tempDir } from '../support/services.js';
+
+const RATE = 16000;
+
+/** Half a second of a quiet tone for every text, remembering what it was asked to say. */
+function session(asked: string[]): TtsSession {
+  return {
+    synthesize: async (text) => {
+      asked.push(text);
+      const data = Buffer.alloc(RATE); // 0.5 s of 16-bit mono
+      for (let i = 0; i < RATE / 2; i++)
+        data.writeInt16LE(Math.round(3000 * Math.sin(i / 8)), i * 2);
+      return { sampleRate: RATE, channels: 1, data };
+    },
+    close: () => {},
+  };
+}
+
+describe('a chapter with a scene break', () => {
+  let dir: string;
+  afterAll(async () => {
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([1, 2])(
+    'is a pause of its own, never sent to the engine (lookahead %i)',
+    async (lookahead) => {
+      dir ??= await tempDir('bookflow-encoder-');
+      const asked: string[] = [];
+      const file = path.join(dir, `chapter-${lookahead}.m4a`);
+      await encodeChapter({
+        session: session(asked),
+        segments: ['Chapter One', 'He left.', SCENE_BREAK, 'Morning came.'],
+        format: 'm4b',
+        file,
+        onSegment: async () => {},
+        lookahead,
+      });
+      expect(asked).toEqual(['Chapter One', 'He left.', 'Morning came.']);
+      const expected = 3 * 0.5 + PAUSE_AFTER_TITLE + PAUSE_AT_SCENE_BREAK + PAUSE_AFTER_CHAPTER;
+      expect((await ffprobe(file)).durationSec).toBeCloseTo(expected, 1);
+    },
+  );
+});
