@@ -31,6 +31,7 @@ export interface NewBook {
   speed?: number;
   format?: AudioFormat;
   priority?: number;
+  readOptions?: { altText?: true; keepBoilerplate?: true };
 }
 
 export type BookQueries = ReturnType<typeof createBookQueries>;

@@ -45,6 +45,8 @@ export interface Choices {
   format: AudioFormat;
   /** 1 (soonest) to 10; owners' own from 5 (the default) on, admins' any (chapter-schedule.ts). */
   priority: number;
+  /** Only what differs from the defaults (epub-parser.ts ReadOptions). */
+  readOptions: { altText?: true; keepBoilerplate?: true };
 }
 
 export const SPEED_RANGE = { min: 0.5, max: 2 };
@@ -72,7 +74,24 @@ export function parseChoices(
   if (!AUDIO_FORMATS.includes(format)) {
     throw new InvalidInputError(`format must be one of ${AUDIO_FORMATS.join(', ')}`);
   }
-  return { voice, speed, format, priority: parsePriority(fields.get('priority'), admin) };
+  const priority = parsePriority(fields.get('priority'), admin);
+  return { voice, speed, format, priority, readOptions: parseReadOptions(fields) };
+}
+
+/** `altText=true` reads pictures' alt text; `boilerplate=keep` reads Gutenberg's and contents pages. */
+function parseReadOptions(fields: Map<string, string>): Choices['readOptions'] {
+  const altText = fields.get('altText')?.trim() || 'false';
+  const boilerplate = fields.get('boilerplate')?.trim() || 'skip';
+  if (altText !== 'true' && altText !== 'false') {
+    throw new InvalidInputError('altText must be true or false');
+  }
+  if (boilerplate !== 'skip' && boilerplate !== 'keep') {
+    throw new InvalidInputError('boilerplate must be skip or keep');
+  }
+  return {
+    ...(altText === 'true' ? { altText: true } : {}),
+    ...(boilerplate === 'keep' ? { keepBoilerplate: true } : {}),
+  };
 }
 
 function parsePriority(raw: string | undefined, admin: boolean): number {
@@ -205,9 +224,12 @@ export function createBookUploads(deps: UploadDeps) {
 async function fingerprint(file: string, choices: Choices): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const { voice, speed, format, priority } = choices;
-  // The default priority is left out, so fingerprints stored before it existed still match.
-  const extra = priority === PRIORITY_RANGE.default ? [] : [priority];
+  const { voice, speed, format, priority, readOptions } = choices;
+  // Defaults are left out, so fingerprints stored before these choices existed still match.
+  const extra = [
+    ...(priority === PRIORITY_RANGE.default ? [] : [priority]),
+    ...(Object.keys(readOptions).length > 0 ? [readOptions] : []),
+  ];
   hash.update(JSON.stringify([voice, speed, format, ...extra]));
   return hash.digest('hex');
 }

@@ -64,6 +64,11 @@ export const books = pgTable(
     voice: text('voice'),
     speed: real('speed').notNull().default(1),
     format: text('format').$type<AudioFormat>().notNull().default('m4b'),
+    /** How the upload asked the book to be read (epub-parser.ts ReadOptions); {} for the defaults. */
+    readOptions: jsonb('read_options')
+      .$type<{ altText?: boolean; keepBoilerplate?: boolean }>()
+      .notNull()
+      .default({}),
     /** 1 (soonest) to 10; 5 unless the upload asked (see books/chapter-schedule.ts). */
     priority: smallint('priority').notNull().default(5),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -27,13 +27,23 @@ export interface ParsedBook {
   warnings: string[];
 }
 
+/** How a book is read, as its upload chose (`altText`, `boilerplate`). */
+export interface ReadOptions {
+  /** Read pictures' alt text (a manga's dialogue); off by default: most alt text describes. */
+  altText: boolean;
+  /** Read Project Gutenberg's header and licence and printed contents pages (boilerplate.ts). */
+  keepBoilerplate: boolean;
+}
+export const DEFAULT_READ_OPTIONS: ReadOptions = { altText: false, keepBoilerplate: false };
+
 export async function parseEpubFile(
   filePath: string,
   limits: EpubLimits = DEFAULT_EPUB_LIMITS,
+  read: ReadOptions = DEFAULT_READ_OPTIONS,
 ): Promise<ParsedBook> {
   const zip = await openEpubZip(filePath);
   try {
-    return await parseEpub(zip, limits);
+    return await parseEpub(zip, limits, read);
   } finally {
     zip.close();
   }
@@ -47,6 +57,7 @@ export async function parseEpubFile(
 export async function parseEpub(
   zip: EpubZip,
   limits: EpubLimits = DEFAULT_EPUB_LIMITS,
+  read: ReadOptions = DEFAULT_READ_OPTIONS,
 ): Promise<ParsedBook> {
   const unsafe = zip.unsafeNames();
   if (unsafe.length > 0) {
@@ -73,7 +84,10 @@ export async function parseEpub(
   }
   if (order.length === 0)
     throw new EpubError('the book has no readable content documents in its spine');
-  const { chapters, notes } = setAsideBoilerplate(await readChapters(zip, toc, order, limits));
+  const all = await readChapters(zip, toc, order, limits, read.altText);
+  const { chapters, notes } = read.keepBoilerplate
+    ? { chapters: all, notes: [] }
+    : setAsideBoilerplate(all);
   if (chapters.every((c) => c.skipped)) throw new EpubError('the book has no speakable text');
   return {
     title: pkg.title,
@@ -91,11 +105,12 @@ async function readChapters(
   toc: TocEntry[],
   order: SpineItem[],
   limits: EpubLimits,
+  altText: boolean,
 ): Promise<Chapter[]> {
   const reader = documentReader(zip, order, limits);
   const budget = textBudget(limits);
   const span = async (from: Start, to: Start | undefined) => {
-    const read = await readSpan(from, to, order.length, reader.load);
+    const read = await readSpan(from, to, order.length, reader.load, altText);
     budget.spend(read.text.length);
     return read;
   };
@@ -228,6 +243,7 @@ async function readSpan(
   to: Start | undefined,
   total: number,
   load: (pos: number) => Promise<Document>,
+  altText: boolean,
 ): Promise<{ text: string; heading: string | null; omitted: boolean }> {
   const parts: string[] = [];
   let heading: string | null = null;
@@ -237,6 +253,7 @@ async function readSpan(
     const part = extractText(await load(pos), {
       startId: pos === from.pos ? from.fragment : null,
       endId: to && pos === to.pos ? to.fragment : null,
+      altText,
     });
     parts.push(part.text);
     heading ??= part.heading;

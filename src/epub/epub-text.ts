@@ -68,6 +68,8 @@ const SKIPPED_SEMANTICS =
 export interface Range {
   startId: string | null;
   endId: string | null;
+  /** Read each picture's alt text as a paragraph (ReadOptions.altText). */
+  altText?: boolean;
 }
 
 export interface Extracted {
@@ -140,6 +142,8 @@ export function extractText(doc: Document, range: Range): Extracted {
     if (active && speak && heading === null && /^h[1-6]$/.test(name)) {
       heading = cleanSpace(textOf(node)) || null;
     }
+    const alt = range.altText && name === 'img' ? cleanSpace(node.attribs.alt ?? '') : '';
+    if (alt && active && speak) out.push(`\n\n${alt}\n\n`);
     // A thematic break (a scene change) is kept as one, to be a pause of its own.
     if (name === 'hr' && active && speak) out.push(`\n\n${SCENE_BREAK}\n\n`);
     const block = BLOCK_TAGS.has(name) || name === 'br';

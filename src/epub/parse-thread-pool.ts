@@ -1,7 +1,7 @@
 import type { Worker as Thread } from 'node:worker_threads';
 import { startThread } from '../thread-entry.js';
 import { EpubError, type EpubLimits, formatCount } from './epub-limits.js';
-import type { ParsedBook } from './epub-parser.js';
+import type { ParsedBook, ReadOptions } from './epub-parser.js';
 import type { ParseAnswer, ParseRequest } from './parse-thread.js';
 
 /** A book stopped by the thread's deadline or memory ceiling, not by a rule of the parser. */
@@ -64,12 +64,12 @@ export function createParseThreadPool(options: ParseThreadOptions) {
     idle.push({ worker, timer });
   }
 
-  async function parse(file: string, limits: EpubLimits): Promise<ParsedBook> {
+  async function parse(file: string, limits: EpubLimits, read: ReadOptions): Promise<ParsedBook> {
     const worker = take();
     worker.ref();
     let answer: ParseAnswer;
     try {
-      answer = await run(worker, { file, limits });
+      answer = await run(worker, { file, limits, read });
     } catch (err) {
       // Past a limit, or dead: this thread is not used again.
       void worker.terminate();

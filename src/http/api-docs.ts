@@ -12,6 +12,14 @@ const UploadForm = Type.Object({
   voice: Type.Optional(Type.String({ description: 'one of GET /voices' })),
   speed: Type.Optional(Type.Number({ minimum: 0.5, maximum: 2 })),
   format: Type.Optional(Type.Union([Type.Literal('m4b'), Type.Literal('mp3')])),
+  altText: Type.Optional(
+    Type.Boolean({ description: "read pictures' alt text (a manga's dialogue); false by default" }),
+  ),
+  boilerplate: Type.Optional(
+    Type.Union([Type.Literal('skip'), Type.Literal('keep')], {
+      description: "keep: read Project Gutenberg's header and licence and printed contents pages",
+    }),
+  ),
   priority: Type.Optional(
     Type.Integer({
       minimum: 1,

@@ -68,7 +68,7 @@ export async function buildApp(
   await registerApiDocs(app);
   await registerAccessControl(app, deps.access);
   await app.register(multipart, {
-    limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5, fieldSize: MAX_FIELD_BYTES },
+    limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 8, fieldSize: MAX_FIELD_BYTES },
   });
   await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
   await app.register(sessionRoutes, {

@@ -30,6 +30,10 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
     speed: book.speed,
     format: book.format,
     priority: book.priority,
+    readOptions: {
+      altText: book.readOptions.altText ?? false,
+      boilerplate: book.readOptions.keepBoilerplate ? ('keep' as const) : ('skip' as const),
+    },
     createdAt: book.createdAt.toISOString(),
     chapters: chapters.map((c) => ({
       n: c.n,

@@ -92,6 +92,11 @@ export const BookView = Type.Object({
   format: Type.Union(AUDIO_FORMATS.map((f) => Type.Literal(f))),
   /** 1 (soonest) to 10, 5 by default: the book's turn on the speech queue. */
   priority: Type.Integer({ minimum: 1, maximum: 10 }),
+  /** How the upload asked the book to be read. */
+  readOptions: Type.Object({
+    altText: Type.Boolean(),
+    boilerplate: Type.Union([Type.Literal('skip'), Type.Literal('keep')]),
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   chapters: Type.Array(ChapterView),
   /** What of the book is not used, and why. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { ParsePayload, type ParseResult } from '../../flows/index.js';
 import { EpubError } from '../epub/epub-limits.js';
-import type { ParsedBook } from '../epub/epub-parser.js';
+import { DEFAULT_READ_OPTIONS, type ParsedBook } from '../epub/epub-parser.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { packTexts } from '../text/chapter-text.js';
@@ -21,8 +21,11 @@ export function createParseProcessor(deps: Deps) {
   function read(bookId: string) {
     return withTempDir(async (dir) => {
       const file = path.join(dir, 'book.epub');
-      await storage.getToFile(objectKeys.source(bookId), file);
-      const parsed = await deps.parseBook(file);
+      const [book] = await Promise.all([
+        books.getBook(bookId),
+        storage.getToFile(objectKeys.source(bookId), file),
+      ]);
+      const parsed = await deps.parseBook(file, { ...DEFAULT_READ_OPTIONS, ...book?.readOptions });
       return { parsed, cover: await checkedCover(parsed.cover, dir) };
     });
   }

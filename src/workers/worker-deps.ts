@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BookQueries } from '../books/book-queries.js';
 import type { Database } from '../db/database.js';
-import type { ParsedBook } from '../epub/epub-parser.js';
+import type { ParsedBook, ReadOptions } from '../epub/epub-parser.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { Storage } from '../storage/storage.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
@@ -14,7 +14,7 @@ export interface WorkerDeps {
   queues: Pick<QueueBackend, 'queue'>;
   tts: TtsEngine;
   /** Reads an EPUB file into chapters, isolated from the worker (see parse-thread-pool.ts). */
-  parseBook(file: string): Promise<ParsedBook>;
+  parseBook(file: string, read: ReadOptions): Promise<ParsedBook>;
   /** Longest text per synthesis request (the engine's input limit). */
   ttsMaxChars: number;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;

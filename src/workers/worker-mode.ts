@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { retryWhileUnavailable } from '../db/db-retry.js';
+import type { ReadOptions } from '../epub/epub-parser.js';
 import { createParseThreadPool } from '../epub/parse-thread-pool.js';
 import type { Infrastructure } from '../runtime.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
@@ -24,7 +25,8 @@ export function startWorkerMode(
       log.warn({ err: err.message }, `database unavailable; retrying ${method}`),
   });
   const parser = createParseThreadPool(config.parse);
-  const parseBook = (file: string) => parser.parse(file, config.parse.limits);
+  const parseBook = (file: string, read: ReadOptions) =>
+    parser.parse(file, config.parse.limits, read);
   startWorkers(
     infra.queues,
     {

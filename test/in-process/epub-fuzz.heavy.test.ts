@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EPUB_LIMITS, EpubError } from '../../src/epub/epub-limits.js';
+import { DEFAULT_READ_OPTIONS } from '../../src/epub/epub-parser.js';
 import {
   createParseThreadPool,
   ParseLimitError,
@@ -50,7 +51,7 @@ describe(`mutated books through the parse thread (seed ${SEED})`, () => {
       const label = `book ${i} (seed ${SEED}): ${source.name}, ${what.join('; ')}`;
       const t0 = Date.now();
       try {
-        await pool.parse(file, DEFAULT_EPUB_LIMITS);
+        await pool.parse(file, DEFAULT_EPUB_LIMITS, DEFAULT_READ_OPTIONS);
         outcomes.parsed++;
       } catch (err) {
         if (err instanceof ParseLimitError)

@@ -4,6 +4,7 @@ import { JOB_OPTIONS, JOB_QUEUE, JOBS, type JobName } from '../../flows/index.js
 import { PermanentTtsError, type TtsEngine } from '../../src/tts/tts-engine.js';
 import { makeEpub } from '../support/epub-maker.js';
 import { fixture } from '../support/fixtures.js';
+import { writeBook } from '../support/poison-books.js';
 import {
   buildTestApp,
   injectUpload,
@@ -42,8 +43,8 @@ describe('the processors, in process', () => {
     await t?.close();
   });
 
-  async function upload(file: string): Promise<string> {
-    const res = await injectUpload(t.app, file);
+  async function upload(file: string, fields: Record<string, string> = {}): Promise<string> {
+    const res = await injectUpload(t.app, file, {}, fields);
     expect(res.statusCode).toBe(202);
     return res.json().id;
   }
@@ -127,5 +128,37 @@ describe('the processors, in process', () => {
     const purged = await t.app.inject({ method: 'DELETE', url: `/books/${id}?purge=true` });
     expect(purged.json()).toEqual({ id, status: 'CANCELLED', purged: true });
     expect((await t.app.inject(`/books/${id}`)).statusCode).toBe(404);
+  });
+
+  it('parse: reads pictures’ alt text only when the upload asks (altText=true)', async () => {
+    const file = path.join(t.dir, 'manga.epub');
+    const panel = (words: string) => `<p><img src="p.png" alt="${words}"/></p>`;
+    await writeBook(file, {
+      docs: {
+        'one.xhtml': panel('Where are you going, Tanaka?'),
+        'two.xhtml': panel('To the sea, before the rain comes.'),
+      },
+    });
+    const plain = await settled(await upload(file));
+    expect(plain.status).toBe('FAILED');
+    expect(plain.error).toMatch(/no speakable text/);
+
+    const read = await settled(await upload(file, { altText: 'true' }));
+    expect(read.status).toBe('READY');
+    expect(read.readOptions).toEqual({ altText: true, boilerplate: 'skip' });
+    expect(spoken).toContain('Where are you going, Tanaka?');
+    expect(spoken).toContain('To the sea, before the rain comes.');
+  });
+
+  it('refuses read options it does not know', async () => {
+    const file = fixture('idpf-hefty-water.epub');
+    for (const [fields, message] of [
+      [{ altText: 'yes' }, 'altText must be true or false'],
+      [{ boilerplate: 'drop' }, 'boilerplate must be skip or keep'],
+    ] as const) {
+      const res = await injectUpload(t.app, file, {}, fields);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toBe(message);
+    }
   });
 });

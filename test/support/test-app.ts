@@ -136,7 +136,7 @@ export async function startInProcessWorkers(
       ttsMaxChars: 6000,
       log,
       listen: database.listen,
-      parseBook: (file) => parser.parse(file, DEFAULT_EPUB_LIMITS),
+      parseBook: (file, read) => parser.parse(file, DEFAULT_EPUB_LIMITS, read),
       scheduling: 'fair',
       breaker: engineBreakerFor(tts, t.queues, database.db, log),
     },

@@ -209,6 +209,15 @@ describe('parsing the real books', () => {
     expect(pride.chapters.at(-2)?.text).toMatch(/uniting them\.$/);
   });
 
+  it('reads the boilerplate all the same when the upload asks (boilerplate=keep)', async () => {
+    const alice = await parseEpubFile(fixture('pg-alice-single-file-epub2.epub'), undefined, {
+      altText: false,
+      keepBoilerplate: true,
+    });
+    expect(alice.chapters[0]?.text).toMatch(/^The Project Gutenberg EBook of Alice in Wonderland/);
+    expect(alice.warnings).toEqual([]);
+  });
+
   it('keeps Arabic and Japanese text intact', async () => {
     const ar = await parseEpubFile(fixture('idpf-regime-anticancer-arabic.epub'));
     expect(ar.chapters.some((c) => /[\u0600-\u06FF]{5}/.test(c.text))).toBe(true);

@@ -1,0 +1,1 @@
+ALTER TABLE "books" ADD COLUMN "read_options" jsonb DEFAULT '{}'::jsonb NOT NULL;
