@@ -10,10 +10,20 @@ async function send(file, options) {
   return api('/books', { method: 'POST', body: form });
 }
 
-/** Drag and drop or pick several EPUBs; voice (GET /voices), speed and format for all of them. */
+/**
+ * Drag and drop or pick several EPUBs; voice (GET /voices), speed, format, priority and how
+ * to read them, for all of them.
+ */
 export function Upload({ onUploaded }) {
   const [voices, setVoices] = useState(null);
-  const [options, setOptions] = useState({ voice: '', speed: 1, format: 'm4b' });
+  const [options, setOptions] = useState({
+    voice: '',
+    speed: 1,
+    format: 'm4b',
+    priority: '',
+    altText: '',
+    boilerplate: '',
+  });
   const [files, setFiles] = useState([]);
   const [over, setOver] = useState(false);
   useEffect(() => {
@@ -21,6 +31,9 @@ export function Upload({ onUploaded }) {
   }, []);
 
   const set = (key) => (e) => setOptions({ ...options, [key]: e.currentTarget.value });
+  // Unchecked sends nothing: the API's default.
+  const check = (key, value) => (e) =>
+    setOptions({ ...options, [key]: e.currentTarget.checked ? value : '' });
   const update = (i, patch) =>
     setFiles((all) => all.map((f, j) => (j === i ? { ...f, ...patch } : f)));
   const add = (list) => {
@@ -76,6 +89,24 @@ export function Upload({ onUploaded }) {
             <option value="m4b">m4b (chapters)</option>
             <option value="mp3">mp3</option>
           </select>
+        </label>
+        <label>Priority
+          <select value=${options.priority} onChange=${set('priority')}>
+            <option value="">normal (5)</option>
+            ${[1, 2, 3, 4, 6, 7, 8, 9, 10].map(
+              (p) =>
+                html`<option value=${p}>${p}${p < 5 ? ' (sooner; admins)' : ' (later)'}</option>`,
+            )}
+          </select>
+        </label>
+        <label class="check">
+          <input type="checkbox" checked=${options.altText === 'true'} onChange=${check('altText', 'true')} />
+          Read pictures' alt text (comics, manga)
+        </label>
+        <label class="check">
+          <input type="checkbox" checked=${options.boilerplate === 'keep'}
+            onChange=${check('boilerplate', 'keep')} />
+          Read Project Gutenberg's header, licence and contents pages
         </label>
       </div>
       <ul class="uploads" aria-live="polite">

@@ -79,8 +79,21 @@ describe('the web app, in a real browser', () => {
     // The API's refusal, in its words, next to the file.
     await page.setInputFiles('#files', fixture('MANIFEST.tsv'));
     await page.locator('.uploads li', { hasText: 'MANIFEST.tsv' }).locator('.error').waitFor();
+    // The choices go with the upload: a later turn, and pictures' alt text read.
+    await page.getByLabel('Priority').selectOption('9');
+    await page.getByLabel("Read pictures' alt text").check();
     await page.setInputFiles('#files', fixture('idpf-wasteland.epub'));
-    await page.getByRole('link', { name: 'accepted: open' }).waitFor();
+    const accepted = page.getByRole('link', { name: 'accepted: open' });
+    await accepted.waitFor();
+    const sentId = ((await accepted.getAttribute('href')) ?? '').split('/').pop();
+    const sent = await t.app.inject({
+      url: `/books/${sentId}`,
+      headers: { authorization: `Bearer ${ALICE}` },
+    });
+    expect(sent.json()).toMatchObject({
+      priority: 9,
+      readOptions: { altText: true, boilerplate: 'skip' },
+    });
     // Progress arrives without a reload: the row's count moves on by itself.
     const row = page.locator('.book').filter({ hasText: 'Waste Land' });
     const counts = new Set<string>();
