@@ -8,7 +8,7 @@ import { readingOrder } from './epub-reading-order.js';
 import { extractText, isSpeakable, normalize, wordCount } from './epub-text.js';
 import { readToc, type TocEntry } from './epub-toc.js';
 import { type EpubZip, openEpubZip, readMarkup } from './epub-zip.js';
-import { parseHtml } from './xml.js';
+import { parseHtml, tagsBalanced } from './xml.js';
 
 export interface Chapter {
   n: number;
@@ -84,10 +84,15 @@ export async function parseEpub(
   }
   if (order.length === 0)
     throw new EpubError('the book has no readable content documents in its spine');
-  const all = await readChapters(zip, toc, order, limits, read.altText);
+  const { chapters: all, lenient } = await readChapters(zip, toc, order, limits, read.altText);
   const { chapters, notes } = read.keepBoilerplate
     ? { chapters: all, notes: [] }
     : setAsideBoilerplate(all);
+  if (lenient.length > 0) {
+    notes.unshift(
+      `read leniently, not being well-formed XML (some text may be misplaced): ${lenient.join(', ')}`,
+    );
+  }
   if (chapters.every((c) => c.skipped)) throw new EpubError('the book has no speakable text');
   return {
     title: pkg.title,
@@ -106,7 +111,7 @@ async function readChapters(
   order: SpineItem[],
   limits: EpubLimits,
   altText: boolean,
-): Promise<Chapter[]> {
+): Promise<{ chapters: Chapter[]; lenient: string[] }> {
   const reader = documentReader(zip, order, limits);
   const budget = textBudget(limits);
   const span = async (from: Start, to: Start | undefined) => {
@@ -139,7 +144,7 @@ async function readChapters(
     }
     chapters.push({ n, title: start.label || heading || `Chapter ${n}`, text, skipped });
   }
-  return chapters;
+  return { chapters, lenient: [...reader.lenient] };
 }
 
 /** A spine longer than any book, or one document listed over and over (a memory attack). */
@@ -197,12 +202,19 @@ function textBudget(limits: EpubLimits) {
  */
 function documentReader(zip: EpubZip, order: SpineItem[], limits: EpubLimits) {
   const docs = new Map<string, Promise<Document>>();
+  // XHTML documents that are not well-formed XML: read all the same, and named.
+  const lenient = new Set<string>();
   const pathAt = (pos: number) => (order[pos] as SpineItem).item.path;
+  const parsed = (text: string, item: SpineItem['item']) => {
+    if (item.mediaType !== 'text/html' && !tagsBalanced(text)) lenient.add(item.path);
+    return parseHtml(text, item.path);
+  };
   const fetch = (pos: number) => {
     const name = pathAt(pos);
     let doc = docs.get(name);
     if (!doc) {
-      doc = readMarkup(zip, name, limits.maxDocumentBytes).then((t) => parseHtml(t, name));
+      const { item } = order[pos] as SpineItem;
+      doc = readMarkup(zip, name, limits.maxDocumentBytes).then((t) => parsed(t, item));
       doc.catch(() => {}); // a read-ahead's failure surfaces when that document is used
       docs.set(name, doc);
     }
@@ -224,6 +236,7 @@ function documentReader(zip: EpubZip, order: SpineItem[], limits: EpubLimits) {
       }
       releasedUpTo = Math.max(releasedUpTo, pos);
     },
+    lenient,
     /** Forgets everything (after the table of contents was weighed against the text). */
     clear() {
       docs.clear();

@@ -39,6 +39,25 @@ export function parseXml(text: string, name = 'a document'): Document {
   return parse(text, name, { xmlMode: true, decodeEntities: true });
 }
 
+/**
+ * Whether every element of the markup is closed, in order, as XML requires. htmlparser2
+ * reports a self-closing tag (`<br/>`) as an implied close too; it is told by its "/>".
+ */
+export function tagsBalanced(text: string): boolean {
+  let balanced = true;
+  const parser: Parser = new Parser(
+    {
+      onclosetag(_name, implied) {
+        const selfClosing = text[parser.endIndex] === '>' && text[parser.endIndex - 1] === '/';
+        if (implied && !selfClosing) balanced = false;
+      },
+    },
+    { xmlMode: true },
+  );
+  parser.end(text);
+  return balanced;
+}
+
 /** Content documents are parsed leniently (real books are rarely well-formed). */
 export function parseHtml(text: string, name = 'a document'): Document {
   return parse(text, name, { recognizeSelfClosing: true, decodeEntities: true });

@@ -307,16 +307,18 @@ describe('text between two anchors', () => {
   });
 });
 
+/** Parses a hand-built book (support/poison-books.ts) from a scratch file. */
+const made = async (name: string, parts: BookParts) => {
+  const file = path.join(os.tmpdir(), `bookflow-fallback-${process.pid}-${name}.epub`);
+  await writeBook(file, parts);
+  try {
+    return await parseEpubFile(file);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+};
+
 describe('spine items that are not XHTML', () => {
-  const made = async (name: string, parts: BookParts) => {
-    const file = path.join(os.tmpdir(), `bookflow-fallback-${process.pid}-${name}.epub`);
-    await writeBook(file, parts);
-    try {
-      return await parseEpubFile(file);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
-  };
   const toc = '<li><a href="a.xhtml">One</a></li><li><a href="b.xml">Two</a></li>';
 
   it('are read through their manifest fallback chain, where the contents point', async () => {
@@ -363,6 +365,21 @@ describe('spine items that are not XHTML', () => {
     expect(book.chapters).toHaveLength(1);
     expect(book.warnings).toEqual([
       'not read: OEBPS/b.xml (application/xml), not a content document, with no fallback that is',
+    ]);
+  });
+});
+
+describe('content documents that are not well-formed XML', () => {
+  it('are read leniently all the same, and named in what the book lists', async () => {
+    const book = await made('lenient', {
+      docs: {
+        'a.xhtml': '<p>Well formed.</p>',
+        'b.xhtml': '<p>An unclosed paragraph<p>and <b>crossed</p> tags</b>.</p>',
+      },
+    });
+    expect(book.chapters[1]?.text).toMatch(/An unclosed paragraph/);
+    expect(book.warnings).toEqual([
+      'read leniently, not being well-formed XML (some text may be misplaced): OEBPS/b.xhtml',
     ]);
   });
 });
