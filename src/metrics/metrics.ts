@@ -64,7 +64,8 @@ const STATES = [
 ] as const;
 
 /**
- * Gauges read when scraped: jobs by queue and state (one count call per queue)
+ * Gauges read when scraped: jobs by queue and state (one count call per queue; `queued`
+ * is waiting + prioritized, what an autoscaler follows)
  * and books by status (one query), so a scrape costs a bounded number of round
  * trips however many jobs there are. The API process registers these.
  */
@@ -83,8 +84,12 @@ export function watchQueuesAndBooks(
       const counts = await Promise.all(
         QUEUE_KEYS.map((k) => queues.queue(k).getJobCounts(...STATES)),
       );
-      for (const [i, key] of QUEUE_KEYS.entries())
-        for (const state of STATES) this.set({ queue: key, state }, counts[i]?.[state] ?? 0);
+      for (const [i, key] of QUEUE_KEYS.entries()) {
+        const count = counts[i] ?? {};
+        for (const state of STATES) this.set({ queue: key, state }, count[state] ?? 0);
+        // Ready to run, whatever their turn: chapters wait as `prioritized` (fair turns).
+        this.set({ queue: key, state: 'queued' }, (count.waiting ?? 0) + (count.prioritized ?? 0));
+      }
     },
   });
   new client.Gauge({

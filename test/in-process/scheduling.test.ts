@@ -80,6 +80,10 @@ describe.each(['redis', 'postgres'] as const)('fair turns (%s queues)', (queueBa
     const urgent = await queued('ops', 'Ops', 2, '2');
     expect(urgent.priority).toBe(2);
 
+    // Waiting their turn, the chapters are prioritized jobs: `queued` counts them for autoscalers.
+    const metrics = (await t.app.inject({ url: '/metrics', headers: auth('ops') })).body;
+    expect(metrics).toMatch(/^bookflow_jobs\{queue="tts",state="queued"\} 13$/m);
+    expect(metrics).toMatch(/^bookflow_jobs\{queue="tts",state="prioritized"\} 13$/m);
     workers.push(
       await startInProcessWorkers(t, recordingEngine(order), {
         queues: ['tts'],

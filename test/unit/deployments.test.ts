@@ -95,7 +95,7 @@ describe('the Kubernetes manifests', () => {
     expect(hpa?.spec.scaleTargetRef.name).toBe('bookflow-worker-tts');
     expect(hpa?.spec.metrics[0]?.external.metric).toEqual({
       name: 'bookflow_jobs',
-      selector: { matchLabels: { queue: 'tts', state: 'waiting' } },
+      selector: { matchLabels: { queue: 'tts', state: 'queued' } },
     });
   });
 });
