@@ -5,6 +5,7 @@ import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js'
 import { createChapterQueries } from './chapter-queries.js';
 import { createChapterSchedule } from './chapter-schedule.js';
 import { createJobHistoryQueries } from './job-history-queries.js';
+import { createLexiconQueries } from './lexicon-queries.js';
 
 /** Forward order of a book's life; FAILED and CANCELLED sit outside it. */
 const FORWARD: BookStatus[] = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING', 'READY'];
@@ -32,6 +33,7 @@ export interface NewBook {
   format?: AudioFormat;
   priority?: number;
   readOptions?: { altText?: true; keepBoilerplate?: true };
+  lexicon?: Record<string, string>;
 }
 
 export type BookQueries = ReturnType<typeof createBookQueries>;
@@ -205,6 +207,7 @@ export function createBookQueries(db: Db) {
     ...createChapterQueries(db),
     ...createJobHistoryQueries(db),
     ...createChapterSchedule(db),
+    ...createLexiconQueries(db),
     advance,
     insertBook,
     findByIdempotencyKey,

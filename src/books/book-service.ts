@@ -10,6 +10,7 @@ import { discardBook } from './book-discard.js';
 import type { BookQueries } from './book-queries.js';
 import { createBookUploads } from './book-upload.js';
 import { type JobNode, readJobTree } from './job-tree.js';
+import { createLexiconService } from './lexicon-queries.js';
 import { createTtlCache } from './ttl-cache.js';
 
 export type { UploadPart } from './book-upload.js';
@@ -218,6 +219,7 @@ export function createBookService(deps: BookServiceDeps) {
 
   return {
     maxUploadBytes: deps.maxUploadBytes,
+    lexicon: createLexiconService(books),
     changed,
     cover,
     requireBook,

@@ -22,6 +22,7 @@ import { objectKeys } from '../storage/object-keys.js';
 import type { Storage } from '../storage/storage.js';
 import { withTempDir } from '../temp-dir.js';
 import { quote, stripUnspeakable } from '../text/clean-text.js';
+import { type Lexicon, parseLexicon } from '../text/lexicon.js';
 import type { Voice } from '../tts/tts-engine.js';
 import type { BookQueries } from './book-queries.js';
 import { PRIORITY_RANGE } from './chapter-schedule.js';
@@ -47,6 +48,8 @@ export interface Choices {
   priority: number;
   /** Only what differs from the defaults (epub-parser.ts ReadOptions). */
   readOptions: { altText?: true; keepBoilerplate?: true };
+  /** The upload's own pronunciation lexicon (text/lexicon.ts). */
+  lexicon: Lexicon;
 }
 
 export const SPEED_RANGE = { min: 0.5, max: 2 };
@@ -75,7 +78,8 @@ export function parseChoices(
     throw new InvalidInputError(`format must be one of ${AUDIO_FORMATS.join(', ')}`);
   }
   const priority = parsePriority(fields.get('priority'), admin);
-  return { voice, speed, format, priority, readOptions: parseReadOptions(fields) };
+  const lexicon = parseLexicon(fields.get('lexicon') ?? '');
+  return { voice, speed, format, priority, readOptions: parseReadOptions(fields), lexicon };
 }
 
 /** `altText=true` reads pictures' alt text; `boilerplate=keep` reads Gutenberg's and contents pages. */
@@ -108,7 +112,7 @@ function parsePriority(raw: string | undefined, admin: boolean): number {
 }
 
 export interface UploadDeps {
-  books: Pick<BookQueries, 'findByIdempotencyKey' | 'insertBook' | 'fail'>;
+  books: Pick<BookQueries, 'findByIdempotencyKey' | 'insertBook' | 'fail' | 'ownerLexicon'>;
   storage: Pick<Storage, 'putFile' | 'deletePrefix'>;
   queues: Pick<QueueBackend, 'flowProducer'>;
   voices: Voice[];
@@ -148,6 +152,8 @@ export function createBookUploads(deps: UploadDeps) {
       });
       const id = randomUUID();
       await storage.putFile(objectKeys.source(id), file);
+      // The owner's lexicon as it is now, then the upload's own entries over it.
+      const lexicon = { ...(await books.ownerLexicon(principal.owner)), ...choices.lexicon };
       const book = await books.insertBook({
         id,
         owner: principal.owner,
@@ -157,6 +163,7 @@ export function createBookUploads(deps: UploadDeps) {
         sizeBytes: size,
         sourceKey: objectKeys.source(id),
         ...choices,
+        lexicon,
       });
       if (!book) return raceLost(principal, id, idempotencyKey ?? '', uploadFingerprint ?? '');
       await submit(id);
@@ -224,11 +231,12 @@ export function createBookUploads(deps: UploadDeps) {
 async function fingerprint(file: string, choices: Choices): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const { voice, speed, format, priority, readOptions } = choices;
+  const { voice, speed, format, priority, readOptions, lexicon } = choices;
   // Defaults are left out, so fingerprints stored before these choices existed still match.
   const extra = [
     ...(priority === PRIORITY_RANGE.default ? [] : [priority]),
     ...(Object.keys(readOptions).length > 0 ? [readOptions] : []),
+    ...(Object.keys(lexicon).length > 0 ? [lexicon] : []),
   ];
   hash.update(JSON.stringify([voice, speed, format, ...extra]));
   return hash.digest('hex');

@@ -69,6 +69,8 @@ export const books = pgTable(
       .$type<{ altText?: boolean; keepBoilerplate?: boolean }>()
       .notNull()
       .default({}),
+    /** Word → what is said instead: the owner's lexicon as it was at upload, then the upload's. */
+    lexicon: jsonb('lexicon').$type<Record<string, string>>().notNull().default({}),
     /** 1 (soonest) to 10; 5 unless the upload asked (see books/chapter-schedule.ts). */
     priority: smallint('priority').notNull().default(5),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -176,4 +178,11 @@ export const jobHistory = pgTable('job_history', {
     .references(() => books.id, { onDelete: 'cascade' }),
   tree: jsonb('tree').$type<JobNode>().notNull(),
   recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Each owner's pronunciation lexicon (PUT /lexicon), applied to every book they upload later. */
+export const ownerLexicons = pgTable('owner_lexicons', {
+  owner: text('owner').primaryKey(),
+  entries: jsonb('entries').$type<Record<string, string>>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

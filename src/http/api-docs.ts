@@ -20,6 +20,12 @@ const UploadForm = Type.Object({
       description: "keep: read Project Gutenberg's header and licence and printed contents pages",
     }),
   ),
+  lexicon: Type.Optional(
+    Type.String({
+      description:
+        'pronunciation lexicon: JSON {"word": "replacement"} or lines word = replacement; whole words; all-lowercase words match any case',
+    }),
+  ),
   priority: Type.Optional(
     Type.Integer({
       minimum: 1,

@@ -14,6 +14,7 @@ import { bookRoutes } from './book-routes.js';
 import { registerErrorHandler } from './error-handler.js';
 import { eventRoutes } from './event-routes.js';
 import { HttpError } from './http-errors.js';
+import { lexiconRoutes } from './lexicon-routes.js';
 import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
@@ -78,6 +79,7 @@ export async function buildApp(
   await registerWebApp(app);
   await app.register(bookRoutes, { service: deps.service });
   await app.register(audioRoutes, { service: deps.service });
+  await app.register(lexiconRoutes, { service: deps.service });
   await app.register(eventRoutes, { hub: deps.events, service: deps.service });
   // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
   app.addHook('preClose', deps.events.close);

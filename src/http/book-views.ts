@@ -30,6 +30,7 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
     speed: book.speed,
     format: book.format,
     priority: book.priority,
+    lexicon: book.lexicon,
     readOptions: {
       altText: book.readOptions.altText ?? false,
       boilerplate: book.readOptions.keepBoilerplate ? ('keep' as const) : ('skip' as const),

@@ -92,6 +92,8 @@ export const BookView = Type.Object({
   format: Type.Union(AUDIO_FORMATS.map((f) => Type.Literal(f))),
   /** 1 (soonest) to 10, 5 by default: the book's turn on the speech queue. */
   priority: Type.Integer({ minimum: 1, maximum: 10 }),
+  /** Word → what is said instead: the owner's lexicon at upload, with the upload's over it. */
+  lexicon: Type.Record(Type.String(), Type.String()),
   /** How the upload asked the book to be read. */
   readOptions: Type.Object({
     altText: Type.Boolean(),

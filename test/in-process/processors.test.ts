@@ -161,4 +161,40 @@ describe('the processors, in process', () => {
       expect(res.json().message).toBe(message);
     }
   });
+
+  it('speech: says the book’s lexicon (the owner’s, then the upload’s) instead of the words', async () => {
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/lexicon',
+      payload: { entries: { april: 'Ay-pril' } },
+    });
+    expect(put.json()).toEqual({ entries: { april: 'Ay-pril' } });
+    expect((await t.app.inject('/lexicon')).json()).toEqual({ entries: { april: 'Ay-pril' } });
+    const before = spoken.length;
+    const id = await upload(fixture('idpf-wasteland.epub'), { lexicon: 'cruellest = crool-est' });
+    const book = await settled(id);
+    await t.app.inject({ method: 'PUT', url: '/lexicon', payload: { entries: {} } });
+    expect(book.status).toBe('READY');
+    expect(book.lexicon).toEqual({ april: 'Ay-pril', cruellest: 'crool-est' });
+    const said = spoken.slice(before).join('\n');
+    expect(said).toMatch(/Ay-pril is the crool-est month/);
+    expect(said).not.toMatch(/April|cruellest/);
+  });
+
+  it('refuses a lexicon it cannot read, saying where', async () => {
+    const res = await injectUpload(
+      t.app,
+      fixture('idpf-hefty-water.epub'),
+      {},
+      { lexicon: 'oops' },
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toBe('lexicon line 1: write it as word = replacement');
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/lexicon',
+      payload: { entries: { '??': 'x' } },
+    });
+    expect(put.statusCode).toBe(400);
+  });
 });

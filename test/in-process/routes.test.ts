@@ -254,6 +254,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/books/{id}/retry',
       '/events',
       '/health',
+      '/lexicon',
       '/metrics',
       '/ready',
       '/session',
