@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS } from '../../flows/index.js';
 import type { TtsEngine } from '../../src/tts/tts-engine.js';
 import { makeEpub } from '../support/epub-maker.js';
 import {
@@ -57,7 +58,7 @@ describe.each(['redis', 'postgres'] as const)('fair turns (%s queues)', (queueBa
     await t?.close();
   });
 
-  /** Uploads a made book and waits until its chapters are queued (GENERATING). */
+  /** Uploads a made book and waits until all its chapter jobs are in the queue. */
   async function queued(owner: string, label: string, chapters: number, priority?: string) {
     const file = path.join(t.dir, `${label}.epub`);
     await makeEpub(file, { chapters, words: 5, label });
@@ -65,9 +66,12 @@ describe.each(['redis', 'postgres'] as const)('fair turns (%s queues)', (queueBa
     const res = await injectUpload(t.app, file, auth(owner), fields);
     expect(res.statusCode, res.body).toBe(202);
     const id = res.json().id as string;
+    const get = async (p: string) => (await t.app.inject({ url: p, headers: auth(owner) })).json();
     for (let i = 0; i < 200; i++) {
-      const book = (await t.app.inject({ url: `/books/${id}`, headers: auth(owner) })).json();
-      if (book.status === 'GENERATING') return book;
+      // The book turns GENERATING just before its chapters are added: count the jobs.
+      const merge = (await get(`/books/${id}/jobs`)).children[0];
+      const added = merge.children.filter((c: { name: string }) => c.name === JOBS.generateAudio);
+      if (added.length === chapters) return get(`/books/${id}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`${label} was never queued`);
