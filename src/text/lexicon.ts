@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.js';
+import { stripUnspeakable } from './clean-text.js';
 
 /** Word (or phrase) → what the engine is sent instead. */
 export type Lexicon = Record<string, string>;
@@ -19,8 +20,9 @@ export function parseLexicon(raw: string): Lexicon {
   }
   const lexicon: Lexicon = {};
   for (const [key, value] of entries) {
-    const word = key.trim();
-    const said = value.trim();
+    // Control characters (NUL above all: PostgreSQL refuses it) are nothing anyone says.
+    const word = stripUnspeakable(key).trim();
+    const said = stripUnspeakable(value).trim();
     if (!/[\p{L}\p{N}]/u.test(word) || word.length > LEXICON_LIMITS.keyChars) {
       throw new InvalidInputError(
         `lexicon entry ${JSON.stringify(word.slice(0, 40))}: a word of 1 to ${LEXICON_LIMITS.keyChars} characters, with a letter or digit`,

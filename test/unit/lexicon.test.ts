@@ -37,6 +37,10 @@ describe('a pronunciation lexicon', () => {
     expect(applyLexicon('Darcy', { darcy: 'Mr Darcy', 'mr darcy': 'no' })).toBe('Mr Darcy');
   });
 
+  it('drops characters nobody says (NUL, controls) from words and replacements', () => {
+    expect(parseLexicon('{"Tana\\u0000ka": "Tah\\u0007-nah"}')).toEqual({ Tanaka: 'Tah-nah' });
+  });
+
   it('reads JSON, or lines of word = replacement', () => {
     expect(parseLexicon('{"Tanaka": "Tah-nah-kah"}')).toEqual({ Tanaka: 'Tah-nah-kah' });
     expect(parseLexicon('# names\nTanaka = Tah-nah-kah\n\n sun tzu= Sun Dzuh ')).toEqual({
