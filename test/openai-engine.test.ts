@@ -128,6 +128,18 @@ describe('books read by an OpenAI-compatible speech server', () => {
     expect(await decodeErrors(file)).toBe('');
   });
 
+  it('sends the speech server the texts with the book’s lexicon applied', async () => {
+    const lexicon = JSON.stringify({ water: 'wah-ter', H2O: 'H two O' });
+    const { body } = await api.upload(fixture('idpf-hefty-water.epub'), { lexicon });
+    const book = await api.waitFor(body.id, ['READY', 'FAILED']);
+    expect(book.status).toBe('READY');
+    expect(book.lexicon).toEqual({ water: 'wah-ter', H2O: 'H two O' });
+    const sent = speech.requests.filter((r) => r.at >= Date.parse(book.createdAt));
+    const said = sent.map((r) => r.body.input).join('\n');
+    expect(said).toMatch(/wah-ter/i);
+    expect(said).not.toMatch(/\bwater\b/i);
+  });
+
   it('serves each chapter’s audio on its own', async () => {
     const { body } = await api.upload(fixture('idpf-hefty-water.epub'));
     const book = await api.waitFor(body.id, ['READY', 'FAILED']);

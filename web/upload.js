@@ -23,6 +23,7 @@ export function Upload({ onUploaded }) {
     priority: '',
     altText: '',
     boilerplate: '',
+    lexicon: '',
   });
   const [files, setFiles] = useState([]);
   const [over, setOver] = useState(false);
@@ -107,6 +108,10 @@ export function Upload({ onUploaded }) {
           <input type="checkbox" checked=${options.boilerplate === 'keep'}
             onChange=${check('boilerplate', 'keep')} />
           Read Project Gutenberg's header, licence and contents pages
+        </label>
+        <label class="lexicon">Pronunciations for these books (one per line: word = said as)
+          <textarea rows="2" placeholder="Tanaka = Tah-nah-kah" value=${options.lexicon}
+            onInput=${set('lexicon')}></textarea>
         </label>
       </div>
       <ul class="uploads" aria-live="polite">

@@ -82,6 +82,7 @@ describe('the web app, in a real browser', () => {
     // The choices go with the upload: a later turn, and pictures' alt text read.
     await page.getByLabel('Priority').selectOption('9');
     await page.getByLabel("Read pictures' alt text").check();
+    await page.getByLabel('Pronunciations for these books').fill('april = Ay-pril');
     await page.setInputFiles('#files', fixture('idpf-wasteland.epub'));
     const accepted = page.getByRole('link', { name: 'accepted: open' });
     await accepted.waitFor();
@@ -93,6 +94,7 @@ describe('the web app, in a real browser', () => {
     expect(sent.json()).toMatchObject({
       priority: 9,
       readOptions: { altText: true, boilerplate: 'skip' },
+      lexicon: { april: 'Ay-pril' },
     });
     // Progress arrives without a reload: the row's count moves on by itself.
     const row = page.locator('.book').filter({ hasText: 'Waste Land' });
