@@ -9,8 +9,11 @@ export const PRINTED_CONTENTS =
 
 /** Project Gutenberg's fences around the book, as its files have spelled them over the years. */
 const PG_START = /\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK[^*\n]*\*{3}/i;
-const PG_END =
-  /\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK[^*\n]*\*{3}|End of (?:the )?Project Gutenberg(?:'s)? E-?Book/i;
+const PG_END_FENCE = /\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK[^*\n]*\*{3}/i;
+const PG_END = new RegExp(
+  `${PG_END_FENCE.source}|End of (?:the )?Project Gutenberg(?:'s)? E-?Book`,
+  'i',
+);
 const EDGE_BREAKS = new RegExp(`^(?:\\s*${SCENE_BREAK})+\\s*|\\s*(?:${SCENE_BREAK}\\s*)+$`, 'gu');
 /** The volunteers' credit that follows the start fence ("Produced by … pgdp.net"). */
 const PRODUCED_BY = /^\s*Produced by[^\n]*(?:\n+[^\n]*(?:Proofreading|pgdp|http)[^\n]*)?/i;
@@ -33,11 +36,15 @@ export function setAsideBoilerplate(chapters: Chapter[]): { chapters: Chapter[];
     const after = c.text.slice((fence.index ?? 0) + fence[0].length).replace(PRODUCED_BY, '');
     trim(c, after.trim(), PG_HEADER, notes, 'the Project Gutenberg header before it');
   }
-  const end = out.findIndex((c, i) => i >= Math.max(start, 0) && !c.skipped && PG_END.test(c.text));
+  // Without a START fence only the END fence counts: a book may quote the bare phrase.
+  const endMark = start >= 0 ? PG_END : PG_END_FENCE;
+  const end = out.findIndex(
+    (c, i) => i >= Math.max(start, 0) && !c.skipped && endMark.test(c.text),
+  );
   if (end >= 0) {
     for (const c of out.slice(end + 1)) c.skipped ??= PG_LICENCE;
     const c = out[end] as Chapter;
-    const before = c.text.slice(0, c.text.search(PG_END)).trim();
+    const before = c.text.slice(0, c.text.search(endMark)).trim();
     trim(c, before, PG_LICENCE, notes, 'the Project Gutenberg licence after it');
   }
   const titles = titleCounts(out);
