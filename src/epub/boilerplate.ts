@@ -1,3 +1,4 @@
+import { comparable } from '../text/chapter-text.js';
 import { SCENE_BREAK } from '../text/segments.js';
 import type { Chapter } from './epub-parser.js';
 import { isSpeakable, wordCount } from './epub-text.js';
@@ -67,17 +68,11 @@ function trim(c: Chapter, cut: string, reason: string, notes: string[], what: st
   notes.push(`chapter ${c.n} (${c.title}): ${what} is not read`);
 }
 
-const normalized = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-
 /** How many chapters bear each title, compared as words (counted once for the whole book). */
 function titleCounts(all: Chapter[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const c of all) {
-    const title = normalized(c.title);
+    const title = comparable(c.title);
     counts.set(title, (counts.get(title) ?? 0) + 1);
   }
   return counts;
@@ -88,10 +83,10 @@ function titleCounts(all: Chapter[]): Map<string, number> {
  * (Titles are counted once: comparing each chapter with every other took 19 s for 8000.)
  */
 function isPrintedContents(c: Chapter, titles: Map<string, number>): boolean {
-  const own = normalized(c.title);
+  const own = comparable(c.title);
   const lines = c.text
     .split(/\n+/)
-    .map(normalized)
+    .map(comparable)
     .filter((l) => l.length > 0);
   const isOther = (l: string) => (titles.get(l) ?? 0) > (l === own ? 1 : 0);
   const listed = lines.filter(isOther).length;

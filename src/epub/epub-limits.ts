@@ -36,3 +36,9 @@ export class EpubError extends Error {
 }
 
 export const formatCount = (n: number) => n.toLocaleString('en-US');
+
+/** At most five names, then how many more: a message stays short however many there are. */
+export const someOf = (names: string[]) =>
+  names.length > 5
+    ? `${names.slice(0, 5).join(', ')} and ${formatCount(names.length - 5)} more`
+    : names.join(', ');

@@ -2,7 +2,13 @@ import type { Document } from 'domhandler';
 import { setAsideBoilerplate } from './boilerplate.js';
 import { chapterStarts, type Start } from './epub-chapters.js';
 import { findCover } from './epub-cover.js';
-import { DEFAULT_EPUB_LIMITS, EpubError, type EpubLimits, formatCount } from './epub-limits.js';
+import {
+  DEFAULT_EPUB_LIMITS,
+  EpubError,
+  type EpubLimits,
+  formatCount,
+  someOf,
+} from './epub-limits.js';
 import { type EpubPackage, readPackage, type SpineItem } from './epub-package.js';
 import { readingOrder } from './epub-reading-order.js';
 import { extractText, isSpeakable, normalize, wordCount } from './epub-text.js';
@@ -77,9 +83,8 @@ export async function parseEpub(
   const { order, notes: unread } = readingOrder(pkg);
   const missing = order.filter((s) => !zip.has(s.item.path)).map((s) => s.item.path);
   if (missing.length > 0) {
-    const more = missing.length > 5 ? ` and ${formatCount(missing.length - 5)} more` : '';
     throw new EpubError(
-      `the book's reading order lists files missing from the archive: ${missing.slice(0, 5).join(', ')}${more}`,
+      `the book's reading order lists files missing from the archive: ${someOf(missing)}`,
     );
   }
   if (order.length === 0)

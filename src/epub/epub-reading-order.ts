@@ -1,3 +1,4 @@
+import { someOf } from './epub-limits.js';
 import type { EpubPackage, ManifestItem, SpineItem } from './epub-package.js';
 import { EpubError } from './epub-zip.js';
 
@@ -28,10 +29,10 @@ export function readingOrder(pkg: EpubPackage): { order: SpineItem[]; notes: str
   }
   const notes: string[] = [];
   if (nonLinear.length > 0) {
-    notes.push(`not read: ${list(nonLinear)}, outside the reading order (linear="no")`);
+    notes.push(`not read: ${someOf(nonLinear)}, outside the reading order (linear="no")`);
   }
   if (unreadable.length > 0) {
-    notes.push(`not read: ${list(unreadable)}, not a content document, with no fallback that is`);
+    notes.push(`not read: ${someOf(unreadable)}, not a content document, with no fallback that is`);
   }
   return { order, notes };
 }
@@ -53,8 +54,3 @@ function readableVersion(
   }
   return at;
 }
-
-const list = (paths: string[]) =>
-  paths.length > 5
-    ? `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more`
-    : paths.join(', ');

@@ -31,7 +31,8 @@ export async function readChapterText(
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const comparable = (s: string) =>
+/** Words only, in lower case: how titles and lines are compared. */
+export const comparable = (s: string) =>
   s
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
