@@ -17,8 +17,11 @@ export function predecessors(to: BookStatus): BookStatus[] {
   return FORWARD.slice(0, FORWARD.indexOf(to));
 }
 
-/** `%`, `_` and `\\` match themselves in a LIKE pattern. */
-const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/**
+ * `%`, `_` and `\\` match themselves in a LIKE pattern. NUL is dropped: PostgreSQL refuses it
+ * in any text (so no title holds one), and a search for it would be a 500.
+ */
+const likeEscaped = (s: string) => s.replace(/\0/g, '').replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export interface NewBook {
   id: string;

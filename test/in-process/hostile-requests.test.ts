@@ -136,6 +136,13 @@ describe('hostile requests answer 4xx with a message, never 500', () => {
     }
   });
 
+  it('a title search for characters PostgreSQL cannot hold', async () => {
+    for (const q of ['\u0000', 'a\u0000b', '%_\\']) {
+      const res = await t.app.inject({ url: `/books?q=${encodeURIComponent(q)}` });
+      expect(res.statusCode).toBe(200);
+    }
+  });
+
   it('a DELETE right after an upload', async () => {
     for (let i = 0; i < 5; i++) {
       const body = multipart('b0und', [{ name: 'file', filename: 'w.epub', data: epub }]);
