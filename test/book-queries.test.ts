@@ -66,8 +66,15 @@ describe('book status transitions', () => {
   it('records chapters once and counts every synthesis attempt', async () => {
     const id = await newBook();
     const chapters = [
-      { n: 1, title: 'One', charCount: 10, skipped: null },
-      { n: 2, title: 'Pictures', charCount: 0, skipped: 'no speakable text (images only)' },
+      { n: 1, title: 'One', charCount: 10, wordCount: 2, excerpt: 'Words.', skipped: null },
+      {
+        n: 2,
+        title: 'Pictures',
+        charCount: 0,
+        wordCount: 2,
+        excerpt: 'Words.',
+        skipped: 'no speakable text (images only)',
+      },
     ];
     await books.insertChapters(id, chapters);
     await books.chapterStarted(id, 1);
@@ -83,6 +90,36 @@ describe('book status transitions', () => {
     ]);
   });
 
+  it('changes chapters only while the book is in REVIEW, and starts it once', async () => {
+    const id = await newBook();
+    await books.advance(id, 'REVIEW');
+    await books.insertChapters(
+      id,
+      [1, 2].map((c) => ({
+        n: c,
+        title: `Part ${c}`,
+        charCount: 9,
+        wordCount: 2,
+        excerpt: '',
+        skipped: null,
+      })),
+    );
+    for (const c of [1, 2]) await books.editChapter(id, c, { included: false });
+    expect(await books.startReviewed(id)).toBeUndefined(); // nothing to read: not started
+    expect(await status(id)).toBe('REVIEW');
+    expect(await books.editChapter(id, 2, { included: true, title: 'The end' })).toMatchObject({
+      status: 'PENDING',
+      title: 'The end',
+      error: null,
+    });
+    expect((await books.getChapter(id, 1))?.error).toBe('left out at review');
+    expect(await books.startReviewed(id)).toBe(1);
+    expect(await books.startReviewed(id)).toBeUndefined(); // once
+    expect(await status(id)).toBe('GENERATING');
+    expect(await books.editChapter(id, 1, { included: true })).toBeUndefined();
+    expect(await books.getChapter(id, 1)).toMatchObject({ status: 'SKIPPED' });
+  });
+
   it('numbers an owner’s books in upload order, whichever is parsed first', async () => {
     const owners = { carol: [] as string[], dave: [] as string[] };
     for (const owner of ['carol', 'carol', 'dave'] as const) {
@@ -92,7 +129,14 @@ describe('book status transitions', () => {
       await books.advance(id, 'GENERATING');
       await books.insertChapters(
         id,
-        [1, 2].map((c) => ({ n: c, title: `Chapter ${c}`, charCount: 10, skipped: null })),
+        [1, 2].map((c) => ({
+          n: c,
+          title: `Chapter ${c}`,
+          charCount: 10,
+          wordCount: 2,
+          excerpt: 'Words.',
+          skipped: null,
+        })),
       );
       owners[owner].push(id);
     }

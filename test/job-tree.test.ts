@@ -44,7 +44,14 @@ describe('the API on a big book and a big upload', () => {
     const ns = Array.from({ length: CHAPTERS }, (_, i) => i + 1);
     await books.insertChapters(
       id,
-      ns.map((n) => ({ n, title: `Chapter ${n}`, charCount: 100, skipped: null })),
+      ns.map((n) => ({
+        n,
+        title: `Chapter ${n}`,
+        charCount: 100,
+        wordCount: 2,
+        excerpt: 'Words.',
+        skipped: null,
+      })),
     );
     // The tree as the orchestrator leaves it mid-flight: every chapter added under the merge job.
     await backend.flowProducer().add(buildBookFlow(id));

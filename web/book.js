@@ -4,8 +4,9 @@ import { html } from './html.js';
 import { Jobs } from './jobs.js';
 import { Progress } from './library.js';
 import { Player } from './player.js';
+import { Review } from './review.js';
 
-const RUNNING = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING'];
+const RUNNING = ['UPLOADED', 'PARSING', 'REVIEW', 'GENERATING', 'MERGING'];
 
 /** A chapter's event (GET /books/:id/events) applied to the book as last read. */
 function withChapter(book, c) {
@@ -123,7 +124,11 @@ export function BookPage({ id }) {
       </div>
       ${message && html`<p class="error" role="alert">${message}</p>`}
       ${book.status === 'READY' && html`<${Player} book=${book} />`}
-      <${Chapters} book=${book} act=${act} />
+      ${
+        book.status === 'REVIEW'
+          ? html`<${Review} book=${book} reload=${reload} />`
+          : html`<${Chapters} book=${book} act=${act} />`
+      }
       <${Jobs} id=${id} version=${version} />
     </article>
   `;

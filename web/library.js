@@ -3,7 +3,16 @@ import { api, bookUrl, duration, freshReader, listen, timing } from './api.js';
 import { html } from './html.js';
 import { Upload } from './upload.js';
 
-const STATUSES = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING', 'READY', 'FAILED', 'CANCELLED'];
+const STATUSES = [
+  'UPLOADED',
+  'PARSING',
+  'REVIEW',
+  'GENERATING',
+  'MERGING',
+  'READY',
+  'FAILED',
+  'CANCELLED',
+];
 const PAGE = 20;
 /** Before the parse, a book has no cover to show yet. */
 const COVERLESS = ['UPLOADED', 'PARSING'];

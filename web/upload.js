@@ -24,6 +24,7 @@ export function Upload({ onUploaded }) {
     altText: '',
     boilerplate: '',
     lexicon: '',
+    autostart: '',
   });
   const [files, setFiles] = useState([]);
   const [over, setOver] = useState(false);
@@ -108,6 +109,11 @@ export function Upload({ onUploaded }) {
           <input type="checkbox" checked=${options.boilerplate === 'keep'}
             onChange=${check('boilerplate', 'keep')} />
           Read Project Gutenberg's header, licence and contents pages
+        </label>
+        <label class="check">
+          <input type="checkbox" checked=${options.autostart === 'false'}
+            onChange=${check('autostart', 'false')} />
+          Let me pick the chapters before anything is read
         </label>
         <label class="lexicon">Pronunciations for these books (one per line: word = said as)
           <textarea rows="2" placeholder="Tanaka = Tah-nah-kah" value=${options.lexicon}

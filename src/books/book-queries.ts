@@ -6,9 +6,11 @@ import { createChapterQueries } from './chapter-queries.js';
 import { createChapterSchedule } from './chapter-schedule.js';
 import { createJobHistoryQueries } from './job-history-queries.js';
 import { createLexiconQueries } from './lexicon-queries.js';
+import { createReviewQueries } from './review-queries.js';
 
 /** Forward order of a book's life; FAILED and CANCELLED sit outside it. */
-const FORWARD: BookStatus[] = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING', 'READY'];
+const FORWARD: BookStatus[] = ['UPLOADED', 'PARSING', 'REVIEW', 'GENERATING', 'MERGING', 'READY'];
+/** Moving on their own; a book in REVIEW waits for a person, however long. */
 export const IN_PROGRESS: BookStatus[] = ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING'];
 
 /** Statuses a book may move to `to` from, so late or repeated jobs never move it back. */
@@ -36,6 +38,7 @@ export interface NewBook {
   format?: AudioFormat;
   priority?: number;
   readOptions?: { altText?: true; keepBoilerplate?: true };
+  autostart?: boolean;
   lexicon?: Record<string, string>;
 }
 
@@ -93,7 +96,6 @@ export function createBookQueries(db: Db) {
   }
 
   /** Removes a book's record, its chapters and (with the row) its idempotency key. */
-
   async function purge(id: string): Promise<void> {
     await db.transaction(async (tx) => {
       await tx.delete(chapters).where(eq(chapters.bookId, id));
@@ -193,12 +195,12 @@ export function createBookQueries(db: Db) {
       .where(eq(books.id, id));
   }
 
-  /** The voice that follows the book's language, unless the uploader chose one. */
   /** Finished books unchanged for `olderThanMs`, oldest first: what retention purges. */
   function finishedBefore(olderThanMs: number, limit: number): Promise<BookRow[]> {
     return unchangedFor(db, ['READY', 'FAILED', 'CANCELLED'], olderThanMs, limit);
   }
 
+  /** The voice that follows the book's language, unless the uploader chose one. */
   async function setDefaultVoice(id: string, voice: string): Promise<void> {
     await db
       .update(books)
@@ -211,6 +213,7 @@ export function createBookQueries(db: Db) {
     ...createJobHistoryQueries(db),
     ...createChapterSchedule(db),
     ...createLexiconQueries(db),
+    ...createReviewQueries(db),
     advance,
     insertBook,
     findByIdempotencyKey,

@@ -8,6 +8,7 @@ import type { ByteRange, Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
 import { discardBook } from './book-discard.js';
 import type { BookQueries } from './book-queries.js';
+import { createBookReview } from './book-review.js';
 import { createBookUploads } from './book-upload.js';
 import { type JobNode, readJobTree } from './job-tree.js';
 import { createLexiconService } from './lexicon-queries.js';
@@ -45,7 +46,6 @@ export type RangeOf = (size: number) => ByteRange | undefined;
  */
 export function createBookService(deps: BookServiceDeps) {
   const { books, storage, queues } = deps;
-  const uploads = createBookUploads(deps);
   const snapshots = createTtlCache<BookSnapshot>(STATUS_TTL_MS);
   const trees = createTtlCache<{ book: BookRow; tree: JobNode }>(STATUS_TTL_MS);
 
@@ -220,11 +220,11 @@ export function createBookService(deps: BookServiceDeps) {
   return {
     maxUploadBytes: deps.maxUploadBytes,
     lexicon: createLexiconService(books),
+    review: createBookReview({ books, queues, requireBook, changed }),
     changed,
     cover,
     requireBook,
-    tooLarge: uploads.tooLarge,
-    upload: uploads.upload,
+    ...createBookUploads(deps), // upload, tooLarge
     list,
     get,
     jobs,

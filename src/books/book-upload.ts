@@ -50,6 +50,8 @@ export interface Choices {
   readOptions: { altText?: true; keepBoilerplate?: true };
   /** The upload's own pronunciation lexicon (text/lexicon.ts). */
   lexicon: Lexicon;
+  /** False: stop at REVIEW once parsed (books/book-review.ts). */
+  autostart: boolean;
 }
 
 export const SPEED_RANGE = { min: 0.5, max: 2 };
@@ -79,21 +81,27 @@ export function parseChoices(
   }
   const priority = parsePriority(fields.get('priority'), admin);
   const lexicon = parseLexicon(fields.get('lexicon') ?? '');
-  return { voice, speed, format, priority, readOptions: parseReadOptions(fields), lexicon };
+  const autostart = flag(fields, 'autostart', true);
+  const readOptions = parseReadOptions(fields);
+  return { voice, speed, format, priority, readOptions, lexicon, autostart };
+}
+
+function flag(fields: Map<string, string>, name: string, fallback: boolean): boolean {
+  const value = fields.get(name)?.trim() || String(fallback);
+  if (value !== 'true' && value !== 'false')
+    throw new InvalidInputError(`${name} must be true or false`);
+  return value === 'true';
 }
 
 /** `altText=true` reads pictures' alt text; `boilerplate=keep` reads Gutenberg's and contents pages. */
 function parseReadOptions(fields: Map<string, string>): Choices['readOptions'] {
-  const altText = fields.get('altText')?.trim() || 'false';
+  const altText = flag(fields, 'altText', false);
   const boilerplate = fields.get('boilerplate')?.trim() || 'skip';
-  if (altText !== 'true' && altText !== 'false') {
-    throw new InvalidInputError('altText must be true or false');
-  }
   if (boilerplate !== 'skip' && boilerplate !== 'keep') {
     throw new InvalidInputError('boilerplate must be skip or keep');
   }
   return {
-    ...(altText === 'true' ? { altText: true } : {}),
+    ...(altText ? { altText: true } : {}),
     ...(boilerplate === 'keep' ? { keepBoilerplate: true } : {}),
   };
 }
@@ -231,12 +239,13 @@ export function createBookUploads(deps: UploadDeps) {
 async function fingerprint(file: string, choices: Choices): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const { voice, speed, format, priority, readOptions, lexicon } = choices;
+  const { voice, speed, format, priority, readOptions, lexicon, autostart } = choices;
   // Defaults are left out, so fingerprints stored before these choices existed still match.
   const extra = [
     ...(priority === PRIORITY_RANGE.default ? [] : [priority]),
     ...(Object.keys(readOptions).length > 0 ? [readOptions] : []),
     ...(Object.keys(lexicon).length > 0 ? [lexicon] : []),
+    ...(autostart ? [] : ['review']),
   ];
   hash.update(JSON.stringify([voice, speed, format, ...extra]));
   return hash.digest('hex');

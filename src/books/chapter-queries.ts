@@ -6,11 +6,13 @@ export interface ParsedChapter {
   n: number;
   title: string;
   charCount: number;
+  wordCount: number;
+  excerpt: string;
   skipped: string | null;
   text?: { start: number; end: number };
 }
 
-/** Chapter rows per INSERT (8 parameters a row). */
+/** Chapter rows per INSERT (10 parameters a row). */
 const CHAPTER_BATCH = 1000;
 
 /**
@@ -99,6 +101,8 @@ export function createChapterQueries(db: Db) {
             n: c.n,
             title: c.title,
             charCount: c.charCount,
+            wordCount: c.wordCount,
+            excerpt: c.excerpt,
             textStart: c.text?.start ?? null,
             textEnd: c.text?.end ?? null,
             status: c.skipped ? ('SKIPPED' as const) : ('PENDING' as const),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -18,12 +19,14 @@ import type { JobNode } from '../books/job-tree.js';
 export const BOOK_STATUSES = [
   'UPLOADED',
   'PARSING',
+  'REVIEW',
   'GENERATING',
   'MERGING',
   'READY',
   'FAILED',
   'CANCELLED',
 ] as const;
+/** REVIEW: parsed, waiting for its uploader to pick chapters and start it (`autostart=false`). */
 export type BookStatus = (typeof BOOK_STATUSES)[number];
 
 /** CANCELLED: its book was cancelled before it was done (final, like the book's). */
@@ -71,6 +74,8 @@ export const books = pgTable(
       .default({}),
     /** Word → what is said instead: the owner's lexicon as it was at upload, then the upload's. */
     lexicon: jsonb('lexicon').$type<Record<string, string>>().notNull().default({}),
+    /** False: the parse stops at REVIEW until POST /books/:id/start (books/book-review.ts). */
+    autostart: boolean('autostart').notNull().default(true),
     /** 1 (soonest) to 10; 5 unless the upload asked (see books/chapter-schedule.ts). */
     priority: smallint('priority').notNull().default(5),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -105,6 +110,9 @@ export const chapters = pgTable(
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
     charCount: integer('char_count').notNull().default(0),
+    wordCount: integer('word_count').notNull().default(0),
+    /** The chapter's first words, so a reviewer can tell what it is. */
+    excerpt: text('excerpt').notNull().default(''),
     /** Byte range [start, end) of the chapter's text in the book's chapters.txt; null if skipped. */
     textStart: integer('text_start'),
     textEnd: integer('text_end'),

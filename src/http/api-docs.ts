@@ -26,6 +26,12 @@ const UploadForm = Type.Object({
         'pronunciation lexicon: JSON {"word": "replacement"} or lines word = replacement; whole words; all-lowercase words match any case',
     }),
   ),
+  autostart: Type.Optional(
+    Type.Boolean({
+      description:
+        'false: stop at REVIEW once parsed, to pick chapters (PATCH /books/{id}/chapters/{n}) and start it (POST /books/{id}/start)',
+    }),
+  ),
   priority: Type.Optional(
     Type.Integer({
       minimum: 1,

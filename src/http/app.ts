@@ -18,6 +18,7 @@ import { lexiconRoutes } from './lexicon-routes.js';
 import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
+import { reviewRoutes } from './review-routes.js';
 import { type ReadinessSources, serviceRoutes } from './service-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { registerWebApp } from './web-app.js';
@@ -69,7 +70,7 @@ export async function buildApp(
   await registerApiDocs(app);
   await registerAccessControl(app, deps.access);
   await app.register(multipart, {
-    limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 8, fieldSize: MAX_FIELD_BYTES },
+    limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 16, fieldSize: MAX_FIELD_BYTES },
   });
   await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
   await app.register(sessionRoutes, {
@@ -80,6 +81,7 @@ export async function buildApp(
   await app.register(bookRoutes, { service: deps.service });
   await app.register(audioRoutes, { service: deps.service });
   await app.register(lexiconRoutes, { service: deps.service });
+  await app.register(reviewRoutes, { service: deps.service });
   await app.register(eventRoutes, { hub: deps.events, service: deps.service });
   // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
   app.addHook('preClose', deps.events.close);

@@ -1,8 +1,9 @@
 import { BOOK_ID_PATTERN } from '../../flows/index.js';
+import { estimatedSeconds } from '../books/book-review.js';
 import type { Progress } from '../books/chapter-queries.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { HttpError } from './http-errors.js';
-import type { BookViewT } from './schemas.js';
+import type { BookViewT, ChapterViewT } from './schemas.js';
 
 /** How a book is shown: its resource's links, its status view, the list cursor. */
 export const links = (id: string) => ({
@@ -30,22 +31,31 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
     speed: book.speed,
     format: book.format,
     priority: book.priority,
+    autostart: book.autostart,
     lexicon: book.lexicon,
     readOptions: {
       altText: book.readOptions.altText ?? false,
       boilerplate: book.readOptions.keepBoilerplate ? ('keep' as const) : ('skip' as const),
     },
     createdAt: book.createdAt.toISOString(),
-    chapters: chapters.map((c) => ({
-      n: c.n,
-      title: c.title,
-      status: c.status,
-      attempts: c.attempts,
-      error: c.error,
-      durationSec: c.durationSec,
-    })),
+    chapters: chapters.map((c) => chapterView(c, book.speed)),
     leftOut: book.leftOut,
     links: links(book.id),
+  };
+}
+
+export function chapterView(c: ChapterRow, speed: number): ChapterViewT {
+  return {
+    n: c.n,
+    title: c.title,
+    status: c.status,
+    attempts: c.attempts,
+    error: c.error,
+    durationSec: c.durationSec,
+    included: c.status !== 'SKIPPED',
+    wordCount: c.wordCount,
+    estimatedSec: estimatedSeconds(c.wordCount, speed),
+    excerpt: c.excerpt,
   };
 }
 

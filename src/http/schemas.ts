@@ -75,6 +75,29 @@ export const ChapterView = Type.Object({
   attempts: Type.Integer(),
   error: Nullable(Type.String()),
   durationSec: Type.Union([Type.Number(), Type.Null()]),
+  /** Whether it will be read: false for SKIPPED (its `error` says why). */
+  included: Type.Boolean(),
+  wordCount: Type.Integer({ minimum: 0 }),
+  /** What reading it should take at the book's speed, before a word is spoken (seconds). */
+  estimatedSec: Type.Number({ minimum: 0 }),
+  /** Its first words, so a reviewer can tell what it is. */
+  excerpt: Type.String(),
+});
+
+/** `PATCH /books/:id/chapters/:n` while the book is in REVIEW: either or both. */
+export const ChapterEdit = Type.Object(
+  {
+    included: Type.Optional(Type.Boolean()),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const Started = Type.Object({
+  id: Type.String(),
+  status: Type.Literal('GENERATING'),
+  /** How many chapters will be read. */
+  chapters: Type.Integer({ minimum: 1 }),
 });
 
 export const BookView = Type.Object({
@@ -94,6 +117,8 @@ export const BookView = Type.Object({
   priority: Type.Integer({ minimum: 1, maximum: 10 }),
   /** Word → what is said instead: the owner's lexicon at upload, with the upload's over it. */
   lexicon: Type.Record(Type.String(), Type.String()),
+  /** False: the book stops at REVIEW once parsed, until POST /books/:id/start. */
+  autostart: Type.Boolean(),
   /** How the upload asked the book to be read. */
   readOptions: Type.Object({
     altText: Type.Boolean(),
@@ -135,4 +160,5 @@ export const UploadHeaders = Type.Object({
 });
 
 export type BookViewT = Static<typeof BookView>;
+export type ChapterViewT = Static<typeof ChapterView>;
 export type { JobNode };

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { splitSegments } from './segments.js';
+import { SCENE_BREAK, splitSegments } from './segments.js';
 
 /**
  * A book's chapter texts as one object, each chapter a byte range of it: a
@@ -29,6 +29,30 @@ export async function readChapterText(
   const chunks: Buffer[] = [];
   for await (const c of await read({ start, end: end - 1 })) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+// Scripts written without spaces between words.
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/gu;
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+
+/** Words as a listener hears them; text written without spaces counts two characters a word. */
+export function countWords(text: string): number {
+  const unspaced = text.match(UNSPACED)?.length ?? 0;
+  const words = text.replace(UNSPACED, ' ').match(WORD)?.length ?? 0;
+  return words + Math.ceil(unspaced / 2);
+}
+
+/** The opening of a chapter's body (its heading left out), cut at a word, so a reviewer knows it. */
+export function excerptOf(title: string, text: string, maxChars = 160): string {
+  const flat = splitTitle(title, text)
+    .body.split(SCENE_BREAK)
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (flat.length <= maxChars) return flat;
+  const cut = flat.slice(0, maxChars);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > maxChars / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.]+$/, '')}…`;
 }
 
 /** Words only, in lower case: how titles and lines are compared. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import {
   MergePayload,
   type MergeResult,
@@ -13,6 +13,7 @@ import {
 import { probeDuration, runFfmpeg } from '../audio/ffmpeg.js';
 import { concatList, ffmetadata, mergeJob } from '../audio/ffmpeg-args.js';
 import { chapterJobs } from '../books/chapter-schedule.js';
+import type { ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
@@ -21,10 +22,14 @@ import type { WorkerDeps } from './worker-deps.js';
 
 type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts' | 'log' | 'scheduling'>;
 
+/** How often a book waiting in REVIEW is looked at, should its start not wake the merge. */
+const REVIEW_RECHECK_MS = 60_000;
+
 /**
- * The orchestrator. It runs once parse-epub (its first child) is done, adds a
- * generate-audio child per chapter, waits for them, and runs again when they
- * are all done: then it checks every chapter has a result and joins them.
+ * The orchestrator. It runs once parse-epub (its first child) is done (for a book in
+ * REVIEW, once it is started), adds a generate-audio child per chapter to read, waits for
+ * them, and runs again when they are all done: then it checks every chapter has a result
+ * and joins them. The chapters read are those not SKIPPED (by the parse or a reviewer).
  */
 export function createMergeProcessor(deps: Deps) {
   return (job: Job, token?: string, signal?: AbortSignal) =>
@@ -33,16 +38,19 @@ export function createMergeProcessor(deps: Deps) {
       {
         payload: MergePayload,
         async run({ bookId }): Promise<MergeResult> {
+          if (!token) throw new UnrecoverableError('merge-audiobook needs a lock token');
+          if ((await deps.books.getBook(bookId))?.status === 'REVIEW')
+            return awaitStart(deps, job, token);
           const { parsed, results } = await childResults(job);
-          const missing = parsed.chapters.filter((n) => !results.has(n));
+          const read = await chaptersToRead(deps, bookId);
+          const missing = read.filter((c) => !results.has(c.n)).map((c) => c.n);
           if (missing.length > 0) {
             await addChapterJobs(deps, job, bookId, missing);
-            if (!token) throw new UnrecoverableError('merge-audiobook needs a lock token');
             // Ids are deterministic, so chapters added by an earlier run are not added twice.
             if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
             return mergeWhenComplete(deps, job, bookId, signal);
           }
-          return merge(deps, bookId, parsed, results, signal);
+          return merge(deps, bookId, { parsed, read, results }, signal);
         },
         async onFailure({ bookId }, message, final) {
           if (final) await deps.books.fail(bookId, `The chapters could not be joined: ${message}`);
@@ -51,6 +59,21 @@ export function createMergeProcessor(deps: Deps) {
       { signal, log: deps.log },
     );
 }
+
+/**
+ * A book in REVIEW: the merge waits, delayed, until POST /books/:id/start wakes it (or the
+ * next look). A start between the status read and the move found nothing delayed to wake,
+ * so the merge looks once more after moving.
+ */
+async function awaitStart(deps: Deps, job: Job, token: string): Promise<never> {
+  await job.moveToDelayed(Date.now() + REVIEW_RECHECK_MS, token);
+  if ((await deps.books.getBook(job.data.bookId))?.status !== 'REVIEW')
+    await job.promote().catch(() => {});
+  throw new DelayedError();
+}
+
+const chaptersToRead = async (deps: Deps, bookId: string) =>
+  (await deps.books.getChapters(bookId)).filter((c) => c.status !== 'SKIPPED');
 
 async function childResults(
   job: Job,
@@ -78,33 +101,39 @@ async function mergeWhenComplete(
   signal: AbortSignal | undefined,
 ): Promise<MergeResult> {
   const { parsed, results } = await childResults(job);
-  const missing = parsed.chapters.filter((n) => !results.has(n));
+  const read = await chaptersToRead(deps, bookId);
+  const missing = read.filter((c) => !results.has(c.n)).map((c) => c.n);
   if (missing.length > 0) throw new Error(`no audio for chapters ${missing.join(', ')}`);
-  return merge(deps, bookId, parsed, results, signal);
+  return merge(deps, bookId, { parsed, read, results }, signal);
+}
+
+/** What the merge joins: the parse's result, the chapters read (in order), their audio. */
+interface Parts {
+  parsed: ParseResult;
+  read: ChapterRow[];
+  results: Map<number, TtsResult>;
 }
 
 async function merge(
   { books, storage, tts }: Deps,
   bookId: string,
-  parsed: ParseResult,
-  results: Map<number, TtsResult>,
+  { parsed, read, results }: Parts,
   signal: AbortSignal | undefined,
 ): Promise<MergeResult> {
   await books.advance(bookId, 'MERGING');
   const book = await books.getBook(bookId);
   if (!book) throw new UnrecoverableError(`book ${bookId} no longer exists`);
-  const titles = new Map((await books.getChapters(bookId)).map((c) => [c.n, c.title]));
   return withTempDir(async (dir) => {
     const files: string[] = [];
-    for (const n of parsed.chapters) {
+    for (const { n } of read) {
       const key = (results.get(n) as TtsResult).audioKey;
       const file = path.join(dir, `${n}${path.extname(key)}`);
       await storage.getToFile(key, file);
       files.push(file);
     }
-    const marks = parsed.chapters.map((n) => ({
-      title: titles.get(n) ?? `Chapter ${n}`,
-      durationSec: (results.get(n) as TtsResult).durationSec,
+    const marks = read.map((c) => ({
+      title: c.title,
+      durationSec: (results.get(c.n) as TtsResult).durationSec,
     }));
     const list = path.join(dir, 'list.txt');
     const meta = path.join(dir, 'metadata.txt');

@@ -5,7 +5,7 @@ import { EpubError } from '../epub/epub-limits.js';
 import { DEFAULT_READ_OPTIONS, type ParsedBook } from '../epub/epub-parser.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
-import { packTexts } from '../text/chapter-text.js';
+import { countWords, excerptOf, packTexts } from '../text/chapter-text.js';
 import { voiceForLanguage } from '../tts/tts-engine.js';
 import { checkedCover } from './cover-check.js';
 import { runJob } from './run-job.js';
@@ -36,7 +36,8 @@ export function createParseProcessor(deps: Deps) {
     if (parsed.cover && !cover)
       leftOut.push('the cover image could not be read, so the audiobook has none');
     for (const note of leftOut) log.warn({ bookId }, note);
-    const { texts, ranges } = packTexts(parsed.chapters.filter((c) => !c.skipped));
+    // Skipped chapters' texts are kept too: a reviewer may choose to have them read.
+    const { texts, ranges } = packTexts(parsed.chapters.filter((c) => c.text.trim()));
     await storage.put(objectKeys.chapterTexts(bookId), texts);
     const coverKey = cover ? objectKeys.cover(bookId, cover.mediaType) : null;
     if (coverKey && cover) await storage.put(coverKey, cover.bytes);
@@ -46,6 +47,8 @@ export function createParseProcessor(deps: Deps) {
         n: c.n,
         title: c.title,
         charCount: c.text.length,
+        wordCount: countWords(c.text),
+        excerpt: excerptOf(c.title, c.text),
         skipped: c.skipped,
         text: ranges.get(c.n),
       })),
@@ -73,6 +76,9 @@ export function createParseProcessor(deps: Deps) {
           const { parsed, cover } = await read(bookId);
           const coverKey = await record(bookId, parsed, cover);
           log.info({ bookId, chapters: parsed.chapters.length }, 'book parsed');
+          // Uploaded with autostart=false: the merge waits until its uploader starts it.
+          if ((await books.getBook(bookId))?.autostart === false)
+            await books.advance(bookId, 'REVIEW');
           return {
             kind: 'parsed',
             title: parsed.title,

@@ -1,5 +1,11 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { type Job, RateLimitError, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  RateLimitError,
+  UnrecoverableError,
+  WaitingChildrenError,
+} from 'bullmq';
 import { parseOrReject } from '../../flows/index.js';
 import { metrics } from '../metrics/metrics.js';
 import { HAND_BACK } from '../queue/queue-backend.js';
@@ -72,7 +78,13 @@ export async function runJob<S extends TSchema, R>(
   try {
     return await untilAborted(spec.run(data), ctx.signal);
   } catch (err) {
-    const ends = [WaitingChildrenError, CancelledError, HandBackError, RateLimitError];
+    const ends = [
+      WaitingChildrenError,
+      DelayedError,
+      CancelledError,
+      HandBackError,
+      RateLimitError,
+    ];
     if (ends.some((kind) => err instanceof kind)) throw err;
     if (ctx.signal?.aborted) throw abortError(ctx.signal);
     const error = err instanceof Error ? err : new Error(String(err));

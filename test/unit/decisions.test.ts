@@ -5,10 +5,11 @@ import { diagnose } from '../../src/workers/book-reconciler.js';
 describe("a book's status only moves forward", () => {
   it.each([
     ['PARSING', ['UPLOADED']],
-    ['GENERATING', ['UPLOADED', 'PARSING']],
-    ['READY', ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING']],
+    ['REVIEW', ['UPLOADED', 'PARSING']],
+    ['GENERATING', ['UPLOADED', 'PARSING', 'REVIEW']],
+    ['READY', ['UPLOADED', 'PARSING', 'REVIEW', 'GENERATING', 'MERGING']],
     // FAILED from anywhere in progress, never from READY or CANCELLED (cancel sets its own status).
-    ['FAILED', ['UPLOADED', 'PARSING', 'GENERATING', 'MERGING']],
+    ['FAILED', ['UPLOADED', 'PARSING', 'REVIEW', 'GENERATING', 'MERGING']],
   ] as const)('→ %s only from %j', (to, from) => {
     expect(predecessors(to)).toEqual(from);
   });
