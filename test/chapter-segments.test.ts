@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../flows/index.js';
 import { PAUSE_AFTER_CHAPTER, PAUSE_AFTER_TITLE } from '../src/audio/chapter-encoder.js';
 import { objectKeys } from '../src/storage/object-keys.js';
-import { splitTitle } from '../src/text/chapter-text.js';
-import { splitSegments } from '../src/text/segments.js';
+import { chapterSegments } from '../src/text/chapter-text.js';
 import { createDeployment, type Deployment, FLAKY_TTS } from './support/deployment.js';
 import { fixture } from './support/fixtures.js';
 import { REDIS_URL } from './support/services.js';
@@ -64,8 +63,11 @@ describe('a chapter longer than one synthesis request', () => {
     for (const chapter of book.chapters) {
       const range = ranges.find((r) => r.n === chapter.n);
       const text = texts.subarray(range?.text_start, range?.text_end).toString('utf8');
-      const split = splitTitle(chapter.title, text);
-      const segments = [split.title, ...splitSegments(split.body, MAX_CHARS)];
+      // As the chapter job makes them: normalized for the book's language (text/speech-text.ts).
+      const segments = chapterSegments(chapter.title, text, MAX_CHARS, {
+        language: book.language,
+        lexicon: {},
+      });
       totalSegments += segments.length;
       expect(segments.length).toBeGreaterThan(2);
 

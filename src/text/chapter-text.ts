@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { Lexicon } from './lexicon.js';
 import { SCENE_BREAK, splitSegments } from './segments.js';
+import { normalizeForSpeech, segmentForEngine } from './speech-text.js';
 
 /**
  * A book's chapter texts as one object, each chapter a byte range of it: a
@@ -72,8 +74,21 @@ export function splitTitle(title: string, text: string): { title: string; body: 
   return { title, body: text };
 }
 
-/** What a chapter's job sends to the engine, in order: its title, then its body in segments. */
-export function chapterSegments(title: string, text: string, maxChars: number): string[] {
+/**
+ * What a chapter's job sends to the engine, in order: its title, then its body in segments
+ * (SCENE_BREAK between scenes), normalized for the book's language, the lexicon applied.
+ * Normalized before the split, so a segment's length is what the engine receives.
+ */
+export function chapterSegments(
+  title: string,
+  text: string,
+  maxChars: number,
+  book: { language: string | null; lexicon: Lexicon } = { language: null, lexicon: {} },
+): string[] {
   const split = splitTitle(title, text);
-  return [split.title, ...splitSegments(split.body, maxChars)].filter((t) => t.trim());
+  const heading = normalizeForSpeech(split.title, book.language, true);
+  const body = splitSegments(normalizeForSpeech(split.body, book.language), maxChars);
+  return [heading, ...body]
+    .map((s) => (s === SCENE_BREAK ? s : segmentForEngine(s, book.lexicon)))
+    .filter((s) => s);
 }

@@ -72,7 +72,7 @@ function lineEntries(text: string): [string, string][] {
     });
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Whole words only: not inside a longer word, in any script. */
 const whole = (keys: string[], flags: string) =>
   new RegExp(`(?<![\\p{L}\\p{N}])(?:${keys.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, flags);

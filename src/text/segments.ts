@@ -4,8 +4,8 @@
  */
 export const SCENE_BREAK = '⁂';
 
-/** A paragraph that is only a break's ornament: "* * *", "***", "⁂", "~", "#"… */
-const BREAK_ORNAMENT = /^(?:[*⁂•·~#✻✽❦]\s*){1,9}$/u;
+/** A paragraph that is only a break's ornament: "* * *", "***", "⁂", "~", "#", "♦ ♦ ♦"… */
+const BREAK_ORNAMENT = /^(?:[*⁂•·~#\p{So}]\s*){1,9}$/u;
 
 /** Upper bound on one synthesis request, so memory per request stays bounded. */
 export const MAX_SEGMENT_CHARS = 6000;

@@ -9,8 +9,6 @@ import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, readChapterText } from '../text/chapter-text.js';
-import { applyLexicon } from '../text/lexicon.js';
-import { SCENE_BREAK } from '../text/segments.js';
 import { PermanentTtsError } from '../tts/tts-engine.js';
 import { CancelledError, runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -71,10 +69,8 @@ export function createGenerateAudioProcessor(deps: Deps) {
       { start: chapter?.textStart ?? null, end: chapter?.textEnd ?? null },
     );
     if (text === null) throw new UnrecoverableError('the chapter has no stored text');
-    // The book's lexicon, on what the engine is sent (a scene break is never sent).
-    const segments = chapterSegments(chapter?.title ?? `Chapter ${n}`, text, deps.ttsMaxChars).map(
-      (s) => (s === SCENE_BREAK ? s : applyLexicon(s, book.lexicon)),
-    );
+    const title = chapter?.title ?? `Chapter ${n}`;
+    const segments = chapterSegments(title, text, deps.ttsMaxChars, book);
     const session = tts.open({
       language: book.language ?? 'en',
       voice: book.voice ?? tts.defaultVoice,
