@@ -83,7 +83,7 @@ function figures(speech: SpeechServer) {
   const busyMs = served.reduce((sum, [s, e]) => sum + Math.max(0, Math.min(e, last) - s), 0);
   const windowMs = Math.max(1, last - first);
   // A chapter starts with its title, the request a limited chapter job makes first.
-  const titles = speech.requests.filter((r) => /^Fleet\d+ chapter \d+/.test(r.body.input));
+  const titles = speech.requests.filter((r) => /^Fleet\d+ chapter [a-z-]+/.test(r.body.input));
   const at = titles.map((r) => r.at);
   const titleSpanMs = Math.max(1, Math.max(...at) - Math.min(...at));
   // Each limited chapter keeps a slot two requests long: the slots the limit allows.

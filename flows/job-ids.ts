@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Deterministic job ids: the same book always yields the same ids, so re-adding
  * a job is a no-op and the job tree can be read without walking it.
@@ -8,7 +10,13 @@ export const jobIds = {
   merge: (bookId: string) => `${bookId}-merge`,
   parse: (bookId: string) => `${bookId}-parse`,
   chapter: (bookId: string, n: number) => `${bookId}-ch-${n}`,
+  /** One per distinct request, so the same preview asked twice is made once. */
+  preview: (request: unknown[]) => `preview-${requestHash(request)}`,
 };
+
+/** A short, stable name for what a request asks (JSON of its parts). */
+export const requestHash = (parts: unknown[]) =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 
 /**
  * The one rule for book ids: they become part of job ids and object keys, so

@@ -11,6 +11,8 @@ export const QUEUES = {
   tts: 'book-tts',
   merge: 'book-merge',
   finalize: 'book-finalize',
+  /** Short samples heard before committing: a chapter's opening, a voice's sample sentence. */
+  preview: 'book-preview',
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -21,6 +23,7 @@ export const JOBS = {
   generateAudio: 'generate-audio',
   mergeAudiobook: 'merge-audiobook',
   finalizeBook: 'finalize-book',
+  previewAudio: 'preview-audio',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -31,6 +34,7 @@ export const JOB_QUEUE: Record<JobName, QueueKey> = {
   [JOBS.generateAudio]: 'tts',
   [JOBS.mergeAudiobook]: 'merge',
   [JOBS.finalizeBook]: 'finalize',
+  [JOBS.previewAudio]: 'preview',
 };
 
 export const QUEUE_KEYS = Object.keys(QUEUES) as QueueKey[];
@@ -70,5 +74,11 @@ export const JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: true,
     removeOnFail: false,
+  },
+  // Someone is waiting for it: one attempt, and its answer kept an hour for the same request.
+  preview: {
+    attempts: 1,
+    removeOnComplete: { age: 3600 },
+    removeOnFail: { age: 3600 },
   },
 };

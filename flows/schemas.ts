@@ -14,6 +14,17 @@ export const MergePayload = Type.Object({
   step: Type.Optional(Type.Union([Type.Literal('start'), Type.Literal('waiting')])),
 });
 export const FinalizePayload = Type.Object({ bookId: BookId });
+/** The opening of a chapter in a voice and speed (the book's unless given), or a voice's sample. */
+export const PreviewPayload = Type.Union([
+  Type.Object({
+    kind: Type.Literal('chapter'),
+    bookId: BookId,
+    n: Type.Integer({ minimum: 1 }),
+    voice: Type.Optional(Type.String()),
+    speed: Type.Optional(Type.Number({ minimum: 0.5, maximum: 2 })),
+  }),
+  Type.Object({ kind: Type.Literal('sample'), voice: Type.String() }),
+]);
 
 export const ParseResult = Type.Object({
   kind: Type.Literal('parsed'),
@@ -38,6 +49,11 @@ export const MergeResult = Type.Object({
   chapters: Type.Integer({ minimum: 0 }),
 });
 export const FinalizeResult = Type.Object({ kind: Type.Literal('finalized') });
+export const PreviewResult = Type.Object({
+  kind: Type.Literal('preview'),
+  audioKey: Type.String(),
+  durationSec: Type.Number({ minimum: 0 }),
+});
 
 export type ParsePayload = Static<typeof ParsePayload>;
 export type TtsPayload = Static<typeof TtsPayload>;
@@ -47,6 +63,8 @@ export type ParseResult = Static<typeof ParseResult>;
 export type TtsResult = Static<typeof TtsResult>;
 export type MergeResult = Static<typeof MergeResult>;
 export type FinalizeResult = Static<typeof FinalizeResult>;
+export type PreviewPayload = Static<typeof PreviewPayload>;
+export type PreviewResult = Static<typeof PreviewResult>;
 
 /** Payload and result schema of every job name. */
 export const JOB_SCHEMAS = {
@@ -54,6 +72,7 @@ export const JOB_SCHEMAS = {
   'generate-audio': { payload: TtsPayload, result: TtsResult },
   'merge-audiobook': { payload: MergePayload, result: MergeResult },
   'finalize-book': { payload: FinalizePayload, result: FinalizeResult },
+  'preview-audio': { payload: PreviewPayload, result: PreviewResult },
 } satisfies Record<JobName, { payload: TSchema; result: TSchema }>;
 
 const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();

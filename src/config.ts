@@ -167,6 +167,8 @@ function workerProfiles(r: EnvReaders, ttsConcurrency: number): Record<QueueKey,
     finalize: light,
     tts: { concurrency: ttsConcurrency, lockMs: heavyLockMs },
     merge: { concurrency: r.int('MERGE_CONCURRENCY', 2, 1, 64), lockMs: heavyLockMs },
+    // A few seconds of speech each, for someone waiting: two at a time beside the chapters.
+    preview: { concurrency: 2, lockMs: heavyLockMs },
   };
 }
 

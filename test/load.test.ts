@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDeployment,
   type Deployment,
+  said,
   syntheses,
   toneTts,
   writeTone,
@@ -50,7 +51,7 @@ describe('a thousand chapters at once', () => {
     const counts = new Map<number, number>();
     for (let b = 1; b <= BOOKS; b++) {
       for (let n = 1; n <= CHAPTERS; n++) {
-        const times = done.get(`Book ${b} chapter ${n}`) ?? 0;
+        const times = done.get(said(`Book ${b} chapter ${n}`)) ?? 0;
         counts.set(times, (counts.get(times) ?? 0) + 1);
       }
     }

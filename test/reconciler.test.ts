@@ -1,7 +1,7 @@
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment, FLAKY_TTS } from './support/deployment.js';
+import { createDeployment, type Deployment, FLAKY_TTS, said } from './support/deployment.js';
 import { makeEpub } from './support/epub-maker.js';
 import { fixture } from './support/fixtures.js';
 
@@ -64,7 +64,7 @@ describe('the reconciler', () => {
       fs.readFile(path.join(d.dir, 'calls.log'), 'utf8'),
     );
     for (let n = 1; n <= 4; n++) {
-      expect(log.split('\n').filter((l) => l === `Lost chapter ${n}`)).toHaveLength(1);
+      expect(log.split('\n').filter((l) => l === said(`Lost chapter ${n}`))).toHaveLength(1);
     }
   });
 

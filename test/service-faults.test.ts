@@ -7,6 +7,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded
 import {
   createDeployment,
   type Deployment,
+  said,
   syntheses,
   toneTts,
   writeTone,
@@ -130,6 +131,6 @@ describe('PostgreSQL unavailable for a while', () => {
     // No transition lost, no chapter failed or redone.
     expect(book.chapters.every((c) => c.status === 'DONE' && c.attempts === 1)).toBe(true);
     const done = await syntheses(d.dir);
-    for (let n = 1; n <= CHAPTERS; n++) expect(done.get(`Outage chapter ${n}`)).toBe(1);
+    for (let n = 1; n <= CHAPTERS; n++) expect(done.get(said(`Outage chapter ${n}`))).toBe(1);
   });
 });

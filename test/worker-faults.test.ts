@@ -3,6 +3,7 @@ import { jobIds } from '../flows/index.js';
 import {
   createDeployment,
   type Deployment,
+  said,
   syntheses,
   toneTts,
   writeTone,
@@ -36,7 +37,10 @@ describe('a worker killed or stopped mid-chapter', () => {
   /** Titles are spoken on their own: one completed synthesis per chapter title. */
   const titleCounts = async (label: string) => {
     const done = await syntheses(d.dir);
-    return Array.from({ length: CHAPTERS }, (_, i) => done.get(`${label} chapter ${i + 1}`) ?? 0);
+    return Array.from(
+      { length: CHAPTERS },
+      (_, i) => done.get(said(`${label} chapter ${i + 1}`)) ?? 0,
+    );
   };
 
   it('SIGKILL: the chapter is taken up again within seconds, and no chapter is made twice', async () => {

@@ -7,6 +7,7 @@ import { objectKeys } from '../storage/object-keys.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
 import { discardBook } from './book-discard.js';
+import { createPreviews } from './book-preview.js';
 import type { BookQueries } from './book-queries.js';
 import { createBookReview } from './book-review.js';
 import { createBookUploads } from './book-upload.js';
@@ -221,6 +222,7 @@ export function createBookService(deps: BookServiceDeps) {
     maxUploadBytes: deps.maxUploadBytes,
     lexicon: createLexiconService(books),
     review: createBookReview({ books, queues, requireBook, changed }),
+    previews: createPreviews({ books, queues, storage, voices: deps.voices, requireBook }),
     changed,
     cover,
     requireBook,

@@ -17,6 +17,7 @@ import { HttpError } from './http-errors.js';
 import { lexiconRoutes } from './lexicon-routes.js';
 import { measureRequests, metricsRoutes } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
+import { previewRoutes } from './preview-routes.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
 import { reviewRoutes } from './review-routes.js';
 import { type ReadinessSources, serviceRoutes } from './service-routes.js';
@@ -82,6 +83,7 @@ export async function buildApp(
   await app.register(audioRoutes, { service: deps.service });
   await app.register(lexiconRoutes, { service: deps.service });
   await app.register(reviewRoutes, { service: deps.service });
+  await app.register(previewRoutes, { service: deps.service });
   await app.register(eventRoutes, { hub: deps.events, service: deps.service });
   // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
   app.addHook('preClose', deps.events.close);

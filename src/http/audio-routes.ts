@@ -75,7 +75,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * Streams stored audio, honouring a Range request. The file's extension and
  * type come from its object key, which object-keys.ts derives.
  */
-function sendAudio(
+export function sendAudio(
   reply: FastifyReply,
   audio: { key: string; size: number; range: ByteRange | undefined; stream: Readable },
   name: string,

@@ -15,6 +15,11 @@ export const objectKeys = {
   dryRunSilence: (bookId: string, format: AudioFormat) =>
     `books/${bookId}/chapters/silence.${format === 'mp3' ? 'mp3' : 'm4a'}`,
   audiobook: (bookId: string, format: AudioFormat) => `books/${bookId}/audiobook.${format}`,
+  /** A chapter's preview (kept with its book, so it goes when the book does). */
+  preview: (bookId: string, hash: string, format: AudioFormat) =>
+    `books/${bookId}/previews/${hash}.${format === 'mp3' ? 'mp3' : 'm4a'}`,
+  /** A voice's sample sentence, by a hash of the engine and voice. */
+  voiceSample: (hash: string) => `samples/${hash}.m4a`,
   cover: (bookId: string, mediaType: string) =>
     `books/${bookId}/cover.${mediaType === 'image/png' ? 'png' : 'jpg'}`,
 };

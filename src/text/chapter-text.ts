@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Lexicon } from './lexicon.js';
-import { SCENE_BREAK, splitSegments } from './segments.js';
+import { SCENE_BREAK, SENTENCE_END, splitSegments } from './segments.js';
 import { normalizeForSpeech, segmentForEngine } from './speech-text.js';
 
 /**
@@ -91,4 +91,24 @@ export function chapterSegments(
   return [heading, ...body]
     .map((s) => (s === SCENE_BREAK ? s : segmentForEngine(s, book.lexicon)))
     .filter((s) => s);
+}
+
+/**
+ * A chapter's opening as a preview says it: its title, then whole sentences of what follows
+ * up to about `words` words (one long first sentence is cut at a word).
+ */
+export function openingOf(segments: string[], words: number): string[] {
+  const [title = '', ...rest] = segments;
+  const sentences = rest
+    .filter((s) => s !== SCENE_BREAK)
+    .join(' ')
+    .split(SENTENCE_END);
+  let body = '';
+  for (const sentence of sentences) {
+    const next = body ? `${body} ${sentence}` : sentence;
+    if (body && countWords(next) > words) break;
+    body = next;
+  }
+  if (countWords(body) > words * 1.5) body = `${body.split(/\s+/).slice(0, words).join(' ')}…`;
+  return [title, body].filter((s) => s);
 }

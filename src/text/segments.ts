@@ -11,7 +11,7 @@ const BREAK_ORNAMENT = /^(?:[*⁂•·~#\p{So}]\s*){1,9}$/u;
 export const MAX_SEGMENT_CHARS = 6000;
 
 /** Sentence ends in the scripts our books use (Latin, Arabic, CJK). */
-const SENTENCE_END = /(?<=[.!?;:…。！？؟])\s+|(?<=[。！？])/u;
+export const SENTENCE_END = /(?<=[.!?;:…。！？؟])\s+|(?<=[。！？])/u;
 
 /**
  * Splits a chapter into synthesis segments at paragraph, then sentence

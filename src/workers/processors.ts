@@ -4,6 +4,7 @@ import { createFinalizeProcessor } from './finalize-book-processor.js';
 import { createGenerateAudioProcessor } from './generate-audio-processor.js';
 import { createMergeProcessor } from './merge-audiobook-processor.js';
 import { createParseProcessor } from './parse-epub-processor.js';
+import { createPreviewProcessor } from './preview-audio-processor.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 export type JobProcessor = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
@@ -14,4 +15,5 @@ export const PROCESSOR_FACTORIES: Record<JobName, (deps: WorkerDeps) => JobProce
   [JOBS.generateAudio]: createGenerateAudioProcessor,
   [JOBS.mergeAudiobook]: createMergeProcessor,
   [JOBS.finalizeBook]: createFinalizeProcessor,
+  [JOBS.previewAudio]: createPreviewProcessor,
 };

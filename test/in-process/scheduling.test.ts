@@ -19,7 +19,10 @@ const auth = (owner: string) => ({
   authorization: `Bearer ${TOKENS.find((t) => t.owner === owner)?.token}`,
 });
 
-/** Remembers the order in which chapters were first spoken (by their titles, "<label> chapter <n>"). */
+/**
+ * Remembers the order in which chapters were first spoken, by their titles as said:
+ * "<label> chapter <n>" with its number in words (text/speech-text.ts).
+ */
 function recordingEngine(order: string[]): TtsEngine {
   return {
     name: 'recorder',
@@ -27,7 +30,7 @@ function recordingEngine(order: string[]): TtsEngine {
     defaultVoice: 'silence',
     open: () => ({
       synthesize: async (text) => {
-        const title = /(\w+) chapter (\d+)/.exec(text)?.[0];
+        const title = /(\w+) chapter (one|two|three|four)\b/.exec(text)?.[0];
         if (title && !order.includes(title)) order.push(title);
         return { sampleRate: 16000, channels: 1, data: Buffer.alloc(3200) };
       },
@@ -97,21 +100,21 @@ describe.each(['redis', 'postgres'] as const)('fair turns (%s queues)', (queueBa
     for (let i = 0; i < 300 && order.length < 13; i++) await new Promise((r) => setTimeout(r, 50));
     expect(order).toEqual([
       // Priority 2 before every priority-5 book.
-      'Ops chapter 1',
-      'Ops chapter 2',
+      'Ops chapter one',
+      'Ops chapter two',
       // Bob's one book takes turns with Alice's first, though queued after both of hers.
-      'Aone chapter 1',
-      'Bob chapter 1',
-      'Aone chapter 2',
-      'Bob chapter 2',
-      'Aone chapter 3',
-      'Bob chapter 3',
-      'Aone chapter 4',
+      'Aone chapter one',
+      'Bob chapter one',
+      'Aone chapter two',
+      'Bob chapter two',
+      'Aone chapter three',
+      'Bob chapter three',
+      'Aone chapter four',
       // Alice's books in the order she sent them.
-      'Atwo chapter 1',
-      'Atwo chapter 2',
-      'Atwo chapter 3',
-      'Atwo chapter 4',
+      'Atwo chapter one',
+      'Atwo chapter two',
+      'Atwo chapter three',
+      'Atwo chapter four',
     ]);
   });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
+import { normalizeForSpeech } from '../../src/text/speech-text.js';
 import { toWav } from '../../src/tts/wav.js';
 import { apiClient } from './api-client.js';
 import { REPO } from './fixtures.js';
@@ -126,6 +127,9 @@ export async function writeTone(dir: string): Promise<void> {
     data.writeInt16LE(Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
   await fs.writeFile(path.join(dir, 'tone.wav'), toWav({ sampleRate: rate, channels: 1, data }));
 }
+
+/** A made book's title as the engine is sent it: "Kill chapter 1" → "Kill chapter one". */
+export const said = (title: string) => normalizeForSpeech(title, 'en', true);
 
 /** How many times each text was synthesized to completion by the tone stand-in. */
 export async function syntheses(dir: string): Promise<Map<string, number>> {

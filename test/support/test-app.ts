@@ -47,6 +47,8 @@ export async function buildTestApp(
     metricsToken?: string;
     /** Where the queues live: Redis (default) or PostgreSQL, as on the embedded default. */
     queueBackend?: 'redis' | 'postgres';
+    /** The engine whose voices the API offers (the workers' own, where a test checks voices). */
+    engine?: TtsEngine;
   } = {},
 ): Promise<TestApp> {
   const [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
@@ -58,7 +60,7 @@ export async function buildTestApp(
     namespace: prefix,
   });
   const storage = createLocalStorage(path.join(dir, 'objects'));
-  const engine = createSilenceEngine();
+  const engine = opts.engine ?? createSilenceEngine();
   const maxUploadBytes = opts.maxUploadBytes ?? 50 * 1024 * 1024;
   const books = createBookQueries(database.db);
   watchQueuesAndBooks(queues, books);

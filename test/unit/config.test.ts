@@ -9,7 +9,7 @@ describe('configuration', () => {
     expect(c.s3).toBeUndefined();
     expect(c.port).toBe(3000);
     expect(c.host).toBe('127.0.0.1');
-    expect(c.workerQueues).toEqual(['parse', 'tts', 'merge', 'finalize']);
+    expect(c.workerQueues).toEqual(['parse', 'tts', 'merge', 'finalize', 'preview']);
   });
 
   it('names every bad variable in one error', () => {
@@ -131,6 +131,7 @@ describe('access and worker configuration', () => {
       finalize: { concurrency: 4, lockMs: 5000 },
       tts: { concurrency: 3, lockMs: 60_000 },
       merge: { concurrency: 1, lockMs: 60_000 },
+      preview: { concurrency: 2, lockMs: 60_000 },
     });
     expect(c.stallCheckMs).toBe(2000);
     expect(loadConfig({}).apiRateLimit).toEqual({ max: 1200, duration: 60_000 });

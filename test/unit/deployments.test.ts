@@ -30,7 +30,7 @@ describe('the compose deployment', () => {
     const { services } = await load();
     expect(services.api?.command).toEqual(['npm', 'run', 'api']);
     expect(services['worker-light']?.environment?.WORKER_QUEUES).toBe('parse,merge,finalize');
-    expect(services['worker-tts']?.environment?.WORKER_QUEUES).toBe('tts');
+    expect(services['worker-tts']?.environment?.WORKER_QUEUES).toBe('tts,preview');
     for (const name of ['worker-light', 'worker-tts']) {
       expect(services[name]?.command, name).toEqual(['npm', 'run', 'worker']);
       expect(services[name]?.environment?.API_TOKENS, name).toBeUndefined();

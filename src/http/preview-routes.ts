@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { BookService } from '../books/book-service.js';
+import { sendAudio } from './audio-routes.js';
+import { AudioBody, ChapterParams, ErrorBody } from './schemas.js';
+
+/** Previews make speech: each token may ask this many a minute (beside the API's own limit). */
+export const PREVIEW_RATE = { max: 10, timeWindow: 60_000 };
+
+const PreviewChoice = Type.Object(
+  {
+    /** One of GET /voices; the book's voice by default. */
+    voice: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** 0.5 to 2; the book's speed by default. */
+    speed: Type.Optional(Type.Number({ minimum: 0.5, maximum: 2 })),
+  },
+  { additionalProperties: false },
+);
+
+const responses = {
+  200: AudioBody,
+  400: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  410: ErrorBody,
+  503: ErrorBody,
+};
+
+/** Hearing it before committing: a chapter's opening, a voice's sample sentence. */
+export const previewRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+  app,
+  { service },
+) => {
+  app.post(
+    '/books/:id/chapters/:n/preview',
+    {
+      schema: { params: ChapterParams, body: PreviewChoice, response: responses },
+      config: { rateLimit: PREVIEW_RATE },
+      // No body at all is the book's own voice and speed.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      const { id, n } = request.params;
+      const audio = await service.previews.chapter(request.principal, id, Number(n), request.body);
+      return sendAudio(reply, audio, `preview ${n}`);
+    },
+  );
+
+  app.get(
+    '/voices/:id/sample',
+    {
+      schema: {
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: responses,
+      },
+      config: { rateLimit: PREVIEW_RATE },
+    },
+    async (request, reply) =>
+      sendAudio(reply, await service.previews.sample(request.params.id), 'sample'),
+  );
+};

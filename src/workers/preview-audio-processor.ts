@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { PreviewPayload, type PreviewResult, requestHash } from '../../flows/index.js';
+import type { AudioFormat } from '../audio/audio-format.js';
+import { encodeChapter } from '../audio/chapter-encoder.js';
+import { probeDuration } from '../audio/ffmpeg.js';
+import { objectKeys } from '../storage/object-keys.js';
+import { withTempDir } from '../temp-dir.js';
+import { chapterSegments, openingOf, readChapterText } from '../text/chapter-text.js';
+import { normalizeForSpeech } from '../text/speech-text.js';
+import { PermanentTtsError } from '../tts/tts-engine.js';
+import { sampleFor } from '../tts/voice-samples.js';
+import { runJob } from './run-job.js';
+import type { WorkerDeps } from './worker-deps.js';
+
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars' | 'log'>;
+
+/** Words of a chapter's opening a preview says at speed 1: about 12 s, 15–16 s with its pauses. */
+const PREVIEW_WORDS = 31;
+
+/** What a preview says, in which voice, language and speed, and where it is kept. */
+interface Speech {
+  segments: string[];
+  voice: string;
+  language: string;
+  speed: number;
+  format: AudioFormat;
+  audioKey: string;
+}
+
+/**
+ * Makes the short recordings people listen to before committing: a chapter's opening in the
+ * book's voice and speed (or others), read as the book would be (normalized, its lexicon),
+ * and a voice's sample sentence. Nothing of the book changes.
+ */
+export function createPreviewProcessor(deps: Deps) {
+  const { books, storage, tts } = deps;
+
+  async function chapterSpeech(p: Extract<PreviewPayload, { kind: 'chapter' }>): Promise<Speech> {
+    const [book, chapter] = await Promise.all([
+      books.getBook(p.bookId),
+      books.getChapter(p.bookId, p.n),
+    ]);
+    if (!book || !chapter)
+      throw new UnrecoverableError(`chapter ${p.n} of book ${p.bookId} is gone`);
+    const text = await readChapterText(
+      (range) => storage.get(objectKeys.chapterTexts(book.id), range),
+      { start: chapter.textStart, end: chapter.textEnd },
+    );
+    if (text === null) throw new UnrecoverableError(`chapter ${p.n} has no text to read`);
+    const speed = p.speed ?? book.speed;
+    const segments = openingOf(
+      chapterSegments(chapter.title, text, deps.ttsMaxChars, book),
+      Math.round(PREVIEW_WORDS * speed),
+    );
+    const voice = p.voice ?? book.voice ?? tts.defaultVoice;
+    const language = book.language ?? 'en';
+    const hash = requestHash([tts.name, voice, speed, segments]);
+    const audioKey = objectKeys.preview(book.id, hash, book.format);
+    return { segments, voice, language, speed, format: book.format, audioKey };
+  }
+
+  function sampleSpeech(voiceId: string): Speech {
+    const voice = tts.voices.find((v) => v.id === voiceId);
+    if (!voice) throw new UnrecoverableError(`the engine offers no voice "${voiceId}"`);
+    const { text, language } = sampleFor(voice);
+    const segments = [normalizeForSpeech(text, language)];
+    const audioKey = objectKeys.voiceSample(requestHash([tts.name, voice.id, segments]));
+    return { segments, voice: voice.id, language, speed: 1, format: 'm4b', audioKey };
+  }
+
+  async function record(s: Speech, signal?: AbortSignal): Promise<PreviewResult> {
+    return withTempDir(async (dir) => {
+      const file = path.join(dir, `preview.${s.format}`);
+      const session = tts.open({ language: s.language, voice: s.voice, speed: s.speed });
+      const { segments, format } = s;
+      await encodeChapter({ session, segments, format, file, signal, onSegment: async () => {} });
+      await storage.putFile(s.audioKey, file);
+      return { kind: 'preview', audioKey: s.audioKey, durationSec: await probeDuration(file) };
+    });
+  }
+
+  return (job: Job, _token?: string, signal?: AbortSignal) =>
+    runJob(
+      job,
+      {
+        payload: PreviewPayload,
+        isPermanent: (err) => err instanceof PermanentTtsError,
+        async run(p): Promise<PreviewResult> {
+          const speech = p.kind === 'chapter' ? await chapterSpeech(p) : sampleSpeech(p.voice);
+          return record(speech, signal);
+        },
+      },
+      { signal, log: deps.log },
+    );
+}
