@@ -5,6 +5,7 @@ import { benchFanOut } from './fan-out.js';
 import { benchFleetBusy } from './fleet-busy.js';
 import { benchMerge } from './merge.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
+import { benchNormalizeEspeak } from './normalize-espeak.js';
 import { benchPiper, benchPiperNovel } from './piper.js';
 import { benchStatusLoad } from './status-load.js';
 import { benchTimeToAudiobook } from './time-to-audiobook.js';
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> 
   piper: benchPiper,
   'metrics-scrape': benchMetricsScrape,
   'piper-novel': benchPiperNovel,
+  'normalize-espeak': benchNormalizeEspeak,
 };
 
 const wanted = process.argv.slice(2);

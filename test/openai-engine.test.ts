@@ -140,6 +140,49 @@ describe('books read by an OpenAI-compatible speech server', () => {
     expect(said).not.toMatch(/\bwater\b/i);
   });
 
+  it('reviewed, normalized, with the lexicon: the server hears the chosen chapters as a listener would', async () => {
+    const lexicon = JSON.stringify({ Georgia: 'Jor-ja' });
+    const { body } = await api.upload(fixture('idpf-georgia-pls-ssml.epub'), {
+      autostart: 'false',
+      lexicon,
+    });
+    const review = await api.waitFor(body.id, ['REVIEW', 'FAILED']);
+    expect(review.status).toBe('REVIEW');
+    const keep = new Map([
+      [3, 'Minerals'],
+      [6, 'People'],
+      [9, 'Finance'],
+    ]);
+    for (const c of review.chapters) {
+      const edit = keep.has(c.n) ? { title: keep.get(c.n) } : { included: false };
+      const res = await api.raw(`/books/${body.id}/chapters/${c.n}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(edit),
+      });
+      expect(res.status).toBe(200);
+    }
+    const startedAt = Date.now();
+    expect((await api.post(`/books/${body.id}/start`)).body).toMatchObject({ chapters: 3 });
+    const book = await api.waitFor(body.id, ['READY', 'FAILED']);
+    expect(book.status).toBe('READY');
+
+    const { file } = await download(`/books/${body.id}/audio`, 'georgia.m4b');
+    expect((await ffprobe(file)).chapters.map((c) => c.title)).toEqual([...keep.values()]);
+    const said = speech.requests.filter((r) => r.at >= startedAt).map((r) => r.body.input);
+    // Each title is said first: as the book writes it where it is the chapter's own heading
+    // ("Minerals."), the new one where it was renamed (its own heading is then read with the text).
+    expect(said).toEqual(expect.arrayContaining(['Minerals.', 'People', 'Finance.']));
+    const all = said.join('\n');
+    // Chapter 6: "an increase of 19.1%"; chapter 3: "valued at $56,207".
+    expect(all).toMatch(/an increase of nineteen point one percent/);
+    expect(all).toMatch(/fifty-six thousand two hundred and seven dollars/);
+    expect(all).not.toMatch(/[$%]|\d/);
+    expect(all).toMatch(/Jor-ja/);
+    expect(all).not.toMatch(/\bGeorgia\b/);
+    expect(all).not.toMatch(/The principal occupation/); // chapter 4, left out
+  });
+
   it('serves each chapter’s audio on its own', async () => {
     const { body } = await api.upload(fixture('idpf-hefty-water.epub'));
     const book = await api.waitFor(body.id, ['READY', 'FAILED']);

@@ -81,7 +81,7 @@ function url(address: string): string {
   const spokenPath = path.filter(Boolean).map((p) =>
     p
       .replace(/[-_.]+/g, ' ')
-      .replace(/\d+/g, (d) => ` ${digitByDigit(d)} `)
+      .replace(/\d+/g, (d) => ` ${d.length > 3 ? digitByDigit(d) : cardinal(d)} `)
       .trim(),
   );
   return [host.split('.').join(' dot '), ...spokenPath].join(' slash ');
@@ -89,6 +89,10 @@ function url(address: string): string {
 
 const email = (local: string, domain: string) =>
   `${local.replace(/[._]/g, ' ')} at ${domain.split('.').join(' dot ')}`;
+
+/** Words after a four-digit number that make it a quantity rather than a year. */
+const COUNTED =
+  'ft|feet|foot|miles?|km|metres?|meters?|yards?|tons?|lbs?|pounds|acres|men|women|people|persons|inhabitants|soldiers|troops|copies|pages|words|horses|ships|guns|bales|bushels|dollars|square|cubic';
 
 const NUMBER = '\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?|(?<!\\d)\\.\\d+';
 
@@ -193,6 +197,8 @@ export const ENGLISH_RULES: Rule[] = [
   [/½/g, () => ' and a half'],
   [/¼/g, () => ' and a quarter'],
   [/¾/g, () => ' and three quarters'],
+  // Four digits that count things are a quantity, not a year ("1248 tons", "1686 ft.").
+  [new RegExp(`(?<![\\d,.])(\\d{4})(?=\\s+(?:${COUNTED})\\b)`, 'g'), (_m, n) => cardinal(n)],
   [
     /((?<=^|[\s(])[-−])?(?<![\p{L}\p{N}_.,/:])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\p{L}\p{N}]|[.,:]\d)/gmu,
     (_m, minus, digits, decimals) => plainNumber(minus ?? '', digits.replace(/,/g, ''), decimals),

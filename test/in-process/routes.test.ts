@@ -248,6 +248,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/books/{id}/audio',
       '/books/{id}/chapters/{n}',
       '/books/{id}/chapters/{n}/audio',
+      '/books/{id}/chapters/{n}/preview',
       '/books/{id}/chapters/{n}/retry',
       '/books/{id}/cover',
       '/books/{id}/events',
@@ -261,6 +262,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/ready',
       '/session',
       '/voices',
+      '/voices/{id}/sample',
     ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/health'].get.security).toEqual([]);

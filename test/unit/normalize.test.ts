@@ -56,7 +56,7 @@ describe('English text read as a listener expects, sentences from the fixtures',
     // idpf-epub30-spec.epub
     [
       'The documents canonically located at http://idpf.org/epub/30 reproduced in EPUB 3 format',
-      'The documents canonically located at idpf dot org slash epub slash three zero reproduced in EPUB three format',
+      'The documents canonically located at idpf dot org slash epub slash thirty reproduced in EPUB three format',
     ],
     ['William McCoy, bmccoy@idpf.org', 'William McCoy, bmccoy at idpf dot org'],
     [
@@ -84,6 +84,10 @@ describe('each English rule', () => {
     ['the 2nd, 3rd, 11th and 101st', 'the second, third, eleventh and one hundred and first'],
     ['the 1880s and 1920’s', 'the eighteen eighties and nineteen twenties'],
     ['1914–18 and pages 5–10', 'nineteen fourteen to eighteen and pages five to ten'],
+    [
+      'in 1908, 1248 tons and (1686 ft.)',
+      'in nineteen oh eight, one thousand two hundred and forty-eight tons and (one thousand six hundred and eighty-six ft.)',
+    ],
     [
       '1/2 a cup and 3/4 of it, 2/3 left',
       'one half a cup and three quarters of it, two thirds left',
