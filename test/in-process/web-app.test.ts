@@ -143,4 +143,42 @@ describe('the web app, in a real browser', () => {
     await other.close();
     await page.close();
   });
+
+  it('lets a reviewer pick the chapters and their titles, then start', async () => {
+    const page = await signedIn(ALICE);
+    await page.getByLabel('Let me pick the chapters before anything is read').check();
+    await page.setInputFiles('#files', fixture('pressbooks-metamorphosis-epub2.epub'));
+    await page.getByRole('link', { name: 'accepted: open' }).last().click();
+    await page.getByRole('heading', { name: 'Pick the chapters to read' }).waitFor();
+    await page.getByText(/One morning, when Gregor Samsa woke/).waitFor();
+    // A chapter with nothing to say cannot be picked.
+    expect(await page.getByLabel('Read chapter 3').isDisabled()).toBe(true);
+    await page.getByText('5 of 6 chapters', { exact: false }).waitFor();
+    await page.getByLabel('Read chapter 1').uncheck();
+    await page.getByText('4 of 6 chapters', { exact: false }).waitFor();
+    await page.getByLabel('Read chapter 2').uncheck();
+    await page.getByText('3 of 6 chapters', { exact: false }).waitFor();
+    await page.getByLabel('Title of chapter 4').fill('One Morning');
+    await page.getByLabel('Title of chapter 4').press('Tab');
+    const id = page.url().split('/books/')[1] as string;
+    const read = async () =>
+      (
+        await t.app.inject({ url: `/books/${id}`, headers: { authorization: `Bearer ${ALICE}` } })
+      ).json();
+    await expect.poll(async () => (await read()).chapters[3].title).toBe('One Morning');
+    await shoot(page, 'review');
+    await page.getByRole('button', { name: /Start reading 3 chapters/ }).click();
+    await page.locator('.line .status.READY').waitFor({ timeout: 60_000 });
+    expect(
+      (await read()).chapters.map((c: { title: string; status: string }) => [c.title, c.status]),
+    ).toEqual([
+      ['Title Page', 'SKIPPED'],
+      ['Copyright', 'SKIPPED'],
+      ['Make your own books using PressBooks.com', 'SKIPPED'],
+      ['One Morning', 'DONE'],
+      ['CHAPTER II', 'DONE'],
+      ['CHAPTER III', 'DONE'],
+    ]);
+    await page.close();
+  });
 });
