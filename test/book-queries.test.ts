@@ -80,10 +80,19 @@ describe('book status transitions', () => {
     await books.chapterStarted(id, 1);
     await books.chapterFailed(id, 1, 'boom', false);
     await books.chapterStarted(id, 1);
-    await books.chapterDone(id, 1, `books/${id}/chapters/1.m4a`, 12.5);
+    const cues = [
+      { start: 0, text: 'One' },
+      { start: 1.25, text: 'It begins.' },
+    ];
+    await books.chapterDone(id, 1, {
+      audioKey: `books/${id}/chapters/1.m4a`,
+      durationSec: 12.5,
+      cues,
+    });
     await books.insertChapters(id, chapters); // a repeated parse changes nothing
     await books.chapterStarted(id, 1); // a late duplicate cannot un-finish a chapter
     const rows = await books.getChapters(id);
+    expect(rows[0]?.cues).toEqual(cues);
     expect(rows.map((c) => [c.n, c.status, c.attempts, c.durationSec, c.error])).toEqual([
       [1, 'DONE', 2, 12.5, null],
       [2, 'SKIPPED', 0, null, 'no speakable text (images only)'],

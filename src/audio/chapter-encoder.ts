@@ -31,9 +31,10 @@ export interface ChapterEncoding {
 /**
  * Speaks each segment and streams its PCM, brought to one loudness, into one
  * ffmpeg encoder, so a chapter is never held whole in memory: the title, a
- * pause, the body, a closing pause.
+ * pause, the body, a closing pause. Answers where each segment starts in the
+ * chapter's audio (seconds, counted in the samples written: exact).
  */
-export async function encodeChapter(c: ChapterEncoding): Promise<void> {
+export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
   let encoder: FfmpegProcess | undefined;
   const stop = () => {
     c.session.close();
@@ -41,28 +42,32 @@ export async function encodeChapter(c: ChapterEncoding): Promise<void> {
   };
   c.signal?.addEventListener('abort', stop, { once: true });
   let pcmFormat: PcmFormat | undefined;
+  let frames = 0;
+  const starts: number[] = [];
   const write = async (data: Buffer) => {
     const { stdin, done } = encoder as FfmpegProcess;
+    frames += data.length / (2 * (pcmFormat as PcmFormat).channels);
     // An encoder killed meanwhile (a cancel) never drains: its end settles the wait instead,
     // so the job ends and its scratch folder is removed.
     if (!stdin.write(data)) await Promise.race([once(stdin, 'drain'), done]);
   };
   // The next segments are asked for before this one is written, so the engine speaks them
   // while ffmpeg encodes this one; at most `lookahead` + 1 segments are in memory.
-  const ask = (i: number): Promise<Pcm | null> | undefined => {
+  function ask(i: number): Promise<Pcm | null> | undefined {
     const text = c.segments[i];
     // A scene break is said with silence, not by the engine.
     if (text === SCENE_BREAK) return Promise.resolve(null);
     const next = text === undefined ? undefined : c.session.synthesize(text);
     next?.catch(() => {}); // surfaces when awaited
     return next;
-  };
+  }
   const lookahead = Math.max(1, c.lookahead ?? 1);
   const asked = Array.from({ length: lookahead }, (_, k) => ask(k));
   try {
     for (let i = 0; i < c.segments.length; i++) {
       const pcm = await (asked.shift() as Promise<Pcm | null>);
       asked.push(ask(i + lookahead));
+      starts.push(pcmFormat ? frames / pcmFormat.sampleRate : 0);
       if (pcm === null) {
         if (pcmFormat) await write(silence(pcmFormat, PAUSE_AT_SCENE_BREAK));
         await c.onSegment(i + 1);
@@ -82,6 +87,7 @@ export async function encodeChapter(c: ChapterEncoding): Promise<void> {
     await write(silence(pcmFormat, PAUSE_AFTER_CHAPTER));
     encoder.stdin.end();
     await encoder.done;
+    return starts;
   } catch (err) {
     encoder?.kill();
     throw err;

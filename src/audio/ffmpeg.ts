@@ -100,6 +100,33 @@ export function probeDuration(file: string): Promise<number> {
   });
 }
 
+/** Samples in one AAC frame; ffmpeg's AAC encoder primes a stream with exactly one. */
+const AAC_FRAME = 1024;
+
+/**
+ * A chapter file as a stream-copied join (mergeJob) places it: `spanSec`, what it adds to
+ * the audiobook, is every AAC frame it holds, the encoder's priming frame and the last
+ * frame's padding included (its own player trims them: `durationSec`); its sound begins
+ * `leadSec` in. MP3 chapters are taken at their reported duration.
+ */
+export function probeChapterAudio(
+  file: string,
+): Promise<{ durationSec: number; spanSec: number; leadSec: number }> {
+  ffmpegBinaries();
+  return new Promise((resolve, reject) => {
+    ffmpeg.ffprobe(file, (err, data) => {
+      if (err) return reject(err);
+      const durationSec = Number(data.format.duration ?? 0);
+      const audio = data.streams.find((s) => s.codec_type === 'audio');
+      const frames = Number(audio?.nb_frames);
+      const rate = Number(audio?.sample_rate);
+      if (audio?.codec_name !== 'aac' || !frames || !rate)
+        return resolve({ durationSec, spanSec: durationSec, leadSec: 0 });
+      resolve({ durationSec, spanSec: (frames * AAC_FRAME) / rate, leadSec: AAC_FRAME / rate });
+    });
+  });
+}
+
 /** Renders one of ffmpeg's generated sources (`anullsrc`, `sine=…`) into a file, encoded as asked. */
 export function renderSource(
   source: string,

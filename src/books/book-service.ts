@@ -10,6 +10,7 @@ import { discardBook } from './book-discard.js';
 import { createPreviews } from './book-preview.js';
 import type { BookQueries } from './book-queries.js';
 import { createBookReview } from './book-review.js';
+import { createSubtitles } from './book-subtitles.js';
 import { createBookUploads } from './book-upload.js';
 import { type JobNode, readJobTree } from './job-tree.js';
 import { createLexiconService } from './lexicon-queries.js';
@@ -220,9 +221,7 @@ export function createBookService(deps: BookServiceDeps) {
 
   return {
     maxUploadBytes: deps.maxUploadBytes,
-    lexicon: createLexiconService(books),
-    review: createBookReview({ books, queues, requireBook, changed }),
-    previews: createPreviews({ books, queues, storage, voices: deps.voices, requireBook }),
+    ...parts(deps, requireBook, changed),
     changed,
     cover,
     requireBook,
@@ -235,5 +234,20 @@ export function createBookService(deps: BookServiceDeps) {
     retryBook,
     audio,
     chapterAudio,
+  };
+}
+
+/** The parts of the catalogue with modules of their own, sharing its access check. */
+function parts(
+  deps: BookServiceDeps,
+  requireBook: (principal: Principal, id: string) => Promise<BookRow>,
+  changed: (id: string) => void,
+) {
+  const { books, queues, storage } = deps;
+  return {
+    lexicon: createLexiconService(books),
+    review: createBookReview({ books, queues, requireBook, changed }),
+    previews: createPreviews({ books, queues, storage, voices: deps.voices, requireBook }),
+    subtitles: createSubtitles({ books, requireBook }),
   };
 }

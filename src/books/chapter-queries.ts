@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { type ChapterRow, chapters } from '../db/schema.js';
+import type { Cue } from '../text/chapter-text.js';
 
 export interface ParsedChapter {
   n: number;
@@ -58,6 +59,9 @@ function preparedChapterQueries(db: Db) {
         status: 'DONE',
         audioKey: sql`${sql.placeholder('audioKey')}`,
         durationSec: sql`${sql.placeholder('durationSec')}`,
+        cues: sql`${sql.placeholder('cues')}::jsonb`,
+        spanSec: sql`${sql.placeholder('spanSec')}`,
+        leadSec: sql`${sql.placeholder('leadSec')}`,
         error: null,
         finishedAt: now,
         updatedAt: now,
@@ -65,6 +69,15 @@ function preparedChapterQueries(db: Db) {
       .where(and(chapter, sql`status <> 'CANCELLED'`))
       .prepare('chapter_done'),
   };
+}
+
+/** A chapter's audio as its job made it (chapterDone). */
+export interface ChapterAudio {
+  audioKey: string;
+  durationSec: number;
+  cues: Cue[] | null;
+  spanSec?: number | null;
+  leadSec?: number | null;
 }
 
 export interface Progress {
@@ -128,8 +141,11 @@ export function createChapterQueries(db: Db) {
     return row;
   }
 
-  async function chapterDone(bookId: string, n: number, audioKey: string, durationSec: number) {
-    await hot.done.execute({ bookId, n, audioKey, durationSec });
+  /** `cues`: where each text starts in its audio (null when the chapter's audio is not its own). */
+  async function chapterDone(bookId: string, n: number, audio: ChapterAudio) {
+    const { audioKey, durationSec, spanSec = null, leadSec = null } = audio;
+    const cues = audio.cues && JSON.stringify(audio.cues);
+    await hot.done.execute({ bookId, n, audioKey, durationSec, cues, spanSec, leadSec });
   }
 
   /** `final` = attempts exhausted; otherwise the chapter waits for its next attempt. */

@@ -118,6 +118,14 @@ export const chapters = pgTable(
     textEnd: integer('text_end'),
     audioKey: text('audio_key'),
     durationSec: real('duration_sec'),
+    /**
+     * Where each text starts in the chapter's audio, measured as it was made (text/chapter-text.ts
+     * cuesOf): each runs to the next, the last to the chapter's end. Null before it is DONE.
+     */
+    cues: jsonb('cues').$type<{ start: number; text: string }[]>(),
+    /** What its audio adds to the joined audiobook, and where its sound begins in that (audio/ffmpeg.ts). */
+    spanSec: real('span_sec'),
+    leadSec: real('lead_sec'),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),

@@ -22,6 +22,7 @@ import { registerQueueDashboard } from './queue-dashboard.js';
 import { reviewRoutes } from './review-routes.js';
 import { type ReadinessSources, serviceRoutes } from './service-routes.js';
 import { sessionRoutes } from './session-routes.js';
+import { subtitleRoutes } from './subtitle-routes.js';
 import { registerWebApp } from './web-app.js';
 
 export interface AppDeps {
@@ -84,6 +85,7 @@ export async function buildApp(
   await app.register(lexiconRoutes, { service: deps.service });
   await app.register(reviewRoutes, { service: deps.service });
   await app.register(previewRoutes, { service: deps.service });
+  await app.register(subtitleRoutes, { service: deps.service });
   await app.register(eventRoutes, { hub: deps.events, service: deps.service });
   // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
   app.addHook('preClose', deps.events.close);

@@ -77,3 +77,6 @@ export const REGNAL_NAMES = new Set(
 
 export const MONTHS =
   'January|February|March|April|May|June|July|August|September|October|November|December';
+
+/** Written forms after which a full stop never ends a sentence ("Mr. Hyde", "No. 5"). */
+export const NEVER_END_A_SENTENCE = ABBREVIATIONS.filter((a) => !a.end).map((a) => a.written);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Lexicon } from './lexicon.js';
-import { SCENE_BREAK, SENTENCE_END, splitSegments } from './segments.js';
+import { SCENE_BREAK, SENTENCE_END, type SegmentUnit, splitSegments } from './segments.js';
 import { normalizeForSpeech, segmentForEngine } from './speech-text.js';
 
 /**
@@ -74,23 +74,47 @@ export function splitTitle(title: string, text: string): { title: string; body: 
   return { title, body: text };
 }
 
+/** A chapter as it is spoken: the requests, and the book's own text each one says. */
+export interface ChapterSpeech {
+  /** What each request sends the engine, in order; SCENE_BREAK is a pause, sent to none. */
+  segments: string[];
+  /**
+   * For each segment, the text it says as the book writes it (for subtitles and read-along);
+   * '' where a segment goes on saying the one before (a text too long for one request).
+   */
+  shown: string[];
+}
+
 /**
  * What a chapter's job sends to the engine, in order: its title, then its body in segments
- * (SCENE_BREAK between scenes), normalized for the book's language, the lexicon applied.
- * Normalized before the split, so a segment's length is what the engine receives.
+ * of `unit` (SCENE_BREAK between scenes), each normalized for the book's language with the
+ * lexicon applied; one that grew past `maxChars` in doing so is sent in pieces.
  */
 export function chapterSegments(
   title: string,
   text: string,
   maxChars: number,
   book: { language: string | null; lexicon: Lexicon } = { language: null, lexicon: {} },
-): string[] {
+  unit: SegmentUnit = 'packed',
+): ChapterSpeech {
   const split = splitTitle(title, text);
-  const heading = normalizeForSpeech(split.title, book.language, true);
-  const body = splitSegments(normalizeForSpeech(split.body, book.language), maxChars);
-  return [heading, ...body]
-    .map((s) => (s === SCENE_BREAK ? s : segmentForEngine(s, book.lexicon)))
-    .filter((s) => s);
+  const speech: ChapterSpeech = { segments: [], shown: [] };
+  [split.title, ...splitSegments(split.body, maxChars, unit)].forEach((written, i) => {
+    if (written === SCENE_BREAK) {
+      speech.segments.push(SCENE_BREAK);
+      speech.shown.push(SCENE_BREAK);
+      return;
+    }
+    const said = segmentForEngine(
+      normalizeForSpeech(written, book.language, i === 0),
+      book.lexicon,
+    );
+    splitSegments(said, maxChars).forEach((piece, k) => {
+      speech.segments.push(piece);
+      speech.shown.push(k === 0 ? written : '');
+    });
+  });
+  return speech;
 }
 
 /**
@@ -111,4 +135,20 @@ export function openingOf(segments: string[], words: number): string[] {
   }
   if (countWords(body) > words * 1.5) body = `${body.split(/\s+/).slice(0, words).join(' ')}…`;
   return [title, body].filter((s) => s);
+}
+
+/** Where a text of the book starts in a chapter's audio (seconds); it runs to the next one. */
+export interface Cue {
+  start: number;
+  text: string;
+}
+
+/** The cues of a chapter: each text shown, at the start of its first segment (encodeChapter). */
+export function cuesOf(speech: ChapterSpeech, starts: number[]): Cue[] {
+  const cues: Cue[] = [];
+  speech.shown.forEach((text, i) => {
+    if (text && text !== SCENE_BREAK)
+      cues.push({ start: Math.round((starts[i] ?? 0) * 1000) / 1000, text });
+  });
+  return cues;
 }

@@ -107,6 +107,8 @@ export function createWasmEspeakEngine(opts: { keepWarm?: boolean } = {}): TtsEn
   };
   return {
     name: 'espeak-ng (wasm)',
+    // Each request starts a WASM instance (~130 ms here, against ~14 ms a sentence spoken):
+    // requests are packed, and timings tell apart what each one holds.
     voices: ESPEAK_VOICES,
     defaultVoice: 'en',
     open({ voice, speed }) {
@@ -144,6 +146,7 @@ export function createWasmEspeakEngine(opts: { keepWarm?: boolean } = {}): TtsEn
 export function createSystemEspeakEngine(binary: string): TtsEngine {
   return {
     name: 'espeak-ng (system)',
+    unit: 'sentence',
     voices: ESPEAK_VOICES,
     defaultVoice: 'en',
     open: ({ voice, speed }) => ({

@@ -128,6 +128,8 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
     },
     probe,
     lookahead: 2,
+    // Each request has its latency and, often, its price: one a paragraph.
+    unit: 'paragraph',
   };
 }
 

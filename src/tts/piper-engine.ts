@@ -85,6 +85,7 @@ export function createPiperEngine(opts: {
   const fallback = opts.defaultVoice ?? opts.voices[0]?.id ?? '';
   return {
     name: 'piper',
+    unit: 'sentence',
     voices: opts.voices.map((v) => ({ id: v.id, language: v.language })),
     defaultVoice: fallback,
     open({ voice, speed }) {

@@ -1,4 +1,5 @@
 import type { AudioFormat } from '../audio/audio-format.js';
+import type { SegmentUnit } from '../text/segments.js';
 import type { Pcm } from './wav.js';
 
 /** One chapter's conversation with a speech engine; segments are synthesized in order. */
@@ -38,6 +39,12 @@ export interface TtsEngine {
    * encoding. Unset: one at a time (a local engine's session is one process).
    */
   readonly lookahead?: number;
+  /**
+   * What one request holds, and so how finely a chapter's timings tell its text apart
+   * (text/segments.ts): `sentence` for engines whose requests cost little; `paragraph` for
+   * remote ones; `packed` (the default) where each request has a start-up cost.
+   */
+  readonly unit?: SegmentUnit;
   /**
    * A remote engine's smallest request: resolves when the engine answers at all (even
    * with a refusal), rejects with EngineUnavailableError when it is down for everyone.

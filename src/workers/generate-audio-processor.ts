@@ -2,13 +2,13 @@ import path from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TtsPayload, type TtsResult } from '../../flows/index.js';
 import { encodeChapter } from '../audio/chapter-encoder.js';
-import { probeDuration } from '../audio/ffmpeg.js';
+import { probeChapterAudio } from '../audio/ffmpeg.js';
 import { createTtlCache } from '../books/ttl-cache.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
-import { chapterSegments, readChapterText } from '../text/chapter-text.js';
+import { chapterSegments, cuesOf, readChapterText } from '../text/chapter-text.js';
 import { PermanentTtsError } from '../tts/tts-engine.js';
 import { CancelledError, runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -54,7 +54,7 @@ export function createGenerateAudioProcessor(deps: Deps) {
       await storage.put(audioKey, recording.bytes);
     if (stored.size > 10_000) stored.clear();
     stored.add(audioKey);
-    return { audioKey, durationSec: recording.durationSec };
+    return { audioKey, durationSec: recording.durationSec, cues: null };
   }
 
   async function speak(
@@ -70,24 +70,32 @@ export function createGenerateAudioProcessor(deps: Deps) {
     );
     if (text === null) throw new UnrecoverableError('the chapter has no stored text');
     const title = chapter?.title ?? `Chapter ${n}`;
-    const segments = chapterSegments(title, text, deps.ttsMaxChars, book);
+    const speech = chapterSegments(title, text, deps.ttsMaxChars, book, tts.unit);
+    const { segments } = speech;
     const session = tts.open({
       language: book.language ?? 'en',
       voice: book.voice ?? tts.defaultVoice,
       speed: book.speed,
     });
     const audioKey = objectKeys.chapterAudio(book.id, n, book.format);
-    const durationSec = await withTempDir(async (dir) => {
+    return withTempDir(async (dir) => {
       const file = path.join(dir, `${n}.${book.format}`);
       const onSegment = (done: number) =>
         job.updateProgress(Math.round((done / segments.length) * 100));
       const { format } = book;
       const { lookahead } = tts;
-      await encodeChapter({ session, segments, format, file, onSegment, signal, lookahead });
+      const starts = await encodeChapter({
+        session,
+        segments,
+        format,
+        file,
+        onSegment,
+        signal,
+        lookahead,
+      });
       await storage.putFile(audioKey, file);
-      return probeDuration(file);
+      return { audioKey, ...(await probeChapterAudio(file)), cues: cuesOf(speech, starts) };
     });
-    return { audioKey, durationSec };
   }
 
   async function failed(bookId: string, n: number, message: string, final: boolean) {
@@ -118,10 +126,15 @@ export function createGenerateAudioProcessor(deps: Deps) {
             : await speak(job, book, chapter, n, signal);
           metrics.synthesisSeconds.observe((performance.now() - started) / 1000);
           metrics.audioSeconds.observe(audio.durationSec);
-          await books.chapterDone(bookId, n, audio.audioKey, audio.durationSec);
+          await books.chapterDone(bookId, n, audio);
           // The last chapter to end decides a book with failed chapters (see failIfSettled).
           await books.failIfSettled(bookId);
-          return { kind: 'chapter-audio', n, ...audio };
+          return {
+            kind: 'chapter-audio',
+            n,
+            audioKey: audio.audioKey,
+            durationSec: audio.durationSec,
+          };
         },
         onFailure: ({ bookId, n }, message, final) => failed(bookId, n, message, final),
         heldBack,

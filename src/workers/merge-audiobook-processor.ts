@@ -131,9 +131,11 @@ async function merge(
       await storage.getToFile(key, file);
       files.push(file);
     }
+    // Each chapter takes its whole span in the join (its priming and padding included), so
+    // the markers stay on their chapters however many there are (audio/ffmpeg.ts).
     const marks = read.map((c) => ({
       title: c.title,
-      durationSec: (results.get(c.n) as TtsResult).durationSec,
+      durationSec: c.spanSec ?? (results.get(c.n) as TtsResult).durationSec,
     }));
     const list = path.join(dir, 'list.txt');
     const meta = path.join(dir, 'metadata.txt');

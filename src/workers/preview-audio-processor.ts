@@ -50,7 +50,7 @@ export function createPreviewProcessor(deps: Deps) {
     if (text === null) throw new UnrecoverableError(`chapter ${p.n} has no text to read`);
     const speed = p.speed ?? book.speed;
     const segments = openingOf(
-      chapterSegments(chapter.title, text, deps.ttsMaxChars, book),
+      chapterSegments(chapter.title, text, deps.ttsMaxChars, book).segments,
       Math.round(PREVIEW_WORDS * speed),
     );
     const voice = p.voice ?? book.voice ?? tts.defaultVoice;

@@ -197,7 +197,7 @@ describe('what a chapter sends to the engine', () => {
   it('normalizes the title and the body, then applies the lexicon (after normalization)', () => {
     const text =
       'XIV. The Escape\n\nDr. Jekyll met Mr. Hyde at 10:30 🙂.\n\n♦ ♦ ♦\n\nHYDE fled in 1886.';
-    expect(chapterSegments('XIV. The Escape', text, 4000, book)).toEqual([
+    expect(chapterSegments('XIV. The Escape', text, 4000, book).segments).toEqual([
       'fourteen. The Escape',
       'Doc Jekyll met Mister Hide at ten thirty.',
       SCENE_BREAK,

@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import type { BookService } from '../books/book-service.js';
+import { type TimedText, toSrt, toVtt } from '../text/subtitle-format.js';
+import { BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
+
+const FORMATS = {
+  vtt: { type: 'text/vtt; charset=utf-8', write: toVtt },
+  srt: { type: 'application/x-subrip; charset=utf-8', write: toSrt },
+} as const;
+
+const responses = {
+  200: Type.String({ description: 'WebVTT or SubRip: one cue per sentence (or per request)' }),
+  404: ErrorBody,
+  409: ErrorBody,
+  410: ErrorBody,
+};
+
+function send(reply: FastifyReply, format: keyof typeof FORMATS, cues: TimedText[], name: string) {
+  const { type, write } = FORMATS[format];
+  const file = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'subtitles'}.${format}`;
+  return reply
+    .header('content-type', type)
+    .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file)}`)
+    .send(write(cues));
+}
+
+/**
+ * Subtitles from the timings each chapter job measured: the whole book (READY) and each
+ * chapter (DONE), as WebVTT and SubRip; a cue is a sentence (see TtsEngine.unit).
+ */
+export const subtitleRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+  app,
+  { service },
+) => {
+  for (const format of ['vtt', 'srt'] as const) {
+    app.get(
+      `/books/:id/subtitles.${format}`,
+      { schema: { params: BookIdParams, response: responses } },
+      async (request, reply) => {
+        const { book, cues } = await service.subtitles.ofBook(request.principal, request.params.id);
+        return send(reply, format, cues, book.title ?? 'audiobook');
+      },
+    );
+    app.get(
+      `/books/:id/chapters/:n/subtitles.${format}`,
+      { schema: { params: ChapterParams, response: responses } },
+      async (request, reply) => {
+        const { id, n } = request.params;
+        const { cues } = await service.subtitles.ofChapter(request.principal, id, Number(n));
+        return send(reply, format, cues, `chapter ${n}`);
+      },
+    );
+  }
+};
