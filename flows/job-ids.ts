@@ -10,6 +10,8 @@ export const jobIds = {
   merge: (bookId: string) => `${bookId}-merge`,
   parse: (bookId: string) => `${bookId}-parse`,
   chapter: (bookId: string, n: number) => `${bookId}-ch-${n}`,
+  /** One delivery of a book to a target at a time. */
+  delivery: (bookId: string, target: string) => `${bookId}-deliver-${target}`,
   /** One per distinct request, so the same preview asked twice is made once. */
   preview: (request: unknown[]) => `preview-${requestHash(request)}`,
 };

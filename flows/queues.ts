@@ -13,6 +13,8 @@ export const QUEUES = {
   finalize: 'book-finalize',
   /** Short samples heard before committing: a chapter's opening, a voice's sample sentence. */
   preview: 'book-preview',
+  /** A READY book pushed to where people listen (Audiobookshelf). */
+  deliver: 'book-deliver',
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -24,6 +26,7 @@ export const JOBS = {
   mergeAudiobook: 'merge-audiobook',
   finalizeBook: 'finalize-book',
   previewAudio: 'preview-audio',
+  deliverBook: 'deliver-book',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -35,6 +38,7 @@ export const JOB_QUEUE: Record<JobName, QueueKey> = {
   [JOBS.mergeAudiobook]: 'merge',
   [JOBS.finalizeBook]: 'finalize',
   [JOBS.previewAudio]: 'preview',
+  [JOBS.deliverBook]: 'deliver',
 };
 
 export const QUEUE_KEYS = Object.keys(QUEUES) as QueueKey[];
@@ -80,5 +84,12 @@ export const JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
     attempts: 1,
     removeOnComplete: { age: 3600 },
     removeOnFail: { age: 3600 },
+  },
+  // A server that is away for a while: eight tries over about eight minutes; the book stays READY.
+  deliver: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: WEEK_SECONDS },
+    removeOnFail: { age: WEEK_SECONDS },
   },
 };

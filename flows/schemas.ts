@@ -49,6 +49,16 @@ export const MergeResult = Type.Object({
   chapters: Type.Integer({ minimum: 0 }),
 });
 export const FinalizeResult = Type.Object({ kind: Type.Literal('finalized') });
+export const DELIVERY_TARGETS = ['abs'] as const;
+export const DeliverPayload = Type.Object({
+  bookId: BookId,
+  target: Type.Union(DELIVERY_TARGETS.map((t) => Type.Literal(t))),
+});
+export const DeliverResult = Type.Object({
+  kind: Type.Literal('delivered'),
+  /** Where it went: the server's folder, or the library folder's path. */
+  location: Type.String(),
+});
 export const PreviewResult = Type.Object({
   kind: Type.Literal('preview'),
   audioKey: Type.String(),
@@ -65,6 +75,8 @@ export type MergeResult = Static<typeof MergeResult>;
 export type FinalizeResult = Static<typeof FinalizeResult>;
 export type PreviewPayload = Static<typeof PreviewPayload>;
 export type PreviewResult = Static<typeof PreviewResult>;
+export type DeliverPayload = Static<typeof DeliverPayload>;
+export type DeliverResult = Static<typeof DeliverResult>;
 
 /** Payload and result schema of every job name. */
 export const JOB_SCHEMAS = {
@@ -73,6 +85,7 @@ export const JOB_SCHEMAS = {
   'merge-audiobook': { payload: MergePayload, result: MergeResult },
   'finalize-book': { payload: FinalizePayload, result: FinalizeResult },
   'preview-audio': { payload: PreviewPayload, result: PreviewResult },
+  'deliver-book': { payload: DeliverPayload, result: DeliverResult },
 } satisfies Record<JobName, { payload: TSchema; result: TSchema }>;
 
 const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();

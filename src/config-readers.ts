@@ -10,6 +10,11 @@ import { TTS_ENGINES, type TtsEngineOptions } from './tts/tts-options.js';
  * derive from it the variables a test process must not inherit from a shell.
  */
 export const CONFIG_VARIABLES = [
+  'ABS_FOLDER',
+  'ABS_LIBRARY',
+  'ABS_LIBRARY_DIR',
+  'ABS_TOKEN',
+  'ABS_URL',
   'API_RATE_LIMIT',
   'API_TOKENS',
   'BODY_TIMEOUT',

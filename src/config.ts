@@ -10,6 +10,7 @@ import {
   parseTts,
   parseWorkerQueues,
 } from './config-readers.js';
+import type { AbsTarget } from './delivery/audiobookshelf.js';
 import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
 import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
 import type { S3StorageOptions } from './storage/s3-storage.js';
@@ -35,6 +36,8 @@ export interface Config {
   /** Namespaces the queues (Redis key prefix); lets several deployments or tests share one Redis. */
   queuePrefix: string;
   s3: S3StorageOptions | undefined;
+  /** Where READY books may be pushed: an Audiobookshelf server or a library folder it watches. */
+  abs: AbsTarget | undefined;
   workerQueues: QueueKey[];
   workers: Record<QueueKey, WorkerProfile>;
   /** How often each worker looks for jobs whose lock has lapsed. */
@@ -92,6 +95,7 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     redisCluster: r.bool('REDIS_CLUSTER', false),
     queuePrefix: r.str('QUEUE_PREFIX') ?? 'bookflow',
     s3: s3Options(r, problems),
+    abs: absTarget(r, problems),
     workerQueues: parseWorkerQueues(r.str('WORKER_QUEUES'), problems),
     workers: workerProfiles(r, tts.concurrency),
     stallCheckMs: r.int('STALL_CHECK_SECONDS', 5, 1, 3600) * 1000,
@@ -155,6 +159,24 @@ function s3Options(r: EnvReaders, problems: string[]): S3StorageOptions | undefi
   };
 }
 
+const ABS_API_SETTINGS = ['ABS_TOKEN', 'ABS_LIBRARY', 'ABS_FOLDER'] as const;
+
+/** `ABS_URL` with its token, library and folder ids, or `ABS_LIBRARY_DIR`; not both. */
+function absTarget(r: EnvReaders, problems: string[]): AbsTarget | undefined {
+  const url = r.url('ABS_URL', ['http:', 'https:']);
+  const dir = r.str('ABS_LIBRARY_DIR');
+  if (url && dir) problems.push('set ABS_URL or ABS_LIBRARY_DIR, not both');
+  if (dir) return { kind: 'dir', dir: path.resolve(dir) };
+  const [token, library, folder] = ABS_API_SETTINGS.map((name) => r.str(name));
+  for (const [i, name] of ABS_API_SETTINGS.entries()) {
+    const set = [token, library, folder][i] !== undefined;
+    if (!url && set) problems.push(`${name} is set but ABS_URL is not`);
+    if (url && !set) problems.push(`${name} is needed with ABS_URL`);
+  }
+  if (!url || !token || !library || !folder) return undefined;
+  return { kind: 'api', url, token, library, folder };
+}
+
 /** Light work (parse, finalize) and heavy work (speech, merge) run with their own settings. */
 function workerProfiles(r: EnvReaders, ttsConcurrency: number): Record<QueueKey, WorkerProfile> {
   const light = {
@@ -169,6 +191,7 @@ function workerProfiles(r: EnvReaders, ttsConcurrency: number): Record<QueueKey,
     merge: { concurrency: r.int('MERGE_CONCURRENCY', 2, 1, 64), lockMs: heavyLockMs },
     // A few seconds of speech each, for someone waiting: two at a time beside the chapters.
     preview: { concurrency: 2, lockMs: heavyLockMs },
+    deliver: { concurrency: 2, lockMs: heavyLockMs },
   };
 }
 

@@ -137,6 +137,7 @@ async function startApi(
     ...infra,
     voices: tts.voices,
     maxUploadBytes: config.maxUploadBytes,
+    deliveryTargets: config.abs ? ['abs'] : [],
   });
   const events = createEventHub({
     listen: infra.database.listen,

@@ -4,6 +4,7 @@ import { ago, type Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
 import { createChapterQueries } from './chapter-queries.js';
 import { createChapterSchedule } from './chapter-schedule.js';
+import { createDeliveryQueries } from './delivery-queries.js';
 import { createJobHistoryQueries } from './job-history-queries.js';
 import { createLexiconQueries } from './lexicon-queries.js';
 import { createReviewQueries } from './review-queries.js';
@@ -39,6 +40,7 @@ export interface NewBook {
   priority?: number;
   readOptions?: { altText?: true; keepBoilerplate?: true };
   autostart?: boolean;
+  deliverTo?: string | null;
   lexicon?: Record<string, string>;
 }
 
@@ -214,6 +216,7 @@ export function createBookQueries(db: Db) {
     ...createChapterSchedule(db),
     ...createLexiconQueries(db),
     ...createReviewQueries(db),
+    ...createDeliveryQueries(db),
     advance,
     insertBook,
     findByIdempotencyKey,

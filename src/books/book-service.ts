@@ -1,11 +1,12 @@
 import { JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
 import { canSee, type Principal } from '../access/principal.js';
-import type { BookRow, BookStatus, ChapterRow } from '../db/schema.js';
+import type { BookRow, BookStatus, ChapterRow, DeliveryRow } from '../db/schema.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
+import { createDeliveries, type DeliveryTarget } from './book-delivery.js';
 import { discardBook } from './book-discard.js';
 import { createPreviews } from './book-preview.js';
 import type { BookQueries } from './book-queries.js';
@@ -23,6 +24,7 @@ export type BookService = ReturnType<typeof createBookService>;
 export interface BookSnapshot {
   book: BookRow;
   chapters: ChapterRow[];
+  deliveries: DeliveryRow[];
 }
 
 /** How long a book's status (and job tree) is shared by every caller who asks for it. */
@@ -34,6 +36,8 @@ export interface BookServiceDeps {
   queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
   voices: Voice[];
   maxUploadBytes: number;
+  /** Where READY books may be pushed (configured Audiobookshelf); none by default. */
+  deliveryTargets?: DeliveryTarget[];
 }
 
 /** A range to read from an object of a given size, or the whole object (undefined). */
@@ -77,9 +81,13 @@ export function createBookService(deps: BookServiceDeps) {
 
   /** The book's status and chapters, at most about a second old. */
   function get(principal: Principal, id: string) {
-    return shared(snapshots, principal, id, async () => ({
-      chapters: await books.getChapters(id),
-    }));
+    return shared(snapshots, principal, id, async () => {
+      const [chapters, deliveries] = await Promise.all([
+        books.getChapters(id),
+        books.deliveriesOf(id),
+      ]);
+      return { chapters, deliveries };
+    });
   }
 
   /**
@@ -244,10 +252,12 @@ function parts(
   changed: (id: string) => void,
 ) {
   const { books, queues, storage } = deps;
+  const targets = deps.deliveryTargets ?? [];
   return {
     lexicon: createLexiconService(books),
     review: createBookReview({ books, queues, requireBook, changed }),
     previews: createPreviews({ books, queues, storage, voices: deps.voices, requireBook }),
     subtitles: createSubtitles({ books, requireBook }),
+    deliveries: createDeliveries({ books, queues, requireBook, changed, targets }),
   };
 }

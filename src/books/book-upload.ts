@@ -24,6 +24,7 @@ import { withTempDir } from '../temp-dir.js';
 import { quote, stripUnspeakable } from '../text/clean-text.js';
 import { type Lexicon, parseLexicon } from '../text/lexicon.js';
 import type { Voice } from '../tts/tts-engine.js';
+import type { DeliveryTarget } from './book-delivery.js';
 import type { BookQueries } from './book-queries.js';
 import { PRIORITY_RANGE } from './chapter-schedule.js';
 
@@ -52,6 +53,8 @@ export interface Choices {
   lexicon: Lexicon;
   /** False: stop at REVIEW once parsed (books/book-review.ts). */
   autostart: boolean;
+  /** `abs`: pushed to Audiobookshelf once READY (books/book-delivery.ts). */
+  deliverTo: DeliveryTarget | null;
 }
 
 export const SPEED_RANGE = { min: 0.5, max: 2 };
@@ -60,6 +63,7 @@ export function parseChoices(
   fields: Map<string, string>,
   voices: Voice[],
   admin: boolean,
+  targets: DeliveryTarget[] = [],
 ): Choices {
   const voice = fields.get('voice')?.trim() || null;
   if (voice && !voices.some((v) => v.id === voice)) {
@@ -83,7 +87,18 @@ export function parseChoices(
   const lexicon = parseLexicon(fields.get('lexicon') ?? '');
   const autostart = flag(fields, 'autostart', true);
   const readOptions = parseReadOptions(fields);
-  return { voice, speed, format, priority, readOptions, lexicon, autostart };
+  const deliverTo = parseDeliver(fields.get('deliver')?.trim() || null, targets);
+  return { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo };
+}
+
+function parseDeliver(value: string | null, targets: DeliveryTarget[]): DeliveryTarget | null {
+  if (value === null) return null;
+  if (value !== 'abs') throw new InvalidInputError('deliver must be abs (Audiobookshelf)');
+  if (!targets.includes(value))
+    throw new InvalidInputError(
+      'deliver=abs needs an Audiobookshelf: set ABS_URL or ABS_LIBRARY_DIR',
+    );
+  return value;
 }
 
 function flag(fields: Map<string, string>, name: string, fallback: boolean): boolean {
@@ -125,6 +140,7 @@ export interface UploadDeps {
   queues: Pick<QueueBackend, 'flowProducer'>;
   voices: Voice[];
   maxUploadBytes: number;
+  deliveryTargets?: DeliveryTarget[];
 }
 
 export const tooLarge = (maxUploadBytes: number) =>
@@ -147,7 +163,7 @@ export function createBookUploads(deps: UploadDeps) {
     return withTempDir(async (dir) => {
       const file = path.join(dir, 'upload.epub');
       const { fields, fileName } = await spool(parts, file);
-      const choices = parseChoices(fields, deps.voices, principal.admin);
+      const choices = parseChoices(fields, deps.voices, principal.admin, deps.deliveryTargets);
       // Only an upload under an Idempotency-Key is compared with another (it costs a read of the file).
       const uploadFingerprint = idempotencyKey ? await fingerprint(file, choices) : null;
       if (idempotencyKey) {
@@ -239,13 +255,14 @@ export function createBookUploads(deps: UploadDeps) {
 async function fingerprint(file: string, choices: Choices): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const { voice, speed, format, priority, readOptions, lexicon, autostart } = choices;
+  const { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo } = choices;
   // Defaults are left out, so fingerprints stored before these choices existed still match.
   const extra = [
     ...(priority === PRIORITY_RANGE.default ? [] : [priority]),
     ...(Object.keys(readOptions).length > 0 ? [readOptions] : []),
     ...(Object.keys(lexicon).length > 0 ? [lexicon] : []),
     ...(autostart ? [] : ['review']),
+    ...(deliverTo ? [`deliver:${deliverTo}`] : []),
   ];
   hash.update(JSON.stringify([voice, speed, format, ...extra]));
   return hash.digest('hex');

@@ -76,6 +76,8 @@ export const books = pgTable(
     lexicon: jsonb('lexicon').$type<Record<string, string>>().notNull().default({}),
     /** False: the parse stops at REVIEW until POST /books/:id/start (books/book-review.ts). */
     autostart: boolean('autostart').notNull().default(true),
+    /** Where the book goes once READY (`abs`: Audiobookshelf), as the upload asked; null: nowhere. */
+    deliverTo: text('deliver_to'),
     /** 1 (soonest) to 10; 5 unless the upload asked (see books/chapter-schedule.ts). */
     priority: smallint('priority').notNull().default(5),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -202,3 +204,30 @@ export const ownerLexicons = pgTable('owner_lexicons', {
   entries: jsonb('entries').$type<Record<string, string>>().notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const DELIVERY_STATES = ['PENDING', 'RUNNING', 'DONE', 'FAILED'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/**
+ * A READY book's pushes to where people listen (workers/deliver-book-processor.ts): one row
+ * per book and target, its state as the last try left it. A failed push never fails the book.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    bookId: text('book_id')
+      .notNull()
+      .references(() => books.id, { onDelete: 'cascade' }),
+    target: text('target').notNull(),
+    state: text('state').$type<DeliveryState>().notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+    /** Where it went, once DONE. */
+    location: text('location'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.bookId, t.target] })],
+);
+
+export type DeliveryRow = typeof deliveries.$inferSelect;

@@ -32,6 +32,11 @@ const UploadForm = Type.Object({
         'false: stop at REVIEW once parsed, to pick chapters (PATCH /books/{id}/chapters/{n}) and start it (POST /books/{id}/start)',
     }),
   ),
+  deliver: Type.Optional(
+    Type.Literal('abs', {
+      description: 'push the book to the configured Audiobookshelf once READY',
+    }),
+  ),
   priority: Type.Optional(
     Type.Integer({
       minimum: 1,

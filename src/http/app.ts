@@ -11,6 +11,7 @@ import { registerApiDocs } from './api-docs.js';
 import { audioRoutes } from './audio-routes.js';
 import { registerAccessControl } from './auth.js';
 import { bookRoutes } from './book-routes.js';
+import { deliveryRoutes } from './delivery-routes.js';
 import { registerErrorHandler } from './error-handler.js';
 import { eventRoutes } from './event-routes.js';
 import { HttpError } from './http-errors.js';
@@ -86,6 +87,7 @@ export async function buildApp(
   await app.register(reviewRoutes, { service: deps.service });
   await app.register(previewRoutes, { service: deps.service });
   await app.register(subtitleRoutes, { service: deps.service });
+  await app.register(deliveryRoutes, { service: deps.service });
   await app.register(eventRoutes, { hub: deps.events, service: deps.service });
   // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
   app.addHook('preClose', deps.events.close);

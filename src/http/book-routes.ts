@@ -120,7 +120,9 @@ function statusReads(app: App, service: BookService) {
     { schema: { params: BookIdParams, response: { 200: BookView, ...errors } }, logLevel: POLLED },
     async (request, reply) => {
       const snapshot = await service.get(request.principal, request.params.id);
-      return sendStatus(request, reply, snapshot, () => bookView(snapshot.book, snapshot.chapters));
+      return sendStatus(request, reply, snapshot, () =>
+        bookView(snapshot.book, snapshot.chapters, snapshot.deliveries),
+      );
     },
   );
 

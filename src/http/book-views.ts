@@ -1,7 +1,7 @@
 import { BOOK_ID_PATTERN } from '../../flows/index.js';
 import { estimatedSeconds } from '../books/book-review.js';
 import type { Progress } from '../books/chapter-queries.js';
-import type { BookRow, ChapterRow } from '../db/schema.js';
+import type { BookRow, ChapterRow, DeliveryRow } from '../db/schema.js';
 import { HttpError } from './http-errors.js';
 import type { BookViewT, ChapterViewT } from './schemas.js';
 
@@ -12,7 +12,11 @@ export const links = (id: string) => ({
   audio: `/books/${id}/audio`,
 });
 
-export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
+export function bookView(
+  book: BookRow,
+  chapters: ChapterRow[],
+  deliveries: DeliveryRow[] = [],
+): BookViewT {
   const counted = chapters.filter((c) => c.status !== 'SKIPPED');
   return {
     id: book.id,
@@ -40,6 +44,14 @@ export function bookView(book: BookRow, chapters: ChapterRow[]): BookViewT {
     createdAt: book.createdAt.toISOString(),
     chapters: chapters.map((c) => chapterView(c, book.speed)),
     leftOut: book.leftOut,
+    deliveries: deliveries.map((d) => ({
+      target: 'abs' as const,
+      state: d.state,
+      attempts: d.attempts,
+      error: d.error,
+      location: d.location,
+      deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    })),
     links: links(book.id),
   };
 }

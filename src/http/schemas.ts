@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { BookId } from '../../flows/index.js';
 import { AUDIO_FORMATS } from '../audio/audio-format.js';
 import { type JobNode, JobNodeSchema } from '../books/job-tree.js';
-import { BOOK_STATUSES, CHAPTER_STATUSES } from '../db/schema.js';
+import { BOOK_STATUSES, CHAPTER_STATUSES, DELIVERY_STATES } from '../db/schema.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -100,6 +100,27 @@ export const Started = Type.Object({
   chapters: Type.Integer({ minimum: 1 }),
 });
 
+/** A READY book's push to where people listen; a failed one never fails the book. */
+export const DeliveryView = Type.Object({
+  target: Type.Literal('abs'),
+  state: Type.Union(DELIVERY_STATES.map((s) => Type.Literal(s))),
+  attempts: Type.Integer({ minimum: 0 }),
+  error: Nullable(Type.String()),
+  /** Where it went, once DONE. */
+  location: Nullable(Type.String()),
+  deliveredAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+export const DeliveryRequest = Type.Object(
+  { target: Type.Optional(Type.Literal('abs')) },
+  { additionalProperties: false },
+);
+
+export const DeliveryAccepted = Type.Object({
+  target: Type.Literal('abs'),
+  state: Type.Literal('PENDING'),
+});
+
 export const BookView = Type.Object({
   id: Type.String(),
   status: Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s))),
@@ -128,6 +149,7 @@ export const BookView = Type.Object({
   chapters: Type.Array(ChapterView),
   /** What of the book is not used, and why. */
   leftOut: Type.Array(Type.String()),
+  deliveries: Type.Array(DeliveryView),
   links: Links,
 });
 

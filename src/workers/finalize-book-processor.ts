@@ -6,6 +6,7 @@ import {
   MergeResult,
   matches,
 } from '../../flows/index.js';
+import { requestDelivery } from '../books/book-delivery.js';
 import { type JobNode, readJobTree } from '../books/job-tree.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -41,6 +42,8 @@ export function createFinalizeProcessor({
           });
           await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });
           const book = await books.getBook(bookId);
+          // Asked for at upload (deliver=abs): pushed on its own, so a failed push never fails the book.
+          if (book?.deliverTo === 'abs') await requestDelivery({ books, queues }, bookId, 'abs');
           const wallSec = book ? Math.round((Date.now() - book.createdAt.getTime()) / 1000) : null;
           log.info({ bookId, durationSec: merged.durationSec, wallSec }, 'book READY');
           return { kind: 'finalized' };

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { JOBS, type JobName } from '../../flows/index.js';
+import { createDeliverProcessor } from './deliver-book-processor.js';
 import { createFinalizeProcessor } from './finalize-book-processor.js';
 import { createGenerateAudioProcessor } from './generate-audio-processor.js';
 import { createMergeProcessor } from './merge-audiobook-processor.js';
@@ -16,4 +17,5 @@ export const PROCESSOR_FACTORIES: Record<JobName, (deps: WorkerDeps) => JobProce
   [JOBS.mergeAudiobook]: createMergeProcessor,
   [JOBS.finalizeBook]: createFinalizeProcessor,
   [JOBS.previewAudio]: createPreviewProcessor,
+  [JOBS.deliverBook]: createDeliverProcessor,
 };

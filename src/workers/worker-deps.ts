@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BookQueries } from '../books/book-queries.js';
 import type { Database } from '../db/database.js';
+import type { AbsTarget } from '../delivery/audiobookshelf.js';
 import type { ParsedBook, ReadOptions } from '../epub/epub-parser.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { Storage } from '../storage/storage.js';
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   scheduling: 'fair' | 'fifo';
   /** Holds the speech queue back while the engine is down for everyone. */
   breaker: EngineBreaker;
+  /** Where READY books are pushed when asked (Audiobookshelf); unset: nowhere. */
+  delivery?: AbsTarget;
   /** Book changes as they happen (the cancel watcher wakes on them); unset: it polls only. */
   listen?: Database['listen'];
 }

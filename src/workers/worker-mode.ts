@@ -38,6 +38,7 @@ export function startWorkerMode(
       parseBook,
       listen: infra.database.listen,
       scheduling: config.scheduling,
+      delivery: config.abs,
       breaker: engineBreakerFor(tts, infra.queues, infra.database.db, log),
     },
     config.workerQueues,

@@ -3,9 +3,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { QUEUE_KEYS, type QueueKey } from '../../flows/index.js';
 import type { ApiToken } from '../../src/access/principal.js';
+import type { DeliveryTarget } from '../../src/books/book-delivery.js';
 import { createBookQueries } from '../../src/books/book-queries.js';
 import { createBookService } from '../../src/books/book-service.js';
 import { openDatabase } from '../../src/db/database.js';
+import type { AbsTarget } from '../../src/delivery/audiobookshelf.js';
 import { DEFAULT_EPUB_LIMITS } from '../../src/epub/epub-limits.js';
 import { createParseThreadPool } from '../../src/epub/parse-thread-pool.js';
 import { createEventHub } from '../../src/events/event-hub.js';
@@ -49,6 +51,8 @@ export async function buildTestApp(
     queueBackend?: 'redis' | 'postgres';
     /** The engine whose voices the API offers (the workers' own, where a test checks voices). */
     engine?: TtsEngine;
+    /** Where READY books may be pushed (the workers' `delivery` is told where). */
+    deliveryTargets?: DeliveryTarget[];
   } = {},
 ): Promise<TestApp> {
   const [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
@@ -70,6 +74,7 @@ export async function buildTestApp(
     queues,
     voices: engine.voices,
     maxUploadBytes,
+    deliveryTargets: opts.deliveryTargets,
   });
   const events = createEventHub({
     listen: database.listen,
@@ -117,7 +122,7 @@ export async function buildTestApp(
 export async function startInProcessWorkers(
   t: TestApp,
   tts: TtsEngine,
-  opts: { queues?: QueueKey[]; ttsConcurrency?: number } = {},
+  opts: { queues?: QueueKey[]; ttsConcurrency?: number; delivery?: AbsTarget } = {},
 ): Promise<{ stop(): Promise<void>; log: string[] }> {
   const database = await openDatabase(t.databaseUrl);
   const lines: string[] = [];
@@ -141,6 +146,7 @@ export async function startInProcessWorkers(
       parseBook: (file, read) => parser.parse(file, DEFAULT_EPUB_LIMITS, read),
       scheduling: 'fair',
       breaker: engineBreakerFor(tts, t.queues, database.db, log),
+      delivery: opts.delivery,
     },
     opts.queues ?? [...QUEUE_KEYS],
     {

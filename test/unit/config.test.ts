@@ -9,7 +9,7 @@ describe('configuration', () => {
     expect(c.s3).toBeUndefined();
     expect(c.port).toBe(3000);
     expect(c.host).toBe('127.0.0.1');
-    expect(c.workerQueues).toEqual(['parse', 'tts', 'merge', 'finalize', 'preview']);
+    expect(c.workerQueues).toEqual(['parse', 'tts', 'merge', 'finalize', 'preview', 'deliver']);
   });
 
   it('names every bad variable in one error', () => {
@@ -46,6 +46,44 @@ describe('configuration', () => {
     expect(() => loadConfig({ S3_ENDPOINT: 'http://minio:9000' })).toThrow(
       /S3_ENDPOINT is set but S3_BUCKET is not/,
     );
+  });
+
+  it('reads where READY books go: an Audiobookshelf server or a watched folder, not both', () => {
+    const abs = {
+      ABS_URL: 'http://abs:13378',
+      ABS_TOKEN: 't',
+      ABS_LIBRARY: 'lib',
+      ABS_FOLDER: 'fol',
+    };
+    expect(loadConfig(abs).abs).toEqual({
+      kind: 'api',
+      url: 'http://abs:13378',
+      token: 't',
+      library: 'lib',
+      folder: 'fol',
+    });
+    expect(loadConfig({ ABS_LIBRARY_DIR: '/srv/audiobooks' }).abs).toEqual({
+      kind: 'dir',
+      dir: '/srv/audiobooks',
+    });
+    expect(loadConfig({}).abs).toBeUndefined();
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ ABS_URL: 'http://abs:13378' })).toEqual([
+      'ABS_TOKEN is needed with ABS_URL',
+      'ABS_LIBRARY is needed with ABS_URL',
+      'ABS_FOLDER is needed with ABS_URL',
+    ]);
+    expect(problems({ ABS_TOKEN: 't' })).toEqual(['ABS_TOKEN is set but ABS_URL is not']);
+    expect(problems({ ...abs, ABS_LIBRARY_DIR: '/srv' })).toEqual([
+      'set ABS_URL or ABS_LIBRARY_DIR, not both',
+    ]);
   });
 
   it('picks worker queues by name', () => {
@@ -132,6 +170,7 @@ describe('access and worker configuration', () => {
       tts: { concurrency: 3, lockMs: 60_000 },
       merge: { concurrency: 1, lockMs: 60_000 },
       preview: { concurrency: 2, lockMs: 60_000 },
+      deliver: { concurrency: 2, lockMs: 60_000 },
     });
     expect(c.stallCheckMs).toBe(2000);
     expect(loadConfig({}).apiRateLimit).toEqual({ max: 1200, duration: 60_000 });

@@ -29,7 +29,9 @@ describe('the compose deployment', () => {
   it('runs the API and two kinds of worker apart; workers hold no API token', async () => {
     const { services } = await load();
     expect(services.api?.command).toEqual(['npm', 'run', 'api']);
-    expect(services['worker-light']?.environment?.WORKER_QUEUES).toBe('parse,merge,finalize');
+    expect(services['worker-light']?.environment?.WORKER_QUEUES).toBe(
+      'parse,merge,finalize,deliver',
+    );
     expect(services['worker-tts']?.environment?.WORKER_QUEUES).toBe('tts,preview');
     for (const name of ['worker-light', 'worker-tts']) {
       expect(services[name]?.command, name).toEqual(['npm', 'run', 'worker']);

@@ -1,0 +1,66 @@
+import { JOB_OPTIONS, JOBS, jobIds } from '../../flows/index.js';
+import type { Principal } from '../access/principal.js';
+import type { BookRow, ChapterRow } from '../db/schema.js';
+import { ConflictError, GoneError } from '../errors.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
+import type { BookQueries } from './book-queries.js';
+
+/** Where finished books may be pushed; `abs` (Audiobookshelf) when ABS_URL or ABS_LIBRARY_DIR is set. */
+export type DeliveryTarget = 'abs';
+
+type Queries = Pick<BookQueries, 'deliveryRequested'>;
+
+/**
+ * Asks for a book's push to `target`: its row waits (PENDING) and its job is queued. A
+ * finished or failed earlier push makes room for this one; one under way is left to end.
+ */
+export async function requestDelivery(
+  deps: { books: Queries; queues: Pick<QueueBackend, 'queue'> },
+  bookId: string,
+  target: DeliveryTarget,
+): Promise<void> {
+  const queue = deps.queues.queue('deliver');
+  const jobId = jobIds.delivery(bookId, target);
+  const earlier = await queue.getJob(jobId);
+  const state = await earlier?.getState();
+  if (state === 'completed' || state === 'failed') await earlier?.remove();
+  await deps.books.deliveryRequested(bookId, target);
+  await queue.add(JOBS.deliverBook, { bookId, target }, { ...JOB_OPTIONS.deliver, jobId });
+}
+
+/** The audiobook's chapters in its own time, as the merge placed them (each file's span). */
+export function chapterMarks(chapters: ChapterRow[]) {
+  let start = 0;
+  return chapters
+    .filter((c) => c.status === 'DONE')
+    .map((c) => {
+      const end = start + (c.spanSec ?? c.durationSec ?? 0);
+      const mark = { title: c.title, start, end };
+      start = end;
+      return mark;
+    });
+}
+
+/** `POST /books/:id/deliveries`: a READY book pushed again (or for the first time). */
+export function createDeliveries(deps: {
+  books: Queries;
+  queues: Pick<QueueBackend, 'queue'>;
+  targets: DeliveryTarget[];
+  requireBook(principal: Principal, id: string): Promise<BookRow>;
+  changed(id: string): void;
+}) {
+  async function deliver(principal: Principal, id: string, target: DeliveryTarget = 'abs') {
+    const book = await deps.requireBook(principal, id);
+    if (book.status === 'CANCELLED') throw new GoneError(`book ${id} was cancelled`);
+    if (book.status !== 'READY')
+      throw new ConflictError(`only a READY book can be delivered (it is ${book.status})`);
+    if (!deps.targets.includes(target))
+      throw new ConflictError(
+        'no Audiobookshelf is configured here: the service needs ABS_URL (with ABS_TOKEN, ABS_LIBRARY, ABS_FOLDER) or ABS_LIBRARY_DIR',
+      );
+    await requestDelivery(deps, id, target);
+    deps.changed(id);
+    return { target, state: 'PENDING' as const };
+  }
+  return { deliver };
+}
