@@ -64,14 +64,11 @@ describe('a chapter longer than one synthesis request', () => {
       const range = ranges.find((r) => r.n === chapter.n);
       const text = texts.subarray(range?.text_start, range?.text_end).toString('utf8');
       // As the chapter job makes them: normalized for the book's language (text/speech-text.ts).
-      // A command engine is asked a sentence at a time (TtsEngine.unit).
-      const { segments } = chapterSegments(
-        chapter.title,
-        text,
-        MAX_CHARS,
-        { language: book.language, lexicon: {} },
-        'sentence',
-      );
+      // As a command engine is asked: as much as fits in a request (TtsEngine.unit).
+      const { segments } = chapterSegments(chapter.title, text, MAX_CHARS, {
+        language: book.language,
+        lexicon: {},
+      });
       totalSegments += segments.length;
       expect(segments.length).toBeGreaterThan(2);
 

@@ -13,7 +13,6 @@ export function createCommandEngine(
 ): TtsEngine {
   return {
     name: opts.name ?? 'command',
-    unit: 'sentence',
     voices: opts.voices ?? [{ id: 'default', language: null }],
     defaultVoice: opts.defaultVoice ?? 'default',
     open({ language, voice, speed }) {

@@ -146,7 +146,6 @@ export function createWasmEspeakEngine(opts: { keepWarm?: boolean } = {}): TtsEn
 export function createSystemEspeakEngine(binary: string): TtsEngine {
   return {
     name: 'espeak-ng (system)',
-    unit: 'sentence',
     voices: ESPEAK_VOICES,
     defaultVoice: 'en',
     open: ({ voice, speed }) => ({

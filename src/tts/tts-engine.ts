@@ -41,8 +41,9 @@ export interface TtsEngine {
   readonly lookahead?: number;
   /**
    * What one request holds, and so how finely a chapter's timings tell its text apart
-   * (text/segments.ts): `sentence` for engines whose requests cost little; `paragraph` for
-   * remote ones; `packed` (the default) where each request has a start-up cost.
+   * (text/segments.ts): `sentence` for an engine whose requests cost little (Piper, in
+   * process); `paragraph` for a remote one; `packed` (the default) where each request starts
+   * a program or an instance.
    */
   readonly unit?: SegmentUnit;
   /**
