@@ -47,6 +47,8 @@ export const MergeResult = Type.Object({
   audioKey: Type.String(),
   durationSec: Type.Number({ minimum: 0 }),
   chapters: Type.Integer({ minimum: 0 }),
+  /** Parts made beside the whole (the book was longer than its `splitHours`). */
+  parts: Type.Optional(Type.Integer({ minimum: 2 })),
 });
 export const FinalizeResult = Type.Object({ kind: Type.Literal('finalized') });
 export const DELIVERY_TARGETS = ['abs'] as const;

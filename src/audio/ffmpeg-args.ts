@@ -119,7 +119,7 @@ export function escapeMetadata(value: string): string {
 
 /** An ffmetadata document: book tags plus one chapter per entry, back to back. */
 export function ffmetadata(
-  tags: { title: string; artist: string | null; narrator?: string },
+  tags: { title: string; artist: string | null; narrator?: string; track?: string },
   chapters: ChapterMark[],
 ): string {
   const lines = [
@@ -135,6 +135,8 @@ export function ffmetadata(
   // Audiobook players show the narrator from the composer tag (MP4 ©wrt, ID3 TCOM).
   if (tags.narrator) lines.push(`composer=${escapeMetadata(tags.narrator)}`);
   lines.push('genre=Audiobook');
+  // A part of a book: "1/3" (MP4 trkn, ID3 TRCK), so players keep the parts in order.
+  if (tags.track) lines.push(`track=${tags.track}`);
   let startMs = 0;
   for (const ch of chapters) {
     const endMs = startMs + Math.round(ch.durationSec * 1000);

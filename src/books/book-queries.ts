@@ -41,6 +41,7 @@ export interface NewBook {
   readOptions?: { altText?: true; keepBoilerplate?: true };
   autostart?: boolean;
   deliverTo?: string | null;
+  splitHours?: number | null;
   lexicon?: Record<string, string>;
 }
 

@@ -221,6 +221,18 @@ export function createBookService(deps: BookServiceDeps) {
     return { book, chapter, ...(await openObject(chapter.audioKey, what, range)) };
   }
 
+  /** Part `k` of a READY book delivered in parts (`splitHours`), or all of them in one zip. */
+  async function part(principal: Principal, id: string, k: number | 'zip', range?: RangeOf) {
+    const book = await requireBook(principal, id);
+    refuseCancelled(book);
+    if (book.status !== 'READY')
+      throw new ConflictError(`the audiobook is not ready yet (status ${book.status})`);
+    const what = k === 'zip' ? `parts of book ${id}` : `part ${k} of book ${id}`;
+    if (!book.partCount || (k !== 'zip' && k > book.partCount)) throw new NotFoundError(what);
+    const key = k === 'zip' ? objectKeys.partsZip(id) : objectKeys.part(id, k, book.format);
+    return { book, ...(await openObject(key, what, range)) };
+  }
+
   /** The cover the parse kept (a JPEG, see cover-check.ts), if the book has one. */
   async function cover(principal: Principal, id: string) {
     await requireBook(principal, id);
@@ -242,6 +254,7 @@ export function createBookService(deps: BookServiceDeps) {
     retryBook,
     audio,
     chapterAudio,
+    part,
   };
 }
 

@@ -55,7 +55,11 @@ export interface Choices {
   autostart: boolean;
   /** `abs`: pushed to Audiobookshelf once READY (books/book-delivery.ts). */
   deliverTo: DeliveryTarget | null;
+  /** Longer than this many hours: also delivered in parts (workers/audiobook-join.ts). */
+  splitHours: number | null;
 }
+
+export const SPLIT_HOURS_RANGE = { min: 0.001, max: 1000 };
 
 export const SPEED_RANGE = { min: 0.5, max: 2 };
 
@@ -88,7 +92,17 @@ export function parseChoices(
   const autostart = flag(fields, 'autostart', true);
   const readOptions = parseReadOptions(fields);
   const deliverTo = parseDeliver(fields.get('deliver')?.trim() || null, targets);
-  return { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo };
+  const splitHours = parseSplitHours(fields.get('splitHours')?.trim() || null);
+  return { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo, splitHours };
+}
+
+function parseSplitHours(value: string | null): number | null {
+  if (value === null) return null;
+  const hours = Number(value);
+  const { min, max } = SPLIT_HOURS_RANGE;
+  if (!Number.isFinite(hours) || hours < min || hours > max)
+    throw new InvalidInputError(`splitHours must be a number of hours from ${min} to ${max}`);
+  return hours;
 }
 
 function parseDeliver(value: string | null, targets: DeliveryTarget[]): DeliveryTarget | null {
@@ -255,7 +269,8 @@ export function createBookUploads(deps: UploadDeps) {
 async function fingerprint(file: string, choices: Choices): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  const { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo } = choices;
+  const { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo, splitHours } =
+    choices;
   // Defaults are left out, so fingerprints stored before these choices existed still match.
   const extra = [
     ...(priority === PRIORITY_RANGE.default ? [] : [priority]),
@@ -263,6 +278,7 @@ async function fingerprint(file: string, choices: Choices): Promise<string> {
     ...(Object.keys(lexicon).length > 0 ? [lexicon] : []),
     ...(autostart ? [] : ['review']),
     ...(deliverTo ? [`deliver:${deliverTo}`] : []),
+    ...(splitHours ? [`split:${splitHours}`] : []),
   ];
   hash.update(JSON.stringify([voice, speed, format, ...extra]));
   return hash.digest('hex');

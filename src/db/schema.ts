@@ -76,6 +76,10 @@ export const books = pgTable(
     lexicon: jsonb('lexicon').$type<Record<string, string>>().notNull().default({}),
     /** False: the parse stops at REVIEW until POST /books/:id/start (books/book-review.ts). */
     autostart: boolean('autostart').notNull().default(true),
+    /** Longer than this many hours: also delivered in parts at chapter boundaries; null: whole only. */
+    splitHours: real('split_hours'),
+    /** How many parts it was delivered in (once READY); null: one file only. */
+    partCount: integer('part_count'),
     /** Where the book goes once READY (`abs`: Audiobookshelf), as the upload asked; null: nowhere. */
     deliverTo: text('deliver_to'),
     /** 1 (soonest) to 10; 5 unless the upload asked (see books/chapter-schedule.ts). */

@@ -32,6 +32,13 @@ const UploadForm = Type.Object({
         'false: stop at REVIEW once parsed, to pick chapters (PATCH /books/{id}/chapters/{n}) and start it (POST /books/{id}/start)',
     }),
   ),
+  splitHours: Type.Optional(
+    Type.Number({
+      minimum: 0.001,
+      maximum: 1000,
+      description: 'longer than this many hours: also delivered in parts at chapter boundaries',
+    }),
+  ),
   deliver: Type.Optional(
     Type.Literal('abs', {
       description: 'push the book to the configured Audiobookshelf once READY',

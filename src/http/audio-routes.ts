@@ -63,9 +63,36 @@ export const audioRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = 
       return sendAudio(reply, audio, `${String(n).padStart(3, '0')} ${audio.chapter.title}`);
     },
   );
+  partRoutes(app, service);
 };
 
+/** A book delivered in parts (`splitHours`): each part, and all of them in one zip. */
+function partRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], service: BookService) {
+  app.get(
+    '/books/:id/parts/:n/audio',
+    { schema: { params: ChapterParams, response: audioResponses } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const k = Number(request.params.n);
+      const audio = await service.part(request.principal, id, k, (size) =>
+        parseRange(request.headers.range, size),
+      );
+      const of = audio.book.partCount ?? k;
+      return sendAudio(reply, audio, `${audio.book.title ?? 'audiobook'} - Part ${k} of ${of}`);
+    },
+  );
+  app.get(
+    '/books/:id/parts.zip',
+    { schema: { params: BookIdParams, response: audioResponses } },
+    async (request, reply) => {
+      const zip = await service.part(request.principal, request.params.id, 'zip');
+      return sendAudio(reply, zip, `${zip.book.title ?? 'audiobook'} - parts`);
+    },
+  );
+}
+
 const CONTENT_TYPES: Record<string, string> = {
+  '.zip': 'application/zip',
   '.m4b': 'audio/mp4',
   '.m4a': 'audio/mp4',
   '.mp3': 'audio/mpeg',

@@ -36,6 +36,8 @@ export function bookView(
     format: book.format,
     priority: book.priority,
     autostart: book.autostart,
+    splitHours: book.splitHours,
+    parts: book.partCount,
     lexicon: book.lexicon,
     readOptions: {
       altText: book.readOptions.altText ?? false,

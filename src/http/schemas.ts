@@ -1,10 +1,10 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { BookId } from '../../flows/index.js';
 import { AUDIO_FORMATS } from '../audio/audio-format.js';
 import { type JobNode, JobNodeSchema } from '../books/job-tree.js';
 import { BOOK_STATUSES, CHAPTER_STATUSES, DELIVERY_STATES } from '../db/schema.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorBody = Type.Object({
   statusCode: Type.Integer(),
@@ -138,6 +138,10 @@ export const BookView = Type.Object({
   priority: Type.Integer({ minimum: 1, maximum: 10 }),
   /** Word → what is said instead: the owner's lexicon at upload, with the upload's over it. */
   lexicon: Type.Record(Type.String(), Type.String()),
+  /** Longer than this many hours, it is also delivered in parts; null: whole only. */
+  splitHours: Nullable(Type.Number()),
+  /** How many parts it was delivered in (GET /books/:id/parts/:n/audio, /parts.zip); null: none. */
+  parts: Nullable(Type.Integer({ minimum: 2 })),
   /** False: the book stops at REVIEW once parsed, until POST /books/:id/start. */
   autostart: Type.Boolean(),
   /** How the upload asked the book to be read. */

@@ -38,6 +38,7 @@ export function createFinalizeProcessor({
           await books.advance(bookId, 'READY', {
             audioKey: merged.audioKey,
             durationSec: merged.durationSec,
+            partCount: merged.parts ?? null,
             readyAt: new Date(),
           });
           await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });

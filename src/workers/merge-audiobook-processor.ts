@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DelayedError, type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import {
@@ -10,13 +9,13 @@ import {
   type TtsResult,
   TtsResult as TtsResultSchema,
 } from '../../flows/index.js';
-import { probeDuration, runFfmpeg } from '../audio/ffmpeg.js';
-import { concatList, ffmetadata, mergeJob } from '../audio/ffmpeg-args.js';
+import { probeDuration } from '../audio/ffmpeg.js';
 import { chapterJobs } from '../books/chapter-schedule.js';
 import type { ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
+import { joinChapters, writeParts } from './audiobook-join.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -137,30 +136,26 @@ async function merge(
       title: c.title,
       durationSec: c.spanSec ?? (results.get(c.n) as TtsResult).durationSec,
     }));
-    const list = path.join(dir, 'list.txt');
-    const meta = path.join(dir, 'metadata.txt');
     const out = path.join(dir, `audiobook.${book.format}`);
-    await fs.writeFile(list, concatList(files));
     const narrator = `${tts.name}, voice ${book.voice ?? tts.defaultVoice}`;
-    await fs.writeFile(
-      meta,
-      ffmetadata({ title: parsed.title, artist: parsed.author, narrator }, marks),
-    );
     let cover: string | undefined;
     if (parsed.coverKey) {
       cover = path.join(dir, path.basename(parsed.coverKey));
       await storage.getToFile(parsed.coverKey, cover);
     }
+    const tags = { title: parsed.title, artist: parsed.author, narrator };
+    const spec = { dir, format: book.format, tags, cover, signal };
     const started = performance.now();
-    await runFfmpeg(mergeJob({ list, metadata: meta, cover }, book.format, out), signal);
+    await joinChapters(spec, files, marks, out);
     metrics.mergeSeconds.observe((performance.now() - started) / 1000);
     const audioKey = objectKeys.audiobook(bookId, book.format);
     await storage.putFile(audioKey, out);
-    return {
-      kind: 'audiobook',
-      audioKey,
-      durationSec: await probeDuration(out),
-      chapters: files.length,
-    };
+    const durationSec = await probeDuration(out);
+    const maxSec = (book.splitHours ?? Number.POSITIVE_INFINITY) * 3600;
+    const parts =
+      durationSec > maxSec
+        ? await writeParts({ ...spec, bookId, maxSec }, storage, files, marks)
+        : undefined;
+    return { kind: 'audiobook', audioKey, durationSec, chapters: files.length, parts };
   });
 }
