@@ -256,6 +256,8 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/books/{id}/deliveries',
       '/books/{id}/events',
       '/books/{id}/jobs',
+      '/books/{id}/parts.zip',
+      '/books/{id}/parts/{n}/audio',
       '/books/{id}/retry',
       '/books/{id}/start',
       '/books/{id}/subtitles.srt',
