@@ -120,9 +120,16 @@ export function BookPage({ id }) {
       <div class="actions">
         ${failed && html`<button type="button" onClick=${() => act('POST', '/retry')}>Retry all failed</button>`}
         ${RUNNING.includes(book.status) && html`<button type="button" onClick=${() => act('DELETE')}>Cancel</button>`}
+        ${book.status === 'READY' && html`<button type="button" onClick=${() => act('POST', '/deliveries')}>Send to Audiobookshelf</button>`}
         <button type="button" class="danger" onClick=${() => confirm('Delete this book and its audio?') && act('DELETE', '?purge=true')}>Delete</button>
       </div>
       ${message && html`<p class="error" role="alert">${message}</p>`}
+      ${book.deliveries?.map(
+        (
+          d,
+        ) => html`<p class="delivery" key=${d.target}>Audiobookshelf: <span class=${`status ${d.state}`}>${d.state}</span>
+          ${d.attempts > 1 ? ` after ${d.attempts} tries` : ''}${d.error ? html` <span class="error">${d.error}</span>` : ''}</p>`,
+      )}
       ${book.status === 'READY' && html`<${Player} book=${book} />`}
       ${
         book.status === 'REVIEW'

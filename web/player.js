@@ -2,16 +2,9 @@ import { useRef, useState } from 'preact/hooks';
 import { bookUrl, duration } from './api.js';
 import { html } from './html.js';
 
-/** Where each chapter starts in the audiobook: the merge joins them in order, without gaps. */
+/** Where each chapter starts in the audiobook, as the API says the merge placed it. */
 export function chapterStarts(chapters) {
-  let at = 0;
-  return chapters
-    .filter((c) => c.status === 'DONE')
-    .map((c) => {
-      const start = at;
-      at += c.durationSec ?? 0;
-      return { ...c, start };
-    });
+  return chapters.filter((c) => c.status === 'DONE').map((c) => ({ ...c, start: c.startSec ?? 0 }));
 }
 
 /** The finished audiobook, with its chapters: click one to go there; the one playing is marked. */
@@ -32,7 +25,12 @@ export function Player({ book }) {
     <section class="player" aria-labelledby="player-title">
       <h2 id="player-title">Listen</h2>
       <audio ref=${audio} controls preload="metadata" src=${bookUrl(book.id, '/audio')} onTimeUpdate=${onTime}></audio>
-      <a class="download" href=${bookUrl(book.id, '/audio')} download>Download the audiobook</a>
+      <p class="downloads">
+        <a class="download" href=${bookUrl(book.id, '/audio')} download>Download the audiobook</a>
+        <a href=${bookUrl(book.id, '/subtitles.vtt')} download>Subtitles (WebVTT)</a>
+        <a href=${bookUrl(book.id, '/subtitles.srt')} download>Subtitles (SRT)</a>
+        ${book.parts && html`<a href=${bookUrl(book.id, '/parts.zip')} download>All ${book.parts} parts (zip)</a>`}
+      </p>
       <ol class="marks">
         ${marks.map(
           (

@@ -1,4 +1,5 @@
 import { BOOK_ID_PATTERN } from '../../flows/index.js';
+import { chapterMarks } from '../books/book-delivery.js';
 import { estimatedSeconds } from '../books/book-review.js';
 import type { Progress } from '../books/chapter-queries.js';
 import type { BookRow, ChapterRow, DeliveryRow } from '../db/schema.js';
@@ -17,6 +18,10 @@ export function bookView(
   chapters: ChapterRow[],
   deliveries: DeliveryRow[] = [],
 ): BookViewT {
+  const marks = chapterMarks(chapters);
+  const starts = new Map(
+    chapters.filter((c) => c.status === 'DONE').map((c, i) => [c.n, marks[i]?.start ?? 0]),
+  );
   const counted = chapters.filter((c) => c.status !== 'SKIPPED');
   return {
     id: book.id,
@@ -44,7 +49,7 @@ export function bookView(
       boilerplate: book.readOptions.keepBoilerplate ? ('keep' as const) : ('skip' as const),
     },
     createdAt: book.createdAt.toISOString(),
-    chapters: chapters.map((c) => chapterView(c, book.speed)),
+    chapters: chapters.map((c) => chapterView(c, book.speed, starts.get(c.n))),
     leftOut: book.leftOut,
     deliveries: deliveries.map((d) => ({
       target: 'abs' as const,
@@ -58,7 +63,7 @@ export function bookView(
   };
 }
 
-export function chapterView(c: ChapterRow, speed: number): ChapterViewT {
+export function chapterView(c: ChapterRow, speed: number, startSec?: number): ChapterViewT {
   return {
     n: c.n,
     title: c.title,
@@ -70,6 +75,7 @@ export function chapterView(c: ChapterRow, speed: number): ChapterViewT {
     wordCount: c.wordCount,
     estimatedSec: estimatedSeconds(c.wordCount, speed),
     excerpt: c.excerpt,
+    startSec: startSec ?? null,
   };
 }
 

@@ -82,6 +82,8 @@ export const ChapterView = Type.Object({
   estimatedSec: Type.Number({ minimum: 0 }),
   /** Its first words, so a reviewer can tell what it is. */
   excerpt: Type.String(),
+  /** Where it starts in the audiobook (seconds), as the merge places it; null until DONE. */
+  startSec: Type.Union([Type.Number(), Type.Null()]),
 });
 
 /** `PATCH /books/:id/chapters/:n` while the book is in REVIEW: either or both. */
