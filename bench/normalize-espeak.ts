@@ -1,36 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseEpubFile } from '../src/epub/epub-parser.js';
 import { normalizeForSpeech } from '../src/text/speech-text.js';
+import { runEspeakWasm } from '../src/tts/espeak-wasm.js';
 import { FIXTURES } from '../test/support/fixtures.js';
-
-type EspeakModule = { FS: { writeFile(p: string, d: string): void } };
-type EspeakFactory = (opts: Record<string, unknown>) => Promise<EspeakModule>;
-
-const require = createRequire(import.meta.url);
-const entry = require.resolve('espeak-ng');
-const compiled = WebAssembly.compile(readFileSync(entry.replace(/\.js$/, '.wasm')));
-const factory = import(entry).then((m: { default: EspeakFactory }) => m.default);
 
 /** What espeak-ng would say, as its phoneme mnemonics (`-x`), without making audio. */
 async function phonemes(text: string): Promise<string> {
-  const [ESpeakNG, wasm] = await Promise.all([factory, compiled]);
-  const out: string[] = [];
-  await ESpeakNG({
-    instantiateWasm: (
-      imports: WebAssembly.Imports,
-      ok: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
-    ) => {
-      void WebAssembly.instantiate(wasm, imports).then((instance) => ok(instance, wasm));
-      return {};
-    },
-    arguments: ['-v', 'en', '-q', '-x', '-f', '/input.txt'],
-    preRun: [(m: EspeakModule) => m.FS.writeFile('/input.txt', text)],
-    print: (line: string) => out.push(line.trim()),
-    printErr: () => {},
-  });
-  return out.join(' ').replace(/\s+/g, ' ');
+  const { out } = await runEspeakWasm(['-v', 'en', '-q', '-x'], text);
+  return out.join(' ').replace(/\s+/g, ' ').trim();
 }
 
 /** English sentences of the fixtures that the normalization changes. */

@@ -6,39 +6,14 @@
  * for each, stdout gets a 4-byte little-endian length and then a WAV file of
  * that length. A failed request writes length 0 and a line on stderr.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import readline from 'node:readline';
-
-type EspeakModule = {
-  FS: { writeFile(p: string, d: string): void; readFile(p: string): Uint8Array };
-};
-type EspeakFactory = (opts: Record<string, unknown>) => Promise<EspeakModule>;
-
-const require = createRequire(import.meta.url);
-const entry = require.resolve('espeak-ng');
-// Compile the 18 MB module once; each request gets a fresh instance (its main() runs once).
-const compiled = WebAssembly.compile(readFileSync(entry.replace(/\.js$/, '.wasm')));
-const factory = import(entry).then((m: { default: EspeakFactory }) => m.default);
+import { runEspeakWasm } from './espeak-wasm.js';
 
 async function synthesize(text: string, voice: string, wpm: number): Promise<Uint8Array> {
-  const [ESpeakNG, wasm] = await Promise.all([factory, compiled]);
-  const errors: string[] = [];
-  const mod = await ESpeakNG({
-    instantiateWasm: (
-      imports: WebAssembly.Imports,
-      ok: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
-    ) => {
-      void WebAssembly.instantiate(wasm, imports).then((instance) => ok(instance, wasm));
-      return {};
-    },
-    arguments: ['-v', voice, '-s', String(wpm), '-f', '/input.txt', '-w', '/output.wav'],
-    preRun: [(m: EspeakModule) => m.FS.writeFile('/input.txt', text)],
-    print: () => {},
-    printErr: (line: string) => errors.push(line),
-  });
+  const args = ['-v', voice, '-s', String(wpm), '-w', '/output.wav'];
+  const { files, errors } = await runEspeakWasm(args, text);
   try {
-    return mod.FS.readFile('/output.wav');
+    return files.readFile('/output.wav');
   } catch {
     const why = errors.find((e) => e.startsWith('Error')) ?? errors[0] ?? 'unknown error';
     throw new Error(`espeak-ng produced no audio: ${why.split(' program exited')[0]}`);
