@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment } from './support/deployment.js';
+import { createDeployment, type Deployment, said } from './support/deployment.js';
 import { uploadMadeBook } from './support/made-books.js';
 import { type SpeechServer, startSpeechServer } from './support/speech-server.js';
 
@@ -52,7 +52,9 @@ describe.each([
 
   it('a chapter the server fails alone (others spoken) still fails on its own', async () => {
     speech.behave = (r) =>
-      r.body.input.includes('Lone chapter 2') ? { status: 503, body: { error: 'no' } } : 'audio';
+      r.body.input.includes(said('Lone chapter 2'))
+        ? { status: 503, body: { error: 'no' } }
+        : 'audio';
     const id = await uploadMadeBook(d, 'Lone', 3);
     const book = await d.api.waitFor(id, ['READY', 'FAILED'], 120_000);
     speech.behave = () => 'audio';
