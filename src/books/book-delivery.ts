@@ -1,8 +1,9 @@
 import { JOB_OPTIONS, JOBS, jobIds } from '../../flows/index.js';
 import type { Principal } from '../access/principal.js';
-import type { BookRow, ChapterRow } from '../db/schema.js';
-import { ConflictError, GoneError } from '../errors.js';
+import type { BookRow } from '../db/schema.js';
+import { ConflictError } from '../errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import { refuseCancelled } from './book-files.js';
 import type { BookQueries } from './book-queries.js';
 
 /** Where finished books may be pushed; `abs` (Audiobookshelf) when ABS_URL or ABS_LIBRARY_DIR is set. */
@@ -28,19 +29,6 @@ export async function requestDelivery(
   await queue.add(JOBS.deliverBook, { bookId, target }, { ...JOB_OPTIONS.deliver, jobId });
 }
 
-/** The audiobook's chapters in its own time, as the merge placed them (each file's span). */
-export function chapterMarks(chapters: ChapterRow[]) {
-  let start = 0;
-  return chapters
-    .filter((c) => c.status === 'DONE')
-    .map((c) => {
-      const end = start + (c.spanSec ?? c.durationSec ?? 0);
-      const mark = { title: c.title, start, end };
-      start = end;
-      return mark;
-    });
-}
-
 /** `POST /books/:id/deliveries`: a READY book pushed again (or for the first time). */
 export function createDeliveries(deps: {
   books: Queries;
@@ -51,7 +39,7 @@ export function createDeliveries(deps: {
 }) {
   async function deliver(principal: Principal, id: string, target: DeliveryTarget = 'abs') {
     const book = await deps.requireBook(principal, id);
-    if (book.status === 'CANCELLED') throw new GoneError(`book ${id} was cancelled`);
+    refuseCancelled(book);
     if (book.status !== 'READY')
       throw new ConflictError(`only a READY book can be delivered (it is ${book.status})`);
     if (!deps.targets.includes(target))

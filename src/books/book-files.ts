@@ -8,6 +8,18 @@ import type { BookQueries } from './book-queries.js';
 /** A range to read from an object of a given size, or the whole object (undefined). */
 export type RangeOf = (size: number) => ByteRange | undefined;
 
+/** A cancelled book's files were deleted with it: its audio is gone, not pending. */
+export function refuseCancelled(book: BookRow): void {
+  if (book.status === 'CANCELLED')
+    throw new GoneError(`book ${book.id} was cancelled, and its audio deleted`);
+}
+
+/** What is made of the whole book (audiobook, parts, subtitles) waits for it to be READY. */
+export function requireReady(book: BookRow): void {
+  if (book.status !== 'READY')
+    throw new ConflictError(`the audiobook is not ready yet (status ${book.status})`);
+}
+
 /** A book's stored files as callers read them: the audiobook, a chapter, a part, the cover. */
 export function createBookFiles(deps: {
   books: Pick<BookQueries, 'getChapter'>;
@@ -15,12 +27,6 @@ export function createBookFiles(deps: {
   requireBook(principal: Principal, id: string): Promise<BookRow>;
 }) {
   const { books, storage, requireBook } = deps;
-
-  /** A cancelled book's files were deleted with it: its audio is gone, not pending. */
-  function refuseCancelled(book: BookRow): void {
-    if (book.status === 'CANCELLED')
-      throw new GoneError(`book ${book.id} was cancelled, and its audio deleted`);
-  }
 
   async function openObject(key: string, what: string, range?: RangeOf) {
     const size = await storage.size(key);
@@ -56,8 +62,7 @@ export function createBookFiles(deps: {
   async function part(principal: Principal, id: string, k: number | 'zip', range?: RangeOf) {
     const book = await requireBook(principal, id);
     refuseCancelled(book);
-    if (book.status !== 'READY')
-      throw new ConflictError(`the audiobook is not ready yet (status ${book.status})`);
+    requireReady(book);
     const what = k === 'zip' ? `parts of book ${id}` : `part ${k} of book ${id}`;
     if (!book.partCount || (k !== 'zip' && k > book.partCount)) throw new NotFoundError(what);
     const key = k === 'zip' ? objectKeys.partsZip(id) : objectKeys.part(id, k, book.format);

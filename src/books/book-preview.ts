@@ -9,16 +9,11 @@ import {
 } from '../../flows/index.js';
 import type { Principal } from '../access/principal.js';
 import type { BookRow } from '../db/schema.js';
-import {
-  ConflictError,
-  GoneError,
-  InvalidInputError,
-  NotFoundError,
-  UnavailableError,
-} from '../errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../errors.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
+import { refuseCancelled } from './book-files.js';
 import type { BookQueries } from './book-queries.js';
 
 /** How long a caller waits for a speech worker to make a preview. */
@@ -46,7 +41,7 @@ export function createPreviews(deps: PreviewDeps) {
     choice: { voice?: string; speed?: number },
   ) {
     const book = await deps.requireBook(principal, id);
-    if (book.status === 'CANCELLED') throw new GoneError(`book ${id} was cancelled`);
+    refuseCancelled(book);
     const found = await deps.books.getChapter(id, n);
     if (!found && ['UPLOADED', 'PARSING'].includes(book.status))
       throw new ConflictError(`book ${id} is not read yet (status ${book.status}); try once it is`);

@@ -1,7 +1,8 @@
 import type { Principal } from '../access/principal.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
-import { ConflictError, GoneError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { TimedText } from '../text/subtitle-format.js';
+import { refuseCancelled, requireReady } from './book-files.js';
 import type { BookQueries } from './book-queries.js';
 
 /**
@@ -19,23 +20,34 @@ export function timedChapter(chapter: ChapterRow, offset = 0): TimedText[] {
   }));
 }
 
-/**
- * The book's cues in book time: each chapter read, in order, placed where the merge put it
- * (after the spans of those before it, its sound `leadSec` in); a chapter's last cue runs
- * to the next chapter's start.
- */
-export function timedBook(chapters: ChapterRow[]): TimedText[] {
-  let offset = 0;
+/** What a chapter's audio adds to the joined audiobook (audio/ffmpeg.ts probeChapterAudio). */
+export const chapterSpan = (c: Pick<ChapterRow, 'spanSec' | 'durationSec'>) =>
+  c.spanSec ?? c.durationSec ?? 0;
+
+/** The chapters read, in order, where the merge placed them in the audiobook (seconds). */
+export function chapterMarks(chapters: ChapterRow[]) {
+  let start = 0;
   return chapters
     .filter((c) => c.status === 'DONE')
-    .flatMap((c) => {
-      const span = c.spanSec ?? c.durationSec ?? 0;
-      const timed = timedChapter(c, offset + (c.leadSec ?? 0));
-      const last = timed.at(-1);
-      if (last) last.end = offset + span;
-      offset += span;
-      return timed;
+    .map((chapter) => {
+      const end = start + chapterSpan(chapter);
+      const mark = { chapter, title: chapter.title, start, end };
+      start = end;
+      return mark;
     });
+}
+
+/**
+ * The book's cues in book time: each chapter's placed where the merge put the chapter (its
+ * sound `leadSec` in); a chapter's last cue runs to the next chapter's start.
+ */
+export function timedBook(chapters: ChapterRow[]): TimedText[] {
+  return chapterMarks(chapters).flatMap(({ chapter, start, end }) => {
+    const timed = timedChapter(chapter, start + (chapter.leadSec ?? 0));
+    const last = timed.at(-1);
+    if (last) last.end = end;
+    return timed;
+  });
 }
 
 export interface SubtitleDeps {
@@ -47,14 +59,13 @@ export interface SubtitleDeps {
 export function createSubtitles(deps: SubtitleDeps) {
   async function readable(principal: Principal, id: string): Promise<BookRow> {
     const book = await deps.requireBook(principal, id);
-    if (book.status === 'CANCELLED') throw new GoneError(`book ${id} was cancelled`);
+    refuseCancelled(book);
     return book;
   }
 
   async function ofBook(principal: Principal, id: string) {
     const book = await readable(principal, id);
-    if (book.status !== 'READY')
-      throw new ConflictError(`the audiobook is not ready yet (status ${book.status})`);
+    requireReady(book);
     return { book, cues: timedBook(await deps.books.getChapters(id)) };
   }
 

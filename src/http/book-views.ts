@@ -1,6 +1,6 @@
 import { BOOK_ID_PATTERN } from '../../flows/index.js';
-import { chapterMarks } from '../books/book-delivery.js';
 import { estimatedSeconds } from '../books/book-review.js';
+import { chapterMarks } from '../books/book-subtitles.js';
 import type { Progress } from '../books/chapter-queries.js';
 import type { BookRow, ChapterRow, DeliveryRow } from '../db/schema.js';
 import { HttpError } from './http-errors.js';
@@ -18,10 +18,7 @@ export function bookView(
   chapters: ChapterRow[],
   deliveries: DeliveryRow[] = [],
 ): BookViewT {
-  const marks = chapterMarks(chapters);
-  const starts = new Map(
-    chapters.filter((c) => c.status === 'DONE').map((c, i) => [c.n, marks[i]?.start ?? 0]),
-  );
+  const starts = new Map(chapterMarks(chapters).map((m) => [m.chapter.n, m.start]));
   const counted = chapters.filter((c) => c.status !== 'SKIPPED');
   return {
     id: book.id,

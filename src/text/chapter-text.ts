@@ -94,7 +94,7 @@ export function chapterSegments(
   title: string,
   text: string,
   maxChars: number,
-  book: { language: string | null; lexicon: Lexicon } = { language: null, lexicon: {} },
+  book: { language: string | null; lexicon: Lexicon },
   unit: SegmentUnit = 'packed',
 ): ChapterSpeech {
   const split = splitTitle(title, text);

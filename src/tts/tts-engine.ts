@@ -56,6 +56,12 @@ export interface TtsEngine {
 export const primaryLanguage = (language: string) =>
   (language.toLowerCase().split(/[-_]/)[0] ?? '').replace(/[^a-z]/g, '');
 
+/** Who reads the book, as its tags and Audiobookshelf name the narrator. */
+export const narratorOf = (
+  engine: Pick<TtsEngine, 'name' | 'defaultVoice'>,
+  voice: string | null,
+) => `${engine.name}, voice ${voice ?? engine.defaultVoice}`;
+
 /** The engine's voice for a book's language, else its default voice. */
 export function voiceForLanguage(
   engine: Pick<TtsEngine, 'voices' | 'defaultVoice'>,

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { DeliverPayload, type DeliverResult } from '../../flows/index.js';
-import { chapterMarks } from '../books/book-delivery.js';
+import { chapterMarks } from '../books/book-subtitles.js';
 import type { BookRow } from '../db/schema.js';
 import { type AbsBook, AbsRefusedError, deliverToAbs } from '../delivery/audiobookshelf.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
+import { narratorOf } from '../tts/tts-engine.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -31,7 +32,7 @@ export function createDeliverProcessor(deps: Deps) {
       title: book.title ?? book.fileName ?? 'Untitled',
       author: book.author,
       series: null,
-      narrator: `${deps.tts.name}, voice ${book.voice ?? deps.tts.defaultVoice}`,
+      narrator: narratorOf(deps.tts, book.voice),
       language: book.language,
       chapters: chapterMarks(await books.getChapters(book.id)),
       audio: { file: audio, ext },

@@ -10,11 +10,13 @@ import {
   TtsResult as TtsResultSchema,
 } from '../../flows/index.js';
 import { probeDuration } from '../audio/ffmpeg.js';
+import { chapterSpan } from '../books/book-subtitles.js';
 import { chapterJobs } from '../books/chapter-schedule.js';
 import type { ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
+import { narratorOf } from '../tts/tts-engine.js';
 import { joinChapters, writeParts } from './audiobook-join.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -132,18 +134,18 @@ async function merge(
     }
     // Each chapter takes its whole span in the join (its priming and padding included), so
     // the markers stay on their chapters however many there are (audio/ffmpeg.ts).
-    const marks = read.map((c) => ({
-      title: c.title,
-      durationSec: c.spanSec ?? (results.get(c.n) as TtsResult).durationSec,
-    }));
+    const marks = read.map((c) => ({ title: c.title, durationSec: chapterSpan(c) }));
     const out = path.join(dir, `audiobook.${book.format}`);
-    const narrator = `${tts.name}, voice ${book.voice ?? tts.defaultVoice}`;
     let cover: string | undefined;
     if (parsed.coverKey) {
       cover = path.join(dir, path.basename(parsed.coverKey));
       await storage.getToFile(parsed.coverKey, cover);
     }
-    const tags = { title: parsed.title, artist: parsed.author, narrator };
+    const tags = {
+      title: parsed.title,
+      artist: parsed.author,
+      narrator: narratorOf(tts, book.voice),
+    };
     const spec = { dir, format: book.format, tags, cover, signal };
     const started = performance.now();
     await joinChapters(spec, files, marks, out);
