@@ -84,6 +84,8 @@ export async function readJobTree(
 function toNode(slot: Slot, job: Job | undefined, state: string): JobNode {
   // A trimmed chapter job is told from its chapter's record.
   const record = job ? undefined : slot.chapter;
+  const created = job?.timestamp ?? null;
+  const processed = job?.processedOn ?? record?.startedAt?.getTime() ?? null;
   return {
     id: slot.id,
     name: slot.name,
@@ -94,8 +96,10 @@ function toNode(slot: Slot, job: Job | undefined, state: string): JobNode {
     progress: job?.progress ?? (state === 'completed' ? 100 : 0),
     failedReason: job?.failedReason || null,
     timestamps: {
-      created: job?.timestamp ?? null,
-      processed: job?.processedOn ?? record?.startedAt?.getTime() ?? null,
+      created,
+      // The PostgreSQL backend stamps a job's start with the time its worker asked for work,
+      // which can be a few ms before another process added the job: never shown before it.
+      processed: processed !== null && created !== null ? Math.max(processed, created) : processed,
       finished: job?.finishedOn ?? record?.finishedAt?.getTime() ?? null,
     },
     children: [],

@@ -109,7 +109,8 @@ export async function buildTestApp(
       await queues.close(1000);
       await database.close();
       await Promise.all([db.drop(), clearRedisPrefix(prefix)]);
-      await fs.rm(dir, { recursive: true, force: true });
+      // A worker stopped mid-job may still be finishing a file in it: retry (ENOTEMPTY).
+      await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
