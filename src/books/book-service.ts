@@ -10,6 +10,7 @@ import { discardBook } from './book-discard.js';
 import { createBookFiles } from './book-files.js';
 import { createPreviews } from './book-preview.js';
 import type { BookQueries } from './book-queries.js';
+import { createReadAlong } from './book-readalong.js';
 import { createBookReview } from './book-review.js';
 import { createSubtitles } from './book-subtitles.js';
 import { createBookUploads } from './book-upload.js';
@@ -32,7 +33,7 @@ export const STATUS_TTL_MS = 500;
 
 export interface BookServiceDeps {
   books: BookQueries;
-  storage: Pick<Storage, 'putFile' | 'get' | 'size' | 'deletePrefix'>;
+  storage: Pick<Storage, 'putFile' | 'get' | 'getToFile' | 'size' | 'deletePrefix'>;
   queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
   voices: Voice[];
   maxUploadBytes: number;
@@ -213,6 +214,7 @@ function parts(
     review: createBookReview({ books, queues, requireBook, changed }),
     previews: createPreviews({ books, queues, storage, voices: deps.voices, requireBook }),
     subtitles: createSubtitles({ books, requireBook }),
+    readAlong: createReadAlong({ books, storage, requireBook }),
     deliveries: createDeliveries({ books, queues, requireBook, changed, targets }),
   };
 }

@@ -23,7 +23,7 @@ const SKIPPED_TAGS = new Set([
   'select',
   'textarea',
 ]);
-const BLOCK_TAGS = new Set([
+export const BLOCK_TAGS = new Set([
   'address',
   'article',
   'aside',
@@ -81,7 +81,8 @@ export interface Extracted {
   omitted: boolean;
 }
 
-function isSkipped(el: Element): boolean {
+/** An element whose text is never read aloud (scripts, hidden elements, notes and their markers). */
+export function isSkipped(el: Element): boolean {
   if (SKIPPED_TAGS.has(localName(el))) return true;
   const a = el.attribs;
   if ('hidden' in a || a['aria-hidden'] === 'true') return true;

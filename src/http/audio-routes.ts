@@ -108,20 +108,10 @@ export function sendAudio(
   name: string,
 ) {
   const ext = path.extname(audio.key);
-  const safe = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio'}${ext}`;
-  // `filename*` for clients that read UTF-8 names; plain `filename` (ASCII) for the rest, curl -OJ too.
-  const ascii =
-    safe
-      .normalize('NFD')
-      .replace(/[^\x20-\x7e]/g, '')
-      .replace(/"/g, '') || `audio${ext}`;
   reply
     .header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream')
     .header('accept-ranges', 'bytes')
-    .header(
-      'content-disposition',
-      `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(safe)}`,
-    );
+    .header('content-disposition', attachment(name, ext));
   const { range, size } = audio;
   if (range) {
     reply
@@ -132,4 +122,16 @@ export function sendAudio(
     reply.header('content-length', size);
   }
   return reply.send(audio.stream);
+}
+
+/** A download's `content-disposition`, named after the book (its title, made safe) with `ext`. */
+export function attachment(name: string, ext: string): string {
+  const safe = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio'}${ext}`;
+  // `filename*` for clients that read UTF-8 names; plain `filename` (ASCII) for the rest, curl -OJ too.
+  const ascii =
+    safe
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/"/g, '') || `audio${ext}`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(safe)}`;
 }

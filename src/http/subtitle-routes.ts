@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { BookService } from '../books/book-service.js';
 import { type TimedText, toSrt, toVtt } from '../text/subtitle-format.js';
-import { BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
+import { attachment } from './audio-routes.js';
+import { AudioBody, BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
 
 const FORMATS = {
   vtt: { type: 'text/vtt; charset=utf-8', write: toVtt },
@@ -27,8 +28,9 @@ function send(reply: FastifyReply, format: keyof typeof FORMATS, cues: TimedText
 }
 
 /**
- * Subtitles from the timings each chapter job measured: the whole book (READY) and each
- * chapter (DONE), as WebVTT and SubRip; a cue is a sentence (see TtsEngine.unit).
+ * What the timings each chapter job measured give: subtitles for the whole book (READY) and
+ * each chapter (DONE), as WebVTT and SubRip, a cue a sentence (see TtsEngine.unit); and the
+ * book's EPUB as a read-along, its text highlighted as it is read (EPUB 3 Media Overlays).
  */
 export const subtitleRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
   app,
@@ -53,4 +55,24 @@ export const subtitleRoutes: FastifyPluginAsyncTypebox<{ service: BookService }>
       },
     );
   }
+
+  app.get(
+    '/books/:id/readalong.epub',
+    {
+      schema: {
+        params: BookIdParams,
+        response: { 200: AudioBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { book, stream } = await service.readAlong.open(request.principal, request.params.id);
+      return reply
+        .header('content-type', 'application/epub+zip')
+        .header(
+          'content-disposition',
+          attachment(`${book.title ?? 'audiobook'} (read along)`, '.epub'),
+        )
+        .send(stream);
+    },
+  );
 };

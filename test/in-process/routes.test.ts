@@ -258,6 +258,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/books/{id}/jobs',
       '/books/{id}/parts.zip',
       '/books/{id}/parts/{n}/audio',
+      '/books/{id}/readalong.epub',
       '/books/{id}/retry',
       '/books/{id}/start',
       '/books/{id}/subtitles.srt',

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegBinaries } from '../../src/audio/ffmpeg.js';
-import type { TtsEngine } from '../../src/tts/tts-engine.js';
 import { fixture } from '../support/fixtures.js';
 import { ffprobe } from '../support/probe.js';
 import {
@@ -13,31 +12,9 @@ import {
   startInProcessWorkers,
   type TestApp,
 } from '../support/test-app.js';
+import { createToneEngine } from '../support/test-engine.js';
 
 const RATE = 16000;
-
-/**
- * A sentence at a time (TtsEngine.unit), each said as a tone of 0.08 s a word followed by
- * 0.25 s of silence, so where each sentence starts can be heard in the finished audiobook.
- */
-function toneEngine(): TtsEngine {
-  return {
-    name: 'tones',
-    voices: [{ id: 'plain', language: null }],
-    defaultVoice: 'plain',
-    unit: 'sentence',
-    open: () => ({
-      async synthesize(text) {
-        const tone = Math.round(text.split(/\s+/).length * 0.08 * RATE);
-        const data = Buffer.alloc((tone + Math.round(0.25 * RATE)) * 2);
-        for (let i = 0; i < tone; i++)
-          data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / RATE)), i * 2);
-        return { sampleRate: RATE, channels: 1, data };
-      },
-      close: () => {},
-    }),
-  };
-}
 
 /** Where sound begins after at least 0.15 s of silence, measured in 10 ms windows of the decoded audio. */
 async function onsets(file: string): Promise<number[]> {
@@ -75,7 +52,7 @@ describe('subtitles from the timings measured while the audio was made', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    workers = await startInProcessWorkers(t, toneEngine());
+    workers = await startInProcessWorkers(t, createToneEngine());
     id = (await injectUpload(t.app, fixture('idpf-hefty-water.epub'))).json().id;
     for (let i = 0; i < 600; i++) {
       if ((await t.app.inject(`/books/${id}`)).json().status === 'READY') return;

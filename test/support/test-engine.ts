@@ -29,3 +29,26 @@ export function createTestEngine(failWhile?: { match: RegExp; on: () => boolean 
     }),
   };
 }
+
+/**
+ * A sentence at a time (TtsEngine.unit), each said as a tone of 0.08 s a word followed by
+ * 0.25 s of silence, so where each sentence starts can be heard in the finished audiobook.
+ */
+export function createToneEngine(): TtsEngine {
+  return {
+    name: 'tones',
+    voices: [{ id: 'plain', language: null }],
+    defaultVoice: 'plain',
+    unit: 'sentence',
+    open: () => ({
+      async synthesize(text) {
+        const tone = Math.round(text.split(/\s+/).length * 0.08 * RATE);
+        const data = Buffer.alloc((tone + Math.round(0.25 * RATE)) * 2);
+        for (let i = 0; i < tone; i++)
+          data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / RATE)), i * 2);
+        return { sampleRate: RATE, channels: 1, data };
+      },
+      close: () => {},
+    }),
+  };
+}
