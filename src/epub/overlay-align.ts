@@ -103,16 +103,30 @@ export function alignText(docs: DocumentText[], keys: string[], idPrefix: string
 function locate(book: string, keys: string[], i: number, pos: number): number {
   const key = keys[i];
   if (!key) return -1;
-  let next: string | undefined;
-  for (let k = i + 1; k < keys.length && !next; k++) next = keys[k];
   let o = book.indexOf(key, pos);
   for (let tries = 0; o >= 0 && tries < 20; tries++) {
-    if (o - pos <= ADJACENT || key.length >= UNIQUE || !next) return o;
-    const after = book.indexOf(next, o + key.length);
-    if (after >= 0 && after - (o + key.length) <= NEAR) return o;
+    if (o - pos <= ADJACENT || followed(book, keys, i, o)) return o;
     o = book.indexOf(key, o + 1);
   }
   return -1;
+}
+
+/**
+ * Whether `keys[i]` found at `o` is its place: the texts after it follow it there, each
+ * within NEAR of the one before, until UNIQUE letters and digits in all (or the book ends).
+ */
+function followed(book: string, keys: string[], i: number, o: number): boolean {
+  let at = o + (keys[i] as string).length;
+  let proof = at - o;
+  for (let k = i + 1; k < keys.length && proof < UNIQUE; k++) {
+    const next = keys[k];
+    if (!next) continue;
+    const q = book.indexOf(next, at);
+    if (q < 0 || q - at > NEAR) return false;
+    at = q + next.length;
+    proof += next.length;
+  }
+  return true;
 }
 
 function docAt(offsets: number[], o: number): number {

@@ -36,10 +36,10 @@ const attrOf = (tag: string, name: string) =>
 const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
 /**
- * The package document as EPUB 3 with media overlays: version 3.0, EPUB 2's `opf:` attributes
- * dropped, the added files and `media-overlay` links in the manifest, the durations, the active
+ * The package document as EPUB 3 with media overlays: version 3.0, EPUB 2's `opf:` and
+ * `xsi:` attributes and second dates dropped, the added files and `media-overlay` links in the manifest, the durations, the active
  * class and `dcterms:modified` in the metadata (earlier overlay metadata replaced), and guide
- * references to what is not a content document dropped. Edited as text, so the rest of the
+ * references to what is not a content document dropped (an empty guide with them). Edited as text, so the rest of the
  * document stays as its author wrote it.
  */
 export function rewritePackage(opf: string, opfPath: string, changes: PackageChanges): string {
@@ -47,7 +47,12 @@ export function rewritePackage(opf: string, opfPath: string, changes: PackageCha
   const docs = new Set<string>();
   let out = opf
     .replace(/(<(?:\w+:)?package\b[^>]*?\sversion\s*=\s*["'])[^"']*(["'])/, '$13.0$2')
-    .replace(/\sopf:[\w-]+\s*=\s*("[^"]*"|'[^']*')/g, '')
+    .replace(/\s(?:opf|xsi):[\w-]+\s*=\s*("[^"]*"|'[^']*')/g, '')
+    .replace(
+      /(<(\w+:)?date\b[^>]*>[^<]*<\/(?:\w+:)?date>)([\s\S]*?)(?=<\/(?:\w+:)?metadata>)/,
+      (_m, first: string, _p, rest: string) =>
+        first + rest.replace(/\s*<(?:\w+:)?date\b[^>]*>[^<]*<\/(?:\w+:)?date>/g, ''),
+    )
     .replace(
       /<(?:\w+:)?meta\b[^>]*\sproperty\s*=\s*["'](?:media:[\w-]+|dcterms:modified)["'][^>]*>[^<]*<\/(?:\w+:)?meta>\s*/g,
       '',
@@ -70,10 +75,12 @@ export function rewritePackage(opf: string, opfPath: string, changes: PackageCha
       }
       return overlay ? addAttr(edited, 'media-overlay', overlay) : edited;
     });
-  out = out.replace(/<(?:\w+:)?reference\b[^>]*>(?:\s*<\/(?:\w+:)?reference>)?\s*/g, (tag) => {
-    const href = attrOf(tag, 'href');
-    return href && docs.has(resolveHref(opfPath, href).path) ? tag : '';
-  });
+  out = out
+    .replace(/<(?:\w+:)?reference\b[^>]*>(?:\s*<\/(?:\w+:)?reference>)?\s*/g, (tag) => {
+      const href = attrOf(tag, 'href');
+      return href && docs.has(resolveHref(opfPath, href).path) ? tag : '';
+    })
+    .replace(/<((?:\w+:)?guide)\b[^>]*>\s*<\/\1>\s*/, '');
   const metas = [
     `<${prefix}meta property="dcterms:modified">${iso(changes.modified)}</${prefix}meta>`,
     `<${prefix}meta property="media:active-class">${ACTIVE_CLASS}</${prefix}meta>`,
