@@ -26,6 +26,8 @@ export interface ChapterEncoding {
   signal?: AbortSignal;
   /** Segments asked for ahead of the one being encoded (TtsEngine.lookahead; 1 by default). */
   lookahead?: number;
+  /** Hears each segment's audio as it is written (where its sentences start: pauses.ts). */
+  listen?(segment: number, pcm: Buffer, format: PcmFormat): void;
 }
 
 /**
@@ -79,7 +81,9 @@ export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
       } else if (pcm.sampleRate !== pcmFormat.sampleRate || pcm.channels !== pcmFormat.channels) {
         throw new Error('the speech engine changed its audio format between segments');
       }
-      await write(normalizePcm(pcm.data));
+      const data = normalizePcm(pcm.data);
+      c.listen?.(i, data, pcmFormat);
+      await write(data);
       if (i === 0) await write(silence(pcmFormat, PAUSE_AFTER_TITLE));
       await c.onSegment(i + 1);
     }

@@ -1,4 +1,4 @@
-import { SCENE_BREAK, SENTENCE_END } from '../text/segments.js';
+import { sentencesOf } from '../text/sentence-timing.js';
 import type { TimedText } from '../text/subtitle-format.js';
 import type { Placed } from './overlay-align.js';
 import { comparableKey } from './overlay-text.js';
@@ -27,11 +27,7 @@ export interface Piece {
 export function piecesOf(chapters: OverlayChapter[]): Piece[] {
   return chapters.flatMap((chapter, c) =>
     chapter.cues.flatMap((cue) => {
-      const sentences = cue.text
-        .split(/\n{2,}/)
-        .flatMap((p) => p.split(SENTENCE_END))
-        .map((s) => s.trim())
-        .filter((s) => s && s !== SCENE_BREAK);
+      const sentences = sentencesOf(cue.text);
       const weights = sentences.map((s) => Math.max(1, comparableKey(s).length));
       const total = weights.reduce((x, y) => x + y, 0);
       let at = cue.start;

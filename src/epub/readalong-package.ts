@@ -36,11 +36,11 @@ const attrOf = (tag: string, name: string) =>
 const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
 
 /**
- * The package document as EPUB 3 with media overlays: version 3.0, EPUB 2's `opf:` and
- * `xsi:` attributes and second dates dropped, the added files and `media-overlay` links in the manifest, the durations, the active
- * class and `dcterms:modified` in the metadata (earlier overlay metadata replaced), and guide
- * references to what is not a content document dropped (an empty guide with them). Edited as text, so the rest of the
- * document stays as its author wrote it.
+ * The package document as EPUB 3 with media overlays: version 3.0; EPUB 2's `opf:` and
+ * `xsi:` attributes and second dates dropped; the added files and `media-overlay` links in the
+ * manifest; the durations, the active class and `dcterms:modified` in the metadata (earlier
+ * overlay metadata replaced); guide references to what is not a content document dropped (an
+ * emptied guide with them). Edited as text, so the rest stays as its author wrote it.
  */
 export function rewritePackage(opf: string, opfPath: string, changes: PackageChanges): string {
   const prefix = /<(\w+:)?package\b/.exec(opf)?.[1] ?? '';
@@ -57,24 +57,7 @@ export function rewritePackage(opf: string, opfPath: string, changes: PackageCha
       /<(?:\w+:)?meta\b[^>]*\sproperty\s*=\s*["'](?:media:[\w-]+|dcterms:modified)["'][^>]*>[^<]*<\/(?:\w+:)?meta>\s*/g,
       '',
     )
-    .replace(/<(?:\w+:)?item\b[^>]*>/g, (tag) => {
-      const id = attrOf(tag, 'id') ?? '';
-      const href = attrOf(tag, 'href');
-      if (href && attrOf(tag, 'media-type') === 'application/xhtml+xml')
-        docs.add(resolveHref(opfPath, href).path);
-      let edited = tag.replace(/\smedia-overlay\s*=\s*("[^"]*"|'[^']*')/, '');
-      const overlay = changes.overlays.get(id);
-      const extra = changes.properties.get(id) ?? [];
-      if (extra.length > 0) {
-        const had = attrOf(edited, 'properties');
-        const all = [...new Set([...(had ?? '').split(/\s+/).filter(Boolean), ...extra])].join(' ');
-        edited =
-          had === undefined
-            ? addAttr(edited, 'properties', all)
-            : edited.replace(/(\sproperties\s*=\s*["'])[^"']*/, `$1${all}`);
-      }
-      return overlay ? addAttr(edited, 'media-overlay', overlay) : edited;
-    });
+    .replace(/<(?:\w+:)?item\b[^>]*>/g, (tag) => editItem(tag, changes, opfPath, docs));
   out = out
     .replace(/<(?:\w+:)?reference\b[^>]*>(?:\s*<\/(?:\w+:)?reference>)?\s*/g, (tag) => {
       const href = attrOf(tag, 'href');
@@ -105,6 +88,31 @@ export function rewritePackage(opf: string, opfPath: string, changes: PackageCha
       (_m, space: string, name: string) =>
         `${items.map((m) => `${space}  ${m}`).join('')}${space}</${name}>`,
     );
+}
+
+/** A manifest item with its overlay linked and its properties said; content documents noted in `docs`. */
+function editItem(
+  tag: string,
+  changes: PackageChanges,
+  opfPath: string,
+  docs: Set<string>,
+): string {
+  const id = attrOf(tag, 'id') ?? '';
+  const href = attrOf(tag, 'href');
+  if (href && attrOf(tag, 'media-type') === 'application/xhtml+xml')
+    docs.add(resolveHref(opfPath, href).path);
+  let edited = tag.replace(/\smedia-overlay\s*=\s*("[^"]*"|'[^']*')/, '');
+  const extra = changes.properties.get(id) ?? [];
+  if (extra.length > 0) {
+    const had = attrOf(edited, 'properties');
+    const all = [...new Set([...(had ?? '').split(/\s+/).filter(Boolean), ...extra])].join(' ');
+    edited =
+      had === undefined
+        ? addAttr(edited, 'properties', all)
+        : edited.replace(/(\sproperties\s*=\s*["'])[^"']*/, `$1${all}`);
+  }
+  const overlay = changes.overlays.get(id);
+  return overlay ? addAttr(edited, 'media-overlay', overlay) : edited;
 }
 
 function addAttr(tag: string, name: string, value: string): string {

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Lexicon } from './lexicon.js';
 import { SCENE_BREAK, SENTENCE_END, type SegmentUnit, splitSegments } from './segments.js';
+import { sentencesOf } from './sentence-timing.js';
 import { normalizeForSpeech, segmentForEngine } from './speech-text.js';
 
 /**
@@ -143,12 +144,24 @@ export interface Cue {
   text: string;
 }
 
-/** The cues of a chapter: each text shown, at the start of its first segment (encodeChapter). */
-export function cuesOf(speech: ChapterSpeech, starts: number[]): Cue[] {
+/**
+ * The cues of a chapter: each text shown, at the start of its first segment (encodeChapter);
+ * a text of several sentences, one cue a sentence where `within[i]` says where each of the
+ * segment's sentences starts (sentence-timing.ts), measured in that segment's audio.
+ */
+export function cuesOf(speech: ChapterSpeech, starts: number[], within: number[][] = []): Cue[] {
   const cues: Cue[] = [];
+  const at = (seconds: number) => Math.round(seconds * 1000) / 1000;
   speech.shown.forEach((text, i) => {
-    if (text && text !== SCENE_BREAK)
-      cues.push({ start: Math.round((starts[i] ?? 0) * 1000) / 1000, text });
+    if (!text || text === SCENE_BREAK) return;
+    const start = starts[i] ?? 0;
+    const sentences = sentencesOf(text);
+    const offsets = within[i];
+    if (offsets && sentences.length > 1 && offsets.length === sentences.length)
+      cues.push(
+        ...sentences.map((s, k) => ({ start: at(start + (offsets[k] as number)), text: s })),
+      );
+    else cues.push({ start: at(start), text });
   });
   return cues;
 }

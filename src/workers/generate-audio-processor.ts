@@ -3,12 +3,15 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import { TtsPayload, type TtsResult } from '../../flows/index.js';
 import { encodeChapter } from '../audio/chapter-encoder.js';
 import { probeChapterAudio } from '../audio/ffmpeg.js';
+import type { PcmFormat } from '../audio/ffmpeg-args.js';
+import { findPauses } from '../audio/pauses.js';
 import { createTtlCache } from '../books/ttl-cache.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, cuesOf, readChapterText } from '../text/chapter-text.js';
+import { sentenceStarts, sentencesOf } from '../text/sentence-timing.js';
 import { PermanentTtsError } from '../tts/tts-engine.js';
 import { CancelledError, runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -84,6 +87,14 @@ export function createGenerateAudioProcessor(deps: Deps) {
         job.updateProgress(Math.round((done / segments.length) * 100));
       const { format } = book;
       const { lookahead } = tts;
+      // Where the sentences of a request that holds several start, from the pauses heard in it.
+      const within: number[][] = [];
+      const listen = (i: number, pcm: Buffer, pcmFormat: PcmFormat) => {
+        const sentences = sentencesOf(speech.shown[i] ?? '');
+        if (sentences.length < 2) return;
+        const seconds = pcm.length / (2 * pcmFormat.channels * pcmFormat.sampleRate);
+        within[i] = sentenceStarts(sentences, seconds, findPauses(pcm, pcmFormat));
+      };
       const starts = await encodeChapter({
         session,
         segments,
@@ -92,9 +103,11 @@ export function createGenerateAudioProcessor(deps: Deps) {
         onSegment,
         signal,
         lookahead,
+        listen,
       });
       await storage.putFile(audioKey, file);
-      return { audioKey, ...(await probeChapterAudio(file)), cues: cuesOf(speech, starts) };
+      const cues = cuesOf(speech, starts, within);
+      return { audioKey, ...(await probeChapterAudio(file)), cues };
     });
   }
 

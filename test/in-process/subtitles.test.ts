@@ -45,75 +45,80 @@ const cueStarts = (vtt: string) =>
   );
 
 /** GET /books/:id/subtitles.vtt|srt and each chapter's, against the audio they were measured in. */
-describe('subtitles from the timings measured while the audio was made', () => {
-  let t: TestApp;
-  let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
-  let id: string;
+describe.each(['sentence', 'packed'] as const)(
+  'subtitles from the timings measured while the audio was made (%s)',
+  (unit) => {
+    let t: TestApp;
+    let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
+    let id: string;
 
-  beforeAll(async () => {
-    t = await buildTestApp();
-    workers = await startInProcessWorkers(t, createToneEngine());
-    id = (await injectUpload(t.app, fixture('idpf-hefty-water.epub'))).json().id;
-    for (let i = 0; i < 600; i++) {
-      if ((await t.app.inject(`/books/${id}`)).json().status === 'READY') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  });
-  afterAll(async () => {
-    await workers?.stop();
-    await t?.close();
-  });
+    beforeAll(async () => {
+      t = await buildTestApp();
+      workers = await startInProcessWorkers(t, createToneEngine(unit));
+      id = (await injectUpload(t.app, fixture('idpf-hefty-water.epub'))).json().id;
+      for (let i = 0; i < 600; i++) {
+        if ((await t.app.inject(`/books/${id}`)).json().status === 'READY') return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    afterAll(async () => {
+      await workers?.stop();
+      await t?.close();
+    });
 
-  it('starts every cue where its sentence is heard, and ends the last with the audiobook', async () => {
-    const file = path.join(t.dir, 'book.m4b');
-    await fs.writeFile(file, (await t.app.inject(`/books/${id}/audio`)).rawPayload);
-    const vtt = await t.app.inject(`/books/${id}/subtitles.vtt`);
-    expect(vtt.statusCode).toBe(200);
-    expect(vtt.headers['content-type']).toBe('text/vtt; charset=utf-8');
-    // Its sound begins after the encoder's priming frame (64 ms at 16 kHz).
-    expect(vtt.body).toMatch(/^WEBVTT\n\n1\n00:00:00\.064 --> /);
-    expect(vtt.body).toMatch(/\nThe Switch\n/);
-    expect(vtt.body).toMatch(/\nBelow is a rendition of the source code of the switch element\.\n/);
+    it('starts every cue where its sentence is heard, and ends the last with the audiobook', async () => {
+      const file = path.join(t.dir, 'book.m4b');
+      await fs.writeFile(file, (await t.app.inject(`/books/${id}/audio`)).rawPayload);
+      const vtt = await t.app.inject(`/books/${id}/subtitles.vtt`);
+      expect(vtt.statusCode).toBe(200);
+      expect(vtt.headers['content-type']).toBe('text/vtt; charset=utf-8');
+      // Its sound begins after the encoder's priming frame (64 ms at 16 kHz).
+      expect(vtt.body).toMatch(/^WEBVTT\n\n1\n00:00:00\.064 --> /);
+      expect(vtt.body).toMatch(/\nThe Switch\n/);
+      expect(vtt.body).toMatch(
+        /\nBelow is a rendition of the source code of the switch element\.\n/,
+      );
 
-    const starts = cueStarts(vtt.body);
-    const heard = await onsets(file);
-    expect(starts.length).toBeGreaterThan(20);
-    expect(heard).toHaveLength(starts.length);
-    for (const [i, start] of starts.entries())
-      expect(Math.abs(start - (heard[i] as number))).toBeLessThan(0.05);
+      const starts = cueStarts(vtt.body);
+      const heard = await onsets(file);
+      expect(starts.length).toBeGreaterThan(20);
+      expect(heard).toHaveLength(starts.length);
+      for (const [i, start] of starts.entries())
+        expect(Math.abs(start - (heard[i] as number))).toBeLessThan(0.05);
 
-    const ends = [...vtt.body.matchAll(/ --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)/g)].map(
-      ([, h, m, s, ms]) => Number(h) * 3600 + Number(m) * 60 + Number(s) + Number(ms) / 1000,
-    );
-    const probe = await ffprobe(file);
-    expect(Math.abs((ends.at(-1) as number) - probe.durationSec)).toBeLessThan(0.1);
-    // The chapter markers too: each chapter's title is heard within its first 0.1 s.
-    for (const title of ['The Switch', 'The Source', 'Hefty Ruby Water']) {
-      const mark = probe.chapters.find((c) => c.title === title)?.start ?? -1;
-      expect(heard.some((h) => h - mark >= 0 && h - mark < 0.1)).toBe(true);
-    }
-  });
+      const ends = [...vtt.body.matchAll(/ --> (\d\d):(\d\d):(\d\d)\.(\d\d\d)/g)].map(
+        ([, h, m, s, ms]) => Number(h) * 3600 + Number(m) * 60 + Number(s) + Number(ms) / 1000,
+      );
+      const probe = await ffprobe(file);
+      expect(Math.abs((ends.at(-1) as number) - probe.durationSec)).toBeLessThan(0.1);
+      // The chapter markers too: each chapter's title is heard within its first 0.1 s.
+      for (const title of ['The Switch', 'The Source', 'Hefty Ruby Water']) {
+        const mark = probe.chapters.find((c) => c.title === title)?.start ?? -1;
+        expect(heard.some((h) => h - mark >= 0 && h - mark < 0.1)).toBe(true);
+      }
+    });
 
-  it('serves SubRip too, and each chapter on its own from its start', async () => {
-    const srt = await t.app.inject(`/books/${id}/subtitles.srt`);
-    expect(srt.headers['content-type']).toBe('application/x-subrip; charset=utf-8');
-    expect(srt.body).toMatch(/^1\n00:00:00,064 --> 00:00:\d\d,\d\d\d\nThe Switch\n\n2\n/);
-    const chapter = await t.app.inject(`/books/${id}/chapters/2/subtitles.vtt`);
-    expect(chapter.statusCode).toBe(200);
-    expect(chapter.body).toMatch(
-      /^WEBVTT\n\n1\n00:00:00\.000 --> \d\d:\d\d:\d\d\.\d\d\d\nThe Source\n/,
-    );
-    expect((await t.app.inject(`/books/${id}/chapters/9/subtitles.vtt`)).statusCode).toBe(404);
-  });
+    it('serves SubRip too, and each chapter on its own from its start', async () => {
+      const srt = await t.app.inject(`/books/${id}/subtitles.srt`);
+      expect(srt.headers['content-type']).toBe('application/x-subrip; charset=utf-8');
+      expect(srt.body).toMatch(/^1\n00:00:00,064 --> 00:00:\d\d,\d\d\d\nThe Switch\n\n2\n/);
+      const chapter = await t.app.inject(`/books/${id}/chapters/2/subtitles.vtt`);
+      expect(chapter.statusCode).toBe(200);
+      expect(chapter.body).toMatch(
+        /^WEBVTT\n\n1\n00:00:00\.000 --> \d\d:\d\d:\d\d\.\d\d\d\nThe Source\n/,
+      );
+      expect((await t.app.inject(`/books/${id}/chapters/9/subtitles.vtt`)).statusCode).toBe(404);
+    });
 
-  it('answers 409 before the book is READY', async () => {
-    const review = await injectUpload(
-      t.app,
-      fixture('idpf-hefty-water.epub'),
-      {},
-      { autostart: 'false' },
-    );
-    const res = await t.app.inject(`/books/${review.json().id}/subtitles.vtt`);
-    expect(res.statusCode).toBe(409);
-  });
-});
+    it('answers 409 before the book is READY', async () => {
+      const review = await injectUpload(
+        t.app,
+        fixture('idpf-hefty-water.epub'),
+        {},
+        { autostart: 'false' },
+      );
+      const res = await t.app.inject(`/books/${review.json().id}/subtitles.vtt`);
+      expect(res.statusCode).toBe(409);
+    });
+  },
+);

@@ -1,3 +1,5 @@
+import type { SegmentUnit } from '../../src/text/segments.js';
+import { sentencesOf } from '../../src/text/sentence-timing.js';
 import type { TtsEngine } from '../../src/tts/tts-engine.js';
 
 const RATE = 16000;
@@ -31,23 +33,29 @@ export function createTestEngine(failWhile?: { match: RegExp; on: () => boolean 
 }
 
 /**
- * A sentence at a time (TtsEngine.unit), each said as a tone of 0.08 s a word followed by
- * 0.25 s of silence, so where each sentence starts can be heard in the finished audiobook.
+ * Each sentence said as a tone of 0.08 s a word followed by 0.25 s of silence, so where each
+ * sentence starts can be heard in the finished audiobook. Sent a sentence at a time, or
+ * several (`unit`, TtsEngine.unit), when where each starts is measured from the pauses.
  */
-export function createToneEngine(): TtsEngine {
+export function createToneEngine(unit: SegmentUnit = 'sentence'): TtsEngine {
+  const said = (sentence: string) => {
+    const tone = Math.round(sentence.split(/\s+/).length * 0.08 * RATE);
+    const data = Buffer.alloc((tone + Math.round(0.25 * RATE)) * 2);
+    for (let i = 0; i < tone; i++)
+      data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / RATE)), i * 2);
+    return data;
+  };
   return {
     name: 'tones',
     voices: [{ id: 'plain', language: null }],
     defaultVoice: 'plain',
-    unit: 'sentence',
+    unit,
     open: () => ({
-      async synthesize(text) {
-        const tone = Math.round(text.split(/\s+/).length * 0.08 * RATE);
-        const data = Buffer.alloc((tone + Math.round(0.25 * RATE)) * 2);
-        for (let i = 0; i < tone; i++)
-          data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / RATE)), i * 2);
-        return { sampleRate: RATE, channels: 1, data };
-      },
+      synthesize: async (text) => ({
+        sampleRate: RATE,
+        channels: 1,
+        data: Buffer.concat(sentencesOf(text).map(said)),
+      }),
       close: () => {},
     }),
   };
