@@ -29,6 +29,7 @@ export function Player({ book }) {
         <a class="download" href=${bookUrl(book.id, '/audio')} download>Download the audiobook</a>
         <a href=${bookUrl(book.id, '/subtitles.vtt')} download>Subtitles (WebVTT)</a>
         <a href=${bookUrl(book.id, '/subtitles.srt')} download>Subtitles (SRT)</a>
+        <a href=${bookUrl(book.id, '/readalong.epub')} download>Read-along EPUB</a>
         ${book.parts && html`<a href=${bookUrl(book.id, '/parts.zip')} download>All ${book.parts} parts (zip)</a>`}
       </p>
       <ol class="marks">
