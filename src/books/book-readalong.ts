@@ -8,7 +8,6 @@ import {
   type ReadAlongBuild,
   type ReadAlongRequest,
 } from '../epub/readalong-build.js';
-import { objectKeys } from '../storage/object-keys.js';
 import type { Storage } from '../storage/storage.js';
 import { withTempDir } from '../temp-dir.js';
 import { runInThread } from '../thread-entry.js';
@@ -56,10 +55,10 @@ export function createReadAlong(deps: ReadAlongDeps) {
     });
     const built = await withTempDir(async (dir) => {
       const file = path.join(dir, 'book.epub');
-      await deps.storage.getToFile(objectKeys.source(id), file);
+      await deps.storage.getToFile(book.sourceKey, file);
       return runInThread<{ built: ReadAlongBuild }>(THREAD, { request: request(file) });
     }, 'bookflow-readalong-');
-    return { book, ...built.built, stream: packageStream(built.built, audio, deps.storage) };
+    return { book, stream: packageStream(built.built, audio, deps.storage) };
   }
 
   return { open };

@@ -72,7 +72,8 @@ export function clock(seconds: number): string {
   return `${Math.floor(ms / 3_600_000)}:${pad(Math.floor((ms % 3_600_000) / 60_000))}:${pad(Math.floor((ms % 60_000) / 1000))}.${pad(ms % 1000, 3)}`;
 }
 
-const escapeXml = (s: string) =>
+/** Text as XML attribute values and character data may hold it. */
+export const escapeXml = (s: string) =>
   s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] ?? c);
 
 /** `to` (a path in the package) as an href from the file at `from`. */
@@ -106,5 +107,3 @@ ${pars.join('\n')}
 
 /** How long a document's overlay plays. */
 export const overlayDuration = (clips: Clip[]) => clips.reduce((s, c) => s + (c.end - c.begin), 0);
-
-export { escapeXml };
