@@ -35,10 +35,19 @@ describe('the command line', () => {
     afterAll(() => fs.rm(dir, { recursive: true, force: true }));
     const env = () => ({ DATA_DIR: path.join(dir, 'data'), TTS_ENGINE: 'silence' });
 
-    it('converts a book to an audiobook with its chapters (exit 0)', async () => {
-      const run = await bookflow(['convert', fixture('idpf-wasteland.epub')], env(), dir);
+    it('converts a book to an audiobook with its chapters, and its read-along (exit 0)', async () => {
+      const run = await bookflow(
+        ['convert', fixture('idpf-wasteland.epub'), '--read-along'],
+        env(),
+        dir,
+      );
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout.trim()).toBe('idpf-wasteland.m4b');
+      expect(run.stdout.trim().split('\n')).toEqual([
+        'idpf-wasteland.m4b',
+        'idpf-wasteland.readalong.epub',
+      ]);
+      const epub = await fs.readFile(path.join(dir, 'idpf-wasteland.readalong.epub'));
+      expect(epub.subarray(30, 58).toString('latin1')).toBe('mimetypeapplication/epub+zip');
       const probe = await ffprobe(path.join(dir, 'idpf-wasteland.m4b'));
       expect(probe.chapters.length).toBe(5);
       expect(probe.durationSec).toBeGreaterThan(0);

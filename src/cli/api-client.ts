@@ -76,9 +76,17 @@ export function createApiClient(server: string, token?: string) {
     return call('POST', '/books', form);
   }
 
-  /** Writes a book's (or one chapter's) audio to `out`; answers the path written. */
-  async function download(id: string, out: string, chapter?: number): Promise<string> {
-    const route = chapter ? `/books/${id}/chapters/${chapter}/audio` : `/books/${id}/audio`;
+  /**
+   * Writes a book's audio to `out` (or one chapter's, or its read-along EPUB); answers the
+   * path written.
+   */
+  async function download(id: string, out: string, what?: number | 'readalong'): Promise<string> {
+    const route =
+      what === 'readalong'
+        ? `/books/${id}/readalong.epub`
+        : what
+          ? `/books/${id}/chapters/${what}/audio`
+          : `/books/${id}/audio`;
     const res = await fetch(`${base}${route}`, { headers });
     if (!res.ok || !res.body) await answer(res);
     await pipeline(

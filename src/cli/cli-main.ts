@@ -81,6 +81,7 @@ function convertCommand(program: Command): void {
     .option('--voice <id>', 'a voice of GET /voices (default: follows the book language)')
     .option('--speed <n>', 'speaking rate, 0.5 to 2', speed)
     .option('--format <format>', 'm4b (chapters, default) or mp3')
+    .option('--read-along', 'also write <name>.readalong.epub: the book, highlighted as it is read')
     .action((file: string, o) =>
       withService(program, (client) => convert(client, path.resolve(file), o)),
     );

@@ -13,16 +13,18 @@ export const defaultOutput = (file: string, format: string) =>
 
 /**
  * `bookflow convert`: uploads the book, shows its progress from the book's
- * events (chapters done of all, ETA), downloads the audiobook when READY.
+ * events (chapters done of all, ETA), downloads the audiobook when READY (and, asked, the
+ * read-along EPUB beside it).
  * Answers the exit code: 0 READY, 1 FAILED or CANCELLED (the reason on stderr),
  * 130 after Ctrl-C (the book cancelled or left running, as the user answers).
  */
 export async function convert(
   client: ApiClient,
   file: string,
-  opts: UploadOptions & { out?: string },
+  opts: UploadOptions & { out?: string; readAlong?: boolean },
 ): Promise<number> {
-  const { id } = await client.upload(file, opts);
+  const { out: wanted, readAlong, ...upload } = opts;
+  const { id } = await client.upload(file, upload);
   const bar = new cliProgress.SingleBar(
     {
       format: `${path.basename(file)} [{bar}] {value}/{total} chapters | {status} | ETA {eta_formatted}`,
@@ -44,9 +46,14 @@ export async function convert(
     process.stderr.write(`${outcome.status}: ${outcome.error ?? 'cancelled'}\n`);
     return 1;
   }
-  const out = opts.out ?? defaultOutput(file, outcome.format);
+  const out = wanted ?? defaultOutput(file, outcome.format);
   await client.download(id, out);
   process.stdout.write(`${out}\n`);
+  if (readAlong) {
+    const epub = `${path.basename(file, path.extname(file))}.readalong.epub`;
+    await client.download(id, path.join(path.dirname(out), epub), 'readalong');
+    process.stdout.write(`${path.join(path.dirname(out), epub)}\n`);
+  }
   return 0;
 }
 
