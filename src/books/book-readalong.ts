@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
@@ -30,6 +31,8 @@ export interface ReadAlongDeps {
  * read-along costs no storage of its own.
  */
 export function createReadAlong(deps: ReadAlongDeps) {
+  const build = oneAtATimePerCore<ReadAlongBuild>();
+
   async function open(principal: Principal, id: string) {
     const book = await deps.requireBook(principal, id);
     refuseCancelled(book);
@@ -53,15 +56,41 @@ export function createReadAlong(deps: ReadAlongDeps) {
       })),
       modified: (book.readyAt ?? book.updatedAt).toISOString(),
     });
-    const built = await withTempDir(async (dir) => {
-      const file = path.join(dir, 'book.epub');
-      await deps.storage.getToFile(book.sourceKey, file);
-      return runInThread<{ built: ReadAlongBuild }>(THREAD, { request: request(file) });
-    }, 'bookflow-readalong-');
-    return { book, stream: packageStream(built.built, audio, deps.storage) };
+    const built = await build(() =>
+      withTempDir(async (dir) => {
+        const file = path.join(dir, 'book.epub');
+        await deps.storage.getToFile(book.sourceKey, file);
+        const answer = await runInThread<{ built: ReadAlongBuild }>(THREAD, {
+          request: request(file),
+        });
+        return answer.built;
+      }, 'bookflow-readalong-'),
+    );
+    return { book, stream: packageStream(built, audio, deps.storage) };
   }
 
   return { open };
+}
+
+/**
+ * Runs the tasks given it at most one per core at once, the rest waiting their turn, so many
+ * read-alongs asked for at once share the API's cores instead of starting a thread each.
+ */
+function oneAtATimePerCore<T>() {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task: () => Promise<T>): Promise<T> => {
+    // A slot freed is handed to the next in line, never left for a newcomer to take.
+    if (running >= os.availableParallelism()) await new Promise<void>((r) => waiting.push(r));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 /** The package as a ZIP stream: `mimetype` first and stored (OCF), the audio streamed from storage. */
