@@ -49,11 +49,6 @@ export interface PackageEntry {
 
 export interface ReadAlongBuild {
   entries: PackageEntry[];
-  /** Content documents with an overlay, sentences said, and sentences placed in the text. */
-  overlays: number;
-  sentences: number;
-  placed: number;
-  upgraded: boolean;
 }
 
 const STORED = /\.(jpe?g|png|gif|webp|woff2?|otf|ttf|m4a|mp3|mp4|zip)$/i;
@@ -80,13 +75,13 @@ export async function buildReadAlong(request: ReadAlongRequest): Promise<ReadAlo
       'bf',
     );
     const clips = clipsOf(placed, pieces, request.chapters);
-    const { changed, added, overlays, durations, smil } = overlayFiles(items, sources, clips);
+    const { changed, added, overlays, durations, written } = overlayFiles(items, sources, clips);
     added.push(...audioItems(clips));
     const properties = new Map<string, string[]>();
     if (upgraded) {
       await upgradeDocuments(zip, pkg.manifest, changed, properties);
       const toc = await readToc(zip, pkg);
-      smil.set(NAV_PATH, navDocument(NAV_PATH, pkg.title, pkg.language, toc));
+      written.set(NAV_PATH, navDocument(NAV_PATH, pkg.title, pkg.language, toc));
       added.push({
         id: 'bf-nav',
         path: NAV_PATH,
@@ -108,15 +103,9 @@ export async function buildReadAlong(request: ReadAlongRequest): Promise<ReadAlo
       }),
     );
     const entries = await packageEntries(zip, changed);
-    for (const [name, text] of [...smil, [CSS_PATH, READALONG_CSS] as const])
+    for (const [name, text] of [...written, [CSS_PATH, READALONG_CSS] as const])
       entries.push({ name, data: utf8(text), compress: true });
-    return {
-      entries,
-      overlays: overlays.size,
-      sentences: pieces.length,
-      placed: placed.length,
-      upgraded,
-    };
+    return { entries };
   } finally {
     zip.close();
   }
@@ -128,19 +117,20 @@ function overlayFiles(items: ManifestItem[], sources: string[], clips: Clip[]) {
   const added: AddedItem[] = [{ id: 'bf-css', path: CSS_PATH, mediaType: 'text/css' }];
   const overlays = new Map<string, string>();
   const durations = new Map<string, number>();
-  const smil = new Map<string, string>();
+  // The files the read-along adds that are text: overlays (and, later, a navigation document).
+  const written = new Map<string, string>();
   items.forEach((item, i) => {
     const own = clips.filter((c) => c.doc === i);
     if (own.length === 0) return;
     const id = `bf-overlay-${overlays.size + 1}`;
     const path = `${READALONG_DIR}/overlays/${overlays.size + 1}.smil`;
     changed.set(item.path, linkStylesheet(sources[i] as string, item.path, CSS_PATH));
-    smil.set(path, smilDocument(path, item.path, own));
+    written.set(path, smilDocument(path, item.path, own));
     overlays.set(item.id, id);
     durations.set(id, overlayDuration(own));
     added.push({ id, path, mediaType: 'application/smil+xml' });
   });
-  return { changed, added, overlays, durations, smil };
+  return { changed, added, overlays, durations, written };
 }
 
 /** Each XHTML document of the reading order once, in order. */
