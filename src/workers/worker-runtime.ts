@@ -57,8 +57,16 @@ function onFailed(deps: WorkerDeps, job: Job | undefined, err: Error): void {
     deps.log.warn(where, `${job?.name ?? 'job'} failed: ${err.message}`);
     return;
   }
-  // Now that this job has stopped, what the cancel could not remove (it was running) can go.
   deps.log.info({ jobId: job?.id }, 'job aborted: its book was cancelled');
+  discardCancelled(deps, job);
+}
+
+/**
+ * Now that a job of a cancelled book has stopped, what the cancel could not remove (it was
+ * running) can go. Called however the job ended: one that was finishing as the cancel came
+ * completes rather than fails, and it may be the last of its book to stop.
+ */
+function discardCancelled(deps: WorkerDeps, job: Job | undefined): void {
   discardBook(deps, String(job?.data?.bookId)).catch((e: Error) =>
     deps.log.warn({ err: e.message }, 'could not remove a cancelled book'),
   );
@@ -80,6 +88,8 @@ export function startWorkers(
     for (const [name, queue] of Object.entries(JOB_QUEUE) as [JobName, QueueKey][]) {
       if (queue === key) byName.set(name, PROCESSOR_FACTORIES[name](deps));
     }
+    // Jobs of cancelled books told to stop, until they have (see discardCancelled).
+    const aborted = new Set<string>();
     const worker = backend.worker(
       key,
       // Three parameters: BullMQ passes an AbortSignal only to processors that declare it.
@@ -87,7 +97,10 @@ export function startWorkers(
         const processor = byName.get(job.name);
         if (!processor)
           throw new UnrecoverableError(`no processor for job "${job.name}" on this queue`);
-        const abort = () => worker.cancelJob(job.id as string, 'book cancelled');
+        const abort = () => {
+          aborted.add(job.id as string);
+          worker.cancelJob(job.id as string, 'book cancelled');
+        };
         return watcher
           .track(job.id as string, String(job.data?.bookId), abort, () =>
             processor(job, token, signal),
@@ -101,7 +114,13 @@ export function startWorkers(
       },
       workerOptions(key, settings),
     );
-    worker.on('failed', (job, err) => onFailed(deps, job, err));
+    worker.on('failed', (job, err) => {
+      aborted.delete(job?.id as string);
+      onFailed(deps, job, err);
+    });
+    worker.on('completed', (job) => {
+      if (aborted.delete(job.id as string)) discardCancelled(deps, job);
+    });
     worker.on('error', (err) => deps.log.error({ err: err.message }, 'worker error'));
     return worker;
   });
