@@ -1,6 +1,6 @@
-import { type ChildNode, type Document, DomHandler, isTag, isText, type Text } from 'domhandler';
-import { Parser } from 'htmlparser2';
+import { type ChildNode, type Document, isTag, isText, type Text } from 'domhandler';
 import { isSkipped } from './epub-text.js';
+import { parseHtml } from './xml.js';
 
 /**
  * A content document's words as the read-along matches them: its letters and digits, in
@@ -38,16 +38,10 @@ export function comparableKey(text: string): string {
   return key;
 }
 
-/** Parses XHTML as the book's parser does (entities decoded), keeping where each node is written. */
-export function parseWithPositions(source: string): Document {
-  const handler = new DomHandler(undefined, { withStartIndices: true, withEndIndices: true });
-  new Parser(handler, { recognizeSelfClosing: true, decodeEntities: true }).end(source);
-  return handler.root;
-}
-
 /** The words of one well-formed XHTML document, mapped to its source. */
-export function documentText(source: string): DocumentText {
-  const doc = parseWithPositions(source);
+export function documentText(source: string, name?: string): DocumentText {
+  // Parsed as the book's parser does (entities decoded), keeping where each node is written.
+  const doc = parseHtml(source, name, true);
   const chars: string[] = [];
   const nodes: Text[] = [];
   const starts: number[] = [];

@@ -11,7 +11,7 @@ import {
   smilDocument,
 } from './media-overlays.js';
 import { alignText } from './overlay-align.js';
-import { comparableKey, type DocumentText, documentText } from './overlay-text.js';
+import { comparableKey, documentText } from './overlay-text.js';
 import {
   type AddedItem,
   asEpub3Document,
@@ -67,7 +67,7 @@ export async function buildReadAlong(request: ReadAlongRequest): Promise<ReadAlo
     const opf = await readMarkup(zip, pkg.opfPath);
     const upgraded = !/<(?:\w+:)?package\b[^>]*\sversion\s*=\s*["']3/.test(opf);
     const items = contentDocuments(readingOrder(pkg).order.map((s) => s.item));
-    const texts = await Promise.all(items.map((item) => readText(zip, item)));
+    const { read, texts } = await readDocuments(zip, items);
     const pieces = piecesOf(request.chapters);
     const { sources, placed } = alignText(
       texts,
@@ -79,7 +79,7 @@ export async function buildReadAlong(request: ReadAlongRequest): Promise<ReadAlo
     added.push(...audioItems(clips));
     const properties = new Map<string, string[]>();
     if (upgraded) {
-      await upgradeDocuments(zip, pkg.manifest, changed, properties);
+      await upgradeDocuments(zip, pkg.manifest, { changed, read }, properties);
       const toc = await readToc(zip, pkg);
       written.set(NAV_PATH, navDocument(NAV_PATH, pkg.title, pkg.language, toc));
       added.push({
@@ -95,6 +95,11 @@ export async function buildReadAlong(request: ReadAlongRequest): Promise<ReadAlo
       pkg.opfPath,
       rewritePackage(opf, pkg.opfPath, {
         added,
+        documents: new Set(
+          [...pkg.manifest.values()]
+            .filter((i) => i.mediaType === 'application/xhtml+xml')
+            .map((i) => i.path),
+        ),
         overlays,
         properties,
         durations,
@@ -143,10 +148,16 @@ function contentDocuments(order: ManifestItem[]): ManifestItem[] {
   });
 }
 
-/** A document's words, or none where it is not well-formed (a span could not be placed safely). */
-async function readText(zip: EpubZip, item: ManifestItem): Promise<DocumentText> {
-  const source = await readMarkup(zip, item.path);
-  return tagsBalanced(source) ? documentText(source) : documentText('');
+/** The documents' sources by path, and their words for the alignment. */
+async function readDocuments(zip: EpubZip, items: ManifestItem[]) {
+  const sources = await Promise.all(items.map((item) => readMarkup(zip, item.path)));
+  const read = new Map(items.map((item, i) => [item.path, sources[i] as string]));
+  // Spans go only where the markup is well-formed: elsewhere they could not be placed safely.
+  const texts = items.map((item, i) => {
+    const source = sources[i] as string;
+    return tagsBalanced(source) ? documentText(source, item.path) : documentText('');
+  });
+  return { read, texts };
 }
 
 function audioItems(clips: Clip[]): AddedItem[] {
@@ -162,14 +173,16 @@ function audioItems(clips: Clip[]): AddedItem[] {
 async function upgradeDocuments(
   zip: EpubZip,
   manifest: Map<string, ManifestItem>,
-  changed: Map<string, string>,
+  sources: { changed: Map<string, string>; read: Map<string, string> },
   properties: Map<string, string[]>,
 ): Promise<void> {
+  const { changed, read } = sources;
   for (const item of manifest.values()) {
     if (item.mediaType === 'application/x-dtbncx+xml' && zip.has(item.path))
       changed.set(item.path, asEpub3Ncx(await readMarkup(zip, item.path)));
     if (item.mediaType !== 'application/xhtml+xml' || !zip.has(item.path)) continue;
-    const source = changed.get(item.path) ?? (await readMarkup(zip, item.path));
+    const source =
+      changed.get(item.path) ?? read.get(item.path) ?? (await readMarkup(zip, item.path));
     changed.set(item.path, asEpub3Document(source));
     const found = documentProperties(source);
     if (found.length > 0) properties.set(item.id, found);

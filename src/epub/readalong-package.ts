@@ -17,6 +17,8 @@ export interface AddedItem {
 export interface PackageChanges {
   /** Files added: audio, overlays, the stylesheet, a navigation document. */
   added: AddedItem[];
+  /** The package's XHTML content documents (paths): what guide references may point at. */
+  documents: Set<string>;
   /** Manifest id of each content document with an overlay → that overlay's manifest id. */
   overlays: Map<string, string>;
   /** Manifest id → properties an EPUB 3 needs said of it (`svg`, `scripted`, `mathml`). */
@@ -44,7 +46,6 @@ const iso = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
  */
 export function rewritePackage(opf: string, opfPath: string, changes: PackageChanges): string {
   const prefix = /<(\w+:)?package\b/.exec(opf)?.[1] ?? '';
-  const docs = new Set<string>();
   let out = opf
     .replace(/(<(?:\w+:)?package\b[^>]*?\sversion\s*=\s*["'])[^"']*(["'])/, '$13.0$2')
     .replace(/\s(?:opf|xsi):[\w-]+\s*=\s*("[^"]*"|'[^']*')/g, '')
@@ -57,11 +58,11 @@ export function rewritePackage(opf: string, opfPath: string, changes: PackageCha
       /<(?:\w+:)?meta\b[^>]*\sproperty\s*=\s*["'](?:media:[\w-]+|dcterms:modified)["'][^>]*>[^<]*<\/(?:\w+:)?meta>\s*/g,
       '',
     )
-    .replace(/<(?:\w+:)?item\b[^>]*>/g, (tag) => editItem(tag, changes, opfPath, docs));
+    .replace(/<(?:\w+:)?item\b[^>]*>/g, (tag) => editItem(tag, changes));
   out = out
     .replace(/<(?:\w+:)?reference\b[^>]*>(?:\s*<\/(?:\w+:)?reference>)?\s*/g, (tag) => {
       const href = attrOf(tag, 'href');
-      return href && docs.has(resolveHref(opfPath, href).path) ? tag : '';
+      return href && changes.documents.has(resolveHref(opfPath, href).path) ? tag : '';
     })
     .replace(/<((?:\w+:)?guide)\b[^>]*>\s*<\/\1>\s*/, '');
   const metas = [
@@ -90,17 +91,9 @@ export function rewritePackage(opf: string, opfPath: string, changes: PackageCha
     );
 }
 
-/** A manifest item with its overlay linked and its properties said; content documents noted in `docs`. */
-function editItem(
-  tag: string,
-  changes: PackageChanges,
-  opfPath: string,
-  docs: Set<string>,
-): string {
+/** A manifest item with its overlay linked and its properties said. */
+function editItem(tag: string, changes: PackageChanges): string {
   const id = attrOf(tag, 'id') ?? '';
-  const href = attrOf(tag, 'href');
-  if (href && attrOf(tag, 'media-type') === 'application/xhtml+xml')
-    docs.add(resolveHref(opfPath, href).path);
   let edited = tag.replace(/\smedia-overlay\s*=\s*("[^"]*"|'[^']*')/, '');
   const extra = changes.properties.get(id) ?? [];
   if (extra.length > 0) {

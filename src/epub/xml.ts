@@ -1,4 +1,11 @@
-import { type ChildNode, type Document, DomHandler, type Element, isTag } from 'domhandler';
+import {
+  type ChildNode,
+  type Document,
+  DomHandler,
+  type DomHandlerOptions,
+  type Element,
+  isTag,
+} from 'domhandler';
 import { Parser, type ParserOptions } from 'htmlparser2';
 import { stripUnspeakable } from '../text/clean-text.js';
 import { EpubError, formatCount, MAX_ELEMENT_DEPTH } from './epub-limits.js';
@@ -10,7 +17,7 @@ import { EpubError, formatCount, MAX_ELEMENT_DEPTH } from './epub-limits.js';
 class DepthLimitedHandler extends DomHandler {
   constructor(
     private readonly name: string,
-    options: ParserOptions,
+    options: ParserOptions & DomHandlerOptions,
   ) {
     super(undefined, options);
   }
@@ -25,7 +32,7 @@ class DepthLimitedHandler extends DomHandler {
   }
 }
 
-function parse(text: string, name: string, options: ParserOptions): Document {
+function parse(text: string, name: string, options: ParserOptions & DomHandlerOptions): Document {
   const handler = new DepthLimitedHandler(name, options);
   new Parser(handler, options).end(text);
   return handler.root;
@@ -58,9 +65,17 @@ export function tagsBalanced(text: string): boolean {
   return balanced;
 }
 
-/** Content documents are parsed leniently (real books are rarely well-formed). */
-export function parseHtml(text: string, name = 'a document'): Document {
-  return parse(text, name, { recognizeSelfClosing: true, decodeEntities: true });
+/**
+ * Content documents are parsed leniently (real books are rarely well-formed). `positions`
+ * keeps where each node is written in `text` (`startIndex`, `endIndex`), for the read-along.
+ */
+export function parseHtml(text: string, name = 'a document', positions = false): Document {
+  return parse(text, name, {
+    recognizeSelfClosing: true,
+    decodeEntities: true,
+    withStartIndices: positions,
+    withEndIndices: positions,
+  });
 }
 
 /** Tag name without namespace prefix, lower-cased: `dc:title` → `title`. */

@@ -134,9 +134,13 @@ describe('read-along EPUB', () => {
         expect(opf).toMatch(
           /<meta property="media:active-class">-epub-media-overlay-active<\/meta>/,
         );
-        const overlaid = [...pkg.manifest.values()].filter(
-          (i) => /media-overlay="/.test(opf) && i.mediaType === 'application/smil+xml',
+        // The overlays the content documents name (media-overlay), each a SMIL document.
+        const named = new Set([...opf.matchAll(/media-overlay="([^"]+)"/g)].map((m) => m[1]));
+        const overlaid = [...pkg.manifest.values()].filter((i) => named.has(i.id));
+        expect(overlaid.map((i) => i.mediaType)).toEqual(
+          overlaid.map(() => 'application/smil+xml'),
         );
+        expect(overlaid).toHaveLength(named.size);
         expect(overlaid.length).toBeGreaterThan(0);
         if (name.includes('epub2')) expect(pkg.navPath).toBe('bookflow/nav.xhtml');
 

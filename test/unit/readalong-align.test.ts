@@ -116,6 +116,7 @@ describe('the package as EPUB 3 with overlays', () => {
       added: [
         { id: 'bf-overlay-1', path: 'bookflow/overlays/1.smil', mediaType: 'application/smil+xml' },
       ],
+      documents: new Set(['OEBPS/text/c1.xhtml']),
       overlays: new Map([['c1', 'bf-overlay-1']]),
       properties: new Map([['c1', ['svg']]]),
       durations: new Map([['bf-overlay-1', 61.5]]),
