@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Worker as Thread, type WorkerOptions } from 'node:worker_threads';
 
 const BOOT = new URL('./thread-boot.mjs', import.meta.url);
@@ -25,4 +26,27 @@ export function runInThread<T>(entry: URL, data: object): Promise<T> {
     thread.once('error', reject);
     thread.once('exit', (code) => reject(new Error(`the thread stopped (exit code ${code})`)));
   }).finally(() => void thread.terminate());
+}
+
+/**
+ * Runs the tasks given it at most one per core at once, the rest waiting their turn in the
+ * order they came. CPU-bound work (parsing books, building read-alongs) gains nothing from
+ * more threads than cores: run all at once they share the cores and all finish late, while
+ * in turn the first finishes as soon as it would alone.
+ */
+export function oneAtATimePerCore<T>() {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task: () => Promise<T>): Promise<T> => {
+    // A slot freed is handed to the next in line, never left for a newcomer to take.
+    if (running >= os.availableParallelism()) await new Promise<void>((r) => waiting.push(r));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
@@ -11,7 +10,7 @@ import {
 } from '../epub/readalong-build.js';
 import type { Storage } from '../storage/storage.js';
 import { withTempDir } from '../temp-dir.js';
-import { runInThread } from '../thread-entry.js';
+import { oneAtATimePerCore, runInThread } from '../thread-entry.js';
 import { refuseCancelled, requireReady } from './book-files.js';
 import type { BookQueries } from './book-queries.js';
 import { chapterMarks, timedChapter } from './book-subtitles.js';
@@ -70,27 +69,6 @@ export function createReadAlong(deps: ReadAlongDeps) {
   }
 
   return { open };
-}
-
-/**
- * Runs the tasks given it at most one per core at once, the rest waiting their turn, so many
- * read-alongs asked for at once share the API's cores instead of starting a thread each.
- */
-function oneAtATimePerCore<T>() {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task: () => Promise<T>): Promise<T> => {
-    // A slot freed is handed to the next in line, never left for a newcomer to take.
-    if (running >= os.availableParallelism()) await new Promise<void>((r) => waiting.push(r));
-    else running++;
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
 }
 
 /** The package as a ZIP stream: `mimetype` first and stored (OCF), the audio streamed from storage. */

@@ -11,6 +11,9 @@ export const PRIORITY_RANGE = { min: 1, max: 10, default: 5, ownersMin: 5 };
 /** Priorities per level: BullMQ's go up to 2^21, so ten levels of 2^17 fit. */
 const LEVEL_SPAN = 2 ** 17;
 
+/** Jobs told their new turn at once (a round trip each, sent together). */
+const MOVE_BATCH = 50;
+
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Chapters of the owner's later books whose turn moved back to make room. */
@@ -121,10 +124,16 @@ export async function chapterJobs(
   if (deps.scheduling === 'fifo') return ns.map((n) => chapterJob(bookId, n, parent));
   const { turns, moved } = await deps.books.scheduleChapters(bookId, ns);
   const queue = deps.queues.queue('tts');
-  for (const m of moved) {
-    const job = await Job.fromId(queue, jobIds.chapter(m.bookId, m.n));
-    // A job that started or ended meanwhile keeps its place: it no longer waits.
-    await job?.changePriority({ priority: m.priority }).catch(() => {});
+  // In batches sent at once: one by one, a batch of uploads parsed out of order held the
+  // earliest book's chapters back for seconds while hundreds of later ones moved.
+  for (let i = 0; i < moved.length; i += MOVE_BATCH) {
+    await Promise.all(
+      moved.slice(i, i + MOVE_BATCH).map(async (m) => {
+        const job = await Job.fromId(queue, jobIds.chapter(m.bookId, m.n));
+        // A job that started or ended meanwhile keeps its place: it no longer waits.
+        await job?.changePriority({ priority: m.priority }).catch(() => {});
+      }),
+    );
   }
   return ns.map((n) => chapterJob(bookId, n, parent, turns.get(n)));
 }

@@ -18,14 +18,15 @@ export function createParseProcessor(deps: Deps) {
   const { books, storage, log } = deps;
 
   /** Reads the stored EPUB (in the parse thread) and checks its cover, in a scratch folder. */
-  function read(bookId: string) {
+  function read(bookId: string, signal: AbortSignal | undefined) {
     return withTempDir(async (dir) => {
       const file = path.join(dir, 'book.epub');
       const [book] = await Promise.all([
         books.getBook(bookId),
         storage.getToFile(objectKeys.source(bookId), file),
       ]);
-      const parsed = await deps.parseBook(file, { ...DEFAULT_READ_OPTIONS, ...book?.readOptions });
+      const options = { ...DEFAULT_READ_OPTIONS, ...book?.readOptions };
+      const parsed = await deps.parseBook(file, options, signal);
       return { parsed, cover: await checkedCover(parsed.cover, dir) };
     });
   }
@@ -73,7 +74,7 @@ export function createParseProcessor(deps: Deps) {
         isPermanent: (err) => err instanceof EpubError,
         async run({ bookId }): Promise<ParseResult> {
           await books.advance(bookId, 'PARSING');
-          const { parsed, cover } = await read(bookId);
+          const { parsed, cover } = await read(bookId, signal);
           const coverKey = await record(bookId, parsed, cover);
           log.info({ bookId, chapters: parsed.chapters.length }, 'book parsed');
           // Uploaded with autostart=false: the merge waits until its uploader starts it.

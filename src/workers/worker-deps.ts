@@ -15,7 +15,7 @@ export interface WorkerDeps {
   queues: Pick<QueueBackend, 'queue'>;
   tts: TtsEngine;
   /** Reads an EPUB file into chapters, isolated from the worker (see parse-thread-pool.ts). */
-  parseBook(file: string, read: ReadOptions): Promise<ParsedBook>;
+  parseBook(file: string, read: ReadOptions, signal?: AbortSignal): Promise<ParsedBook>;
   /** Longest text per synthesis request (the engine's input limit). */
   ttsMaxChars: number;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;

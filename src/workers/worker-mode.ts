@@ -25,8 +25,9 @@ export function startWorkerMode(
       log.warn({ err: err.message }, `database unavailable; retrying ${method}`),
   });
   const parser = createParseThreadPool(config.parse);
-  const parseBook = (file: string, read: ReadOptions) =>
-    parser.parse(file, config.parse.limits, read);
+  if (config.workerQueues.includes('parse')) parser.warm();
+  const parseBook = (file: string, read: ReadOptions, signal?: AbortSignal) =>
+    parser.parse(file, config.parse.limits, read, signal);
   startWorkers(
     infra.queues,
     {
