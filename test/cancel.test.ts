@@ -41,7 +41,8 @@ describe('cancelling a book', () => {
     const spoken = await syntheses(d.dir);
     const after = (await d.api.get(id)).body;
     expect(after.status).toBe('CANCELLED');
-    expect(after.chapters.filter((c) => c.status === 'DONE')).toEqual([]);
+    expect(after.chapters.filter((c) => c.status !== 'CANCELLED')).toEqual([]);
+    const attempts = after.chapters.map((c) => c.attempts);
     const queues = await d.queues();
     const ids: [Parameters<typeof queues.queue>[0], string][] = [
       ['finalize', jobIds.finalize(id)],
@@ -61,6 +62,10 @@ describe('cancelling a book', () => {
     // The speech requests in flight were stopped, not carried to completion.
     await sleep(2500);
     expect(await syntheses(d.dir)).toEqual(spoken);
+    // Nothing of it runs or retries afterwards: the chapters' attempts stay where they were.
+    expect((await d.api.get(id)).body.chapters.map((c) => c.attempts)).toEqual(attempts);
+    for (const route of [`/books/${id}/audio`, `/books/${id}/chapters/1/audio`])
+      expect((await d.api.raw(route)).status, route).toBe(410);
     const worker = d.processes[1];
     expect(worker?.output()).toMatch(/job aborted: its book was cancelled/);
     // The aborted chapters' scratch folders (partial audio) went with them.
