@@ -7,8 +7,8 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 180_000,
+    hookTimeout: 120_000,
     // The default report, then one plain closing line that CI log readers recognise.
     reporters: ['default', './test/support/closing-line-reporter.ts'],
-    hookTimeout: 120_000,
   },
 });
