@@ -32,21 +32,34 @@ export function runInThread<T>(entry: URL, data: object): Promise<T> {
  * Runs the tasks given it at most one per core at once, the rest waiting their turn in the
  * order they came. CPU-bound work (parsing books, building read-alongs) gains nothing from
  * more threads than cores: run all at once they share the cores and all finish late, while
- * in turn the first finishes as soon as it would alone.
+ * in turn the first finishes as soon as it would alone. A task still running after
+ * `yieldAfterMs` gives its turn to the next and runs on beside it, so one slow task (a
+ * hostile book parsing until its deadline) holds the others back no longer than that.
  */
-export function oneAtATimePerCore<T>() {
+export function oneAtATimePerCore<T>(opts: { yieldAfterMs?: number } = {}) {
   let running = 0;
   const waiting: (() => void)[] = [];
+  // A turn given back goes to the next in line, never left for a newcomer to take.
+  const giveBack = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
   return async (task: () => Promise<T>): Promise<T> => {
-    // A slot freed is handed to the next in line, never left for a newcomer to take.
     if (running >= os.availableParallelism()) await new Promise<void>((r) => waiting.push(r));
     else running++;
+    let given = false;
+    const yieldTurn = () => {
+      if (given) return;
+      given = true;
+      giveBack();
+    };
+    const timer = opts.yieldAfterMs ? setTimeout(yieldTurn, opts.yieldAfterMs) : undefined;
     try {
       return await task();
     } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
+      clearTimeout(timer);
+      yieldTurn();
     }
   };
 }

@@ -32,3 +32,43 @@ describe('one task per core at a time', () => {
     await Promise.all(again);
   });
 });
+
+describe('a task that runs long', () => {
+  it('gives its turn to the next after yieldAfterMs, and runs on beside it', async () => {
+    const cores = os.availableParallelism();
+    const inTurn = oneAtATimePerCore<string>({ yieldAfterMs: 50 });
+    let slowRunning = 0;
+    const slowTask = async () => {
+      slowRunning++;
+      await sleep(400);
+      slowRunning--;
+      return 'slow';
+    };
+    const slow = Array.from({ length: cores }, () => inTurn(slowTask));
+    const t0 = Date.now();
+    let beside = 0;
+    let waited = 0;
+    const next = inTurn(async () => {
+      waited = Date.now() - t0;
+      beside = slowRunning;
+      return 'next';
+    });
+    expect(await next).toBe('next');
+    // It waited for the turn to be given (not started at once), and began beside the slow ones.
+    expect(waited).toBeGreaterThanOrEqual(40);
+    expect(beside).toBe(cores);
+    expect(await Promise.all(slow)).toEqual(Array(cores).fill('slow'));
+    // The slow tasks' turns were given back once, not twice: again no more than `cores` at once.
+    let running = 0;
+    let most = 0;
+    const task = async () => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(5);
+      running--;
+      return 'quick';
+    };
+    await Promise.all(Array.from({ length: cores * 3 }, () => inTurn(task)));
+    expect(most).toBe(cores);
+  });
+});
