@@ -47,7 +47,7 @@ function App() {
         }
       </span>
     </header>
-    ${book ? html`<${BookPage} id=${decodeURIComponent(book[1])} />` : html`<${Library} />`}
+    ${book ? html`<${BookPage} id=${decodeURIComponent(book[1])} session=${session} />` : html`<${Library} />`}
   `;
 }
 

@@ -57,7 +57,7 @@ function Chapters({ book, act }) {
 }
 
 /** One book, live: status, what to do when it failed, chapters, actions, player, job tree. */
-export function BookPage({ id }) {
+export function BookPage({ id, session }) {
   const [book, setBook] = useState(null);
   const [missing, setMissing] = useState('');
   const [message, setMessage] = useState('');
@@ -120,7 +120,7 @@ export function BookPage({ id }) {
       <div class="actions">
         ${failed && html`<button type="button" onClick=${() => act('POST', '/retry')}>Retry all failed</button>`}
         ${RUNNING.includes(book.status) && html`<button type="button" onClick=${() => act('DELETE')}>Cancel</button>`}
-        ${book.status === 'READY' && html`<button type="button" onClick=${() => act('POST', '/deliveries')}>Send to Audiobookshelf</button>`}
+        ${book.status === 'READY' && session.deliveryTargets.includes('abs') && html`<button type="button" onClick=${() => act('POST', '/deliveries')}>Send to Audiobookshelf</button>`}
         <button type="button" class="danger" onClick=${() => confirm('Delete this book and its audio?') && act('DELETE', '?purge=true')}>Delete</button>
       </div>
       ${message && html`<p class="error" role="alert">${message}</p>`}

@@ -50,5 +50,6 @@ export function createDeliveries(deps: {
     deps.changed(id);
     return { target, state: 'PENDING' as const };
   }
-  return { deliver };
+  /** Where READY books can be sent here (none unless Audiobookshelf is configured). */
+  return { deliver, targets: deps.targets };
 }

@@ -79,6 +79,7 @@ export async function buildApp(
   await app.register(sessionRoutes, {
     identify: tokenIdentifier(deps.access.tokens),
     tokensRequired: deps.access.tokens.length > 0,
+    deliveryTargets: deps.service.deliveries.targets,
   });
   await registerWebApp(app);
   await app.register(bookRoutes, { service: deps.service });

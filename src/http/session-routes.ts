@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Principal } from '../access/principal.js';
+import type { DeliveryTarget } from '../books/book-delivery.js';
 import { HttpError } from './http-errors.js';
 import { ErrorBody } from './schemas.js';
 
@@ -12,6 +13,8 @@ const Session = Type.Object({
   admin: Type.Boolean(),
   /** False when the API runs without tokens: no sign-in needed. */
   tokensRequired: Type.Boolean(),
+  /** Where READY books can be sent (POST /books/:id/deliveries): ["abs"] once Audiobookshelf is configured. */
+  deliveryTargets: Type.Array(Type.Literal('abs')),
 });
 
 /**
@@ -23,11 +26,13 @@ const Session = Type.Object({
 export const sessionRoutes: FastifyPluginAsyncTypebox<{
   identify(authorization: string): Principal | undefined;
   tokensRequired: boolean;
-}> = async (app, { identify, tokensRequired }) => {
+  deliveryTargets: readonly DeliveryTarget[];
+}> = async (app, { identify, tokensRequired, deliveryTargets }) => {
+  const about = { tokensRequired, deliveryTargets: [...deliveryTargets] };
   app.get('/session', { schema: { response: { 200: Session } } }, async (request) => ({
     owner: request.principal.owner,
     admin: request.principal.admin,
-    tokensRequired,
+    ...about,
   }));
 
   app.post(
@@ -48,7 +53,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         path: '/',
         secure: request.protocol === 'https',
       });
-      return { ...principal, tokensRequired };
+      return { ...principal, ...about };
     },
   );
 

@@ -49,6 +49,11 @@ describe('delivering to Audiobookshelf', () => {
     await abs?.close();
   });
 
+  it('says where books can be sent, so the web page offers it', async () => {
+    const session = await t.app.inject({ method: 'GET', url: '/session' });
+    expect(session.json().deliveryTargets).toEqual(['abs']);
+  });
+
   it('pushes a book uploaded with deliver=abs once READY: the m4b, its cover and metadata.json', async () => {
     const { id } = (
       await injectUpload(t.app, fixture('idpf-wasteland.epub'), {}, { deliver: 'abs' })

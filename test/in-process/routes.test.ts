@@ -63,7 +63,12 @@ describe('routes: access, ownership and error mapping, in process', () => {
     });
     expect(wrong.statusCode).toBe(401);
     const ok = await t.app.inject({ method: 'POST', url: '/session', payload: { token: ALICE } });
-    expect(ok.json()).toEqual({ owner: 'alice', admin: false, tokensRequired: true });
+    expect(ok.json()).toEqual({
+      owner: 'alice',
+      admin: false,
+      tokensRequired: true,
+      deliveryTargets: [],
+    });
     const cookie = ok.cookies[0];
     expect(cookie).toMatchObject({ name: 'bookflow_token', httpOnly: true, sameSite: 'Strict' });
     expect(cookie?.maxAge).toBeUndefined(); // gone when the browser closes
