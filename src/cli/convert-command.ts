@@ -50,9 +50,12 @@ export async function convert(
   await client.download(id, out);
   process.stdout.write(`${out}\n`);
   if (readAlong) {
-    const epub = `${path.basename(file, path.extname(file))}.readalong.epub`;
-    await client.download(id, path.join(path.dirname(out), epub), 'readalong');
-    process.stdout.write(`${path.join(path.dirname(out), epub)}\n`);
+    const epub = path.join(
+      path.dirname(out),
+      `${path.basename(file, path.extname(file))}.readalong.epub`,
+    );
+    await client.download(id, epub, 'readalong');
+    process.stdout.write(`${epub}\n`);
   }
   return 0;
 }

@@ -102,9 +102,12 @@ export const Started = Type.Object({
   chapters: Type.Integer({ minimum: 1 }),
 });
 
+/** Where a READY book can be pushed (books/book-delivery.ts DeliveryTarget): Audiobookshelf. */
+export const DeliveryTargetSchema = Type.Literal('abs');
+
 /** A READY book's push to where people listen; a failed one never fails the book. */
 export const DeliveryView = Type.Object({
-  target: Type.Literal('abs'),
+  target: DeliveryTargetSchema,
   state: Type.Union(DELIVERY_STATES.map((s) => Type.Literal(s))),
   attempts: Type.Integer({ minimum: 0 }),
   error: Nullable(Type.String()),
@@ -114,12 +117,12 @@ export const DeliveryView = Type.Object({
 });
 
 export const DeliveryRequest = Type.Object(
-  { target: Type.Optional(Type.Literal('abs')) },
+  { target: Type.Optional(DeliveryTargetSchema) },
   { additionalProperties: false },
 );
 
 export const DeliveryAccepted = Type.Object({
-  target: Type.Literal('abs'),
+  target: DeliveryTargetSchema,
   state: Type.Literal('PENDING'),
 });
 

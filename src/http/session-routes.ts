@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Principal } from '../access/principal.js';
 import type { DeliveryTarget } from '../books/book-delivery.js';
 import { HttpError } from './http-errors.js';
-import { ErrorBody } from './schemas.js';
+import { DeliveryTargetSchema, ErrorBody } from './schemas.js';
 
 /** The cookie that carries a signed-in browser's token (read by auth.ts). */
 export const SESSION_COOKIE = 'bookflow_token';
@@ -14,7 +14,7 @@ const Session = Type.Object({
   /** False when the API runs without tokens: no sign-in needed. */
   tokensRequired: Type.Boolean(),
   /** Where READY books can be sent (POST /books/:id/deliveries): ["abs"] once Audiobookshelf is configured. */
-  deliveryTargets: Type.Array(Type.Literal('abs')),
+  deliveryTargets: Type.Array(DeliveryTargetSchema),
 });
 
 /**
