@@ -95,7 +95,7 @@ async function rawFlowMs(redis: boolean): Promise<number> {
       },
     };
     for (const key of QUEUE_KEYS)
-      queues.worker(key, processors[key] as never, workerOptions(key, SETTINGS));
+      queues.worker(key, processors[key] as never, workerOptions(key, SETTINGS, {}));
     const t0 = performance.now();
     await queues.flowProducer().add(buildBookFlow(bookId));
     while (!mergeStarted) await new Promise((r) => setTimeout(r, 20));

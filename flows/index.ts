@@ -1,4 +1,5 @@
 export * from './book-flow.js';
 export * from './job-ids.js';
+export * from './job-node.js';
 export * from './queues.js';
 export * from './schemas.js';

@@ -51,7 +51,9 @@ export const MergeResult = Type.Object({
   parts: Type.Optional(Type.Integer({ minimum: 2 })),
 });
 export const FinalizeResult = Type.Object({ kind: Type.Literal('finalized') });
+/** Where READY books may be pushed: `abs`, Audiobookshelf (when ABS_URL or ABS_LIBRARY_DIR is set). */
 export const DELIVERY_TARGETS = ['abs'] as const;
+export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];
 export const DeliverPayload = Type.Object({
   bookId: BookId,
   target: Type.Union(DELIVERY_TARGETS.map((t) => Type.Literal(t))),

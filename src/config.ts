@@ -1,20 +1,13 @@
 import path from 'node:path';
 import type { QueueKey } from '../flows/index.js';
 import type { ApiToken } from './access/principal.js';
-import {
-  type Env,
-  type EnvReaders,
-  envReaders,
-  parseRate,
-  parseTokens,
-  parseTts,
-  parseWorkerQueues,
-} from './config-readers.js';
+import { parseTokens, parseWorkerQueues, type Variable } from './config-readers.js';
 import type { AbsTarget } from './delivery/audiobookshelf.js';
+import { type Env, type EnvReaders, envReaders } from './env-readers.js';
 import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
 import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
 import type { S3StorageOptions } from './storage/s3-storage.js';
-import type { TtsEngineOptions } from './tts/tts-options.js';
+import { type EngineChoice, readEngineChoice } from './tts/engines.js';
 
 /** How one queue's workers run: light work (parse, finalize) or heavy work (speech, merge). */
 export interface WorkerProfile {
@@ -58,7 +51,8 @@ export interface Config {
   retentionDays: number;
   /** fair: owners take turns on the speech queue (books/chapter-schedule.ts); fifo: arrival order. */
   scheduling: 'fair' | 'fifo';
-  tts: TtsEngineOptions;
+  /** The speech engine and its settings (tts/engines.ts); its limits are its own. */
+  tts: EngineChoice;
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive before the request is answered 408. */
   bodyTimeoutMs: number;
@@ -70,6 +64,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   logLevel: string;
 }
+
+type Readers = EnvReaders<Variable>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -83,8 +79,8 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean } = {}): Config {
   const problems: string[] = [];
-  const r = envReaders(env, problems);
-  const tts = parseTts(r.str, r.int, problems);
+  const r = envReaders<Variable>(env, problems);
+  const tts = readEngineChoice(r);
   const config: Config = {
     host: r.str('HOST') ?? '127.0.0.1',
     port: r.int('PORT', 3000, 0, 65535),
@@ -103,7 +99,7 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     metricsToken: r.str('METRICS_TOKEN'),
     otlpEndpoint: r.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
     workerPort: r.str('WORKER_PORT') === undefined ? undefined : r.int('WORKER_PORT', 0, 1, 65535),
-    apiRateLimit: parseRate('API_RATE_LIMIT', r.str('API_RATE_LIMIT'), problems) ?? {
+    apiRateLimit: r.rate('API_RATE_LIMIT') ?? {
       max: 1200,
       duration: 60_000,
     },
@@ -140,7 +136,7 @@ function parseScheduling(value: string | undefined, problems: string[]): Config[
   return 'fair';
 }
 
-function s3Options(r: EnvReaders, problems: string[]): S3StorageOptions | undefined {
+function s3Options(r: Readers, problems: string[]): S3StorageOptions | undefined {
   const bucket = r.str('S3_BUCKET');
   const endpoint = r.url('S3_ENDPOINT', ['http:', 'https:']);
   if (!bucket) {
@@ -162,7 +158,7 @@ function s3Options(r: EnvReaders, problems: string[]): S3StorageOptions | undefi
 const ABS_API_SETTINGS = ['ABS_TOKEN', 'ABS_LIBRARY', 'ABS_FOLDER'] as const;
 
 /** `ABS_URL` with its token, library and folder ids, or `ABS_LIBRARY_DIR`; not both. */
-function absTarget(r: EnvReaders, problems: string[]): AbsTarget | undefined {
+function absTarget(r: Readers, problems: string[]): AbsTarget | undefined {
   const url = r.url('ABS_URL', ['http:', 'https:']);
   const dir = r.str('ABS_LIBRARY_DIR');
   if (url && dir) problems.push('set ABS_URL or ABS_LIBRARY_DIR, not both');
@@ -178,7 +174,7 @@ function absTarget(r: EnvReaders, problems: string[]): AbsTarget | undefined {
 }
 
 /** Light work (parse, finalize) and heavy work (speech, merge) run with their own settings. */
-function workerProfiles(r: EnvReaders, ttsConcurrency: number): Record<QueueKey, WorkerProfile> {
+function workerProfiles(r: Readers, ttsConcurrency: number): Record<QueueKey, WorkerProfile> {
   const light = {
     concurrency: r.int('LIGHT_CONCURRENCY', 8, 1, 256),
     lockMs: r.int('LIGHT_LOCK_SECONDS', 10, 2, 3600) * 1000,

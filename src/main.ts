@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import pino from 'pino';
+import type { DeliveryTarget } from '../flows/index.js';
 import { ffmpegBinaries } from './audio/ffmpeg.js';
-import { createBookService } from './books/book-service.js';
+import { type BookServiceDeps, createBookService } from './books/book-service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { StartError } from './data-dir-lock.js';
 import { createEventHub } from './events/event-hub.js';
@@ -12,8 +13,8 @@ import { buildProbeApp } from './http/probe-app.js';
 import type { ReadinessSources } from './http/service-routes.js';
 import { watchQueuesAndBooks } from './metrics/metrics.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
-import { createTtsEngine } from './tts/create-tts-engine.js';
 import { createEngineOutages } from './tts/engine-outages.js';
+import { createTtsEngine } from './tts/engines.js';
 import type { TtsEngine } from './tts/tts-engine.js';
 
 /** api: HTTP only (a pure producer); worker: consumers only; all: both, for one machine. */
@@ -45,10 +46,12 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
   let infra: Infrastructure | undefined;
   let app: FastifyInstance | undefined;
   let probes: FastifyInstance | undefined;
+  let workers: { stop(): Promise<void> } | undefined;
   const close = async () => {
     await probes?.close();
     await app?.close();
     await infra?.close();
+    await workers?.stop();
   };
   async function start(): Promise<string | undefined> {
     infra = await openInfrastructure(config, log);
@@ -57,7 +60,7 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
     if (mode !== 'api') {
       // Loaded only here, so the API process never even loads consumer code.
       const { startWorkerMode } = await import('./workers/worker-mode.js');
-      startWorkerMode(config, infra, tts, log);
+      workers = startWorkerMode(config, infra, tts, log);
     }
     if (mode !== 'worker') app = await startApi(config, infra, tts, log);
     if (mode !== 'api' && config.workerPort) probes = await startProbes(config, infra, tts);
@@ -126,18 +129,30 @@ function configOrExit(servesApi: boolean): Config {
   }
 }
 
-async function startApi(
-  config: Config,
+/** What the API is told: its limits, who may call it, where READY books may go. */
+export type ApiSettings = Pick<
+  Config,
+  'maxUploadBytes' | 'bodyTimeoutMs' | 'apiTokens' | 'apiRateLimit' | 'metricsToken'
+> &
+  Pick<BookServiceDeps, 'deliveryTargets'>;
+
+/**
+ * The API on the infrastructure: the catalogue service, the event hub and the Fastify app,
+ * not yet listening. The one wiring of the API, for `npm start`, `npm run api` and the
+ * tests' `app.inject` (test/support/test-app.ts).
+ */
+export async function buildApi(
   infra: Infrastructure,
   tts: TtsEngine,
-  log: FastifyBaseLogger,
+  settings: ApiSettings,
+  fastify: FastifyServerOptions = {},
 ): Promise<FastifyInstance> {
   watchQueuesAndBooks(infra.queues, infra.books);
   const service = createBookService({
     ...infra,
     voices: tts.voices,
-    maxUploadBytes: config.maxUploadBytes,
-    deliveryTargets: config.abs ? ['abs'] : [],
+    maxUploadBytes: settings.maxUploadBytes,
+    deliveryTargets: settings.deliveryTargets,
   });
   const events = createEventHub({
     listen: infra.database.listen,
@@ -145,20 +160,30 @@ async function startApi(
     progress: infra.books.progressOf,
   });
   await events.start();
-  const app = await buildApp(
+  return buildApp(
     {
       service,
       events,
       engine: tts,
-      maxUploadBytes: config.maxUploadBytes,
-      bodyTimeoutMs: config.bodyTimeoutMs,
+      maxUploadBytes: settings.maxUploadBytes,
+      bodyTimeoutMs: settings.bodyTimeoutMs,
       readiness: readinessSources(infra, tts),
-      access: { tokens: config.apiTokens, rate: config.apiRateLimit },
-      metricsToken: config.metricsToken,
+      access: { tokens: settings.apiTokens, rate: settings.apiRateLimit },
+      metricsToken: settings.metricsToken,
       dashboardQueues: infra.queues,
     },
-    { loggerInstance: log },
+    fastify,
   );
+}
+
+async function startApi(
+  config: Config,
+  infra: Infrastructure,
+  tts: TtsEngine,
+  log: FastifyBaseLogger,
+): Promise<FastifyInstance> {
+  const deliveryTargets: DeliveryTarget[] = config.abs ? ['abs'] : [];
+  const app = await buildApi(infra, tts, { ...config, deliveryTargets }, { loggerInstance: log });
   if (config.apiTokens.length === 0) {
     log.warn(
       `no API_TOKENS: the API is open to anyone on this machine, so it listens on ${config.host} only`,

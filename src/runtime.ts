@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type Database, openDatabase } from './db/database.js';
 import { startEmbeddedPostgres } from './db/embedded-postgres.js';
+import { type BookJobs, createBookJobs, type Scheduling } from './jobs/book-jobs.js';
 import { openQueueBackend, type QueueBackend } from './queue/queue-backend.js';
 import { createLocalStorage } from './storage/local-storage.js';
 import { createS3Storage } from './storage/s3-storage.js';
@@ -17,7 +18,19 @@ export interface Infrastructure {
   books: BookQueries;
   storage: Storage;
   queues: QueueBackend;
+  /** What BullMQ does for a book (src/jobs/), on `queues`, with the catalogue's turns. */
+  jobs: BookJobs;
   close(): Promise<void>;
+}
+
+/** The parts opened, put together: the one wiring of queries and jobs, for main and tests alike. */
+export function assemble(
+  parts: Pick<Infrastructure, 'database' | 'storage' | 'queues' | 'close'>,
+  scheduling: Scheduling,
+): Infrastructure {
+  const books = createBookQueries(parts.database.db);
+  const jobs = createBookJobs({ queues: parts.queues, turns: books, scheduling });
+  return { ...parts, books, jobs };
 }
 
 export async function openInfrastructure(
@@ -75,11 +88,5 @@ async function open(
   const storage = config.s3
     ? createS3Storage(config.s3)
     : createLocalStorage(path.join(config.dataDir, 'objects'));
-  return {
-    database,
-    books: createBookQueries(database.db),
-    storage,
-    queues,
-    close,
-  };
+  return assemble({ database, storage, queues, close }, config.scheduling);
 }

@@ -1,42 +1,39 @@
-import { JOB_OPTIONS, JOBS, jobIds } from '../../flows/index.js';
+import type { DeliveryTarget } from '../../flows/index.js';
 import type { Principal } from '../access/principal.js';
 import type { BookRow } from '../db/schema.js';
 import { ConflictError } from '../errors.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
 import { refuseCancelled } from './book-files.js';
 import type { BookQueries } from './book-queries.js';
 
-/** Where finished books may be pushed; `abs` (Audiobookshelf) when ABS_URL or ABS_LIBRARY_DIR is set. */
-export type DeliveryTarget = 'abs';
+export type { DeliveryTarget } from '../../flows/index.js';
 
-type Queries = Pick<BookQueries, 'deliveryRequested'>;
+export interface DeliveryRequestDeps {
+  books: Pick<BookQueries, 'deliveryRequested'>;
+  jobs: Pick<BookJobs, 'deliver'>;
+}
 
 /**
  * Asks for a book's push to `target`: its row waits (PENDING) and its job is queued. A
  * finished or failed earlier push makes room for this one; one under way is left to end.
  */
 export async function requestDelivery(
-  deps: { books: Queries; queues: Pick<QueueBackend, 'queue'> },
+  deps: DeliveryRequestDeps,
   bookId: string,
   target: DeliveryTarget,
 ): Promise<void> {
-  const queue = deps.queues.queue('deliver');
-  const jobId = jobIds.delivery(bookId, target);
-  const earlier = await queue.getJob(jobId);
-  const state = await earlier?.getState();
-  if (state === 'completed' || state === 'failed') await earlier?.remove();
   await deps.books.deliveryRequested(bookId, target);
-  await queue.add(JOBS.deliverBook, { bookId, target }, { ...JOB_OPTIONS.deliver, jobId });
+  await deps.jobs.deliver(bookId, target);
 }
 
 /** `POST /books/:id/deliveries`: a READY book pushed again (or for the first time). */
-export function createDeliveries(deps: {
-  books: Queries;
-  queues: Pick<QueueBackend, 'queue'>;
-  targets: DeliveryTarget[];
-  requireBook(principal: Principal, id: string): Promise<BookRow>;
-  changed(id: string): void;
-}) {
+export function createDeliveries(
+  deps: DeliveryRequestDeps & {
+    targets: DeliveryTarget[];
+    requireBook(principal: Principal, id: string): Promise<BookRow>;
+    changed(id: string): void;
+  },
+) {
   async function deliver(principal: Principal, id: string, target: DeliveryTarget = 'abs') {
     const book = await deps.requireBook(principal, id);
     refuseCancelled(book);

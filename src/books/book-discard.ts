@@ -1,5 +1,4 @@
-import { jobIds } from '../../flows/index.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -9,12 +8,10 @@ import type { Storage } from '../storage/storage.js';
  * aborts it and calls this again once it has stopped.
  */
 export async function discardBook(
-  deps: { queues: Pick<QueueBackend, 'queue'>; storage: Pick<Storage, 'deletePrefix'> },
+  deps: { jobs: Pick<BookJobs, 'discard'>; storage: Pick<Storage, 'deletePrefix'> },
   bookId: string,
 ): Promise<boolean> {
-  const removed = await deps.queues
-    .queue('finalize')
-    .remove(jobIds.finalize(bookId), { removeChildren: true });
+  const removed = await deps.jobs.discard(bookId);
   await deps.storage.deletePrefix(objectKeys.bookPrefix(bookId));
-  return removed === 1;
+  return removed;
 }

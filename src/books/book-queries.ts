@@ -132,13 +132,19 @@ export function createBookQueries(db: Db) {
   }
 
   /** Keyset-paged, newest first; one owner's books, or everyone's when `owner` is undefined. */
-  async function listBooks(
-    limit: number,
-    before?: { createdAt: Date; id: string },
-    owner?: string,
-    status?: BookStatus,
-    titleHas?: string,
-  ): Promise<BookRow[]> {
+  async function listBooks({
+    limit,
+    before,
+    owner,
+    status,
+    titleHas,
+  }: {
+    limit: number;
+    before?: { createdAt: Date; id: string };
+    owner?: string;
+    status?: BookStatus;
+    titleHas?: string;
+  }): Promise<BookRow[]> {
     const page = before
       ? or(
           lt(books.createdAt, before.createdAt),

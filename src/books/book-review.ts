@@ -1,8 +1,7 @@
-import { jobIds } from '../../flows/index.js';
 import type { Principal } from '../access/principal.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
 import { stripUnspeakable } from '../text/clean-text.js';
 import type { BookQueries } from './book-queries.js';
 
@@ -14,7 +13,7 @@ export const estimatedSeconds = (words: number, speed: number) =>
 
 export interface BookReviewDeps {
   books: Pick<BookQueries, 'getBook' | 'getChapter' | 'editChapter' | 'startReviewed'>;
-  queues: Pick<QueueBackend, 'queue'>;
+  jobs: Pick<BookJobs, 'wakeMerge'>;
   requireBook(principal: Principal, id: string): Promise<BookRow>;
   /** Drops the shared status reads of the book (book-service.ts). */
   changed(id: string): void;
@@ -67,18 +66,9 @@ export function createBookReview(deps: BookReviewDeps) {
       throw notInReview(book, 'a book can be started');
     }
     deps.changed(id);
-    await wakeMerge(deps.queues, id);
+    await deps.jobs.wakeMerge(id);
     return { id, status: 'GENERATING' as const, chapters };
   }
 
   return { editChapter, start };
-}
-
-/**
- * The book's merge waits, delayed, while the book is in REVIEW: it is promoted now rather
- * than at its next look. If it is not delayed yet, it looks again itself once it is.
- */
-async function wakeMerge(queues: Pick<QueueBackend, 'queue'>, bookId: string): Promise<void> {
-  const job = await queues.queue('merge').getJob(jobIds.merge(bookId));
-  if (job && (await job.isDelayed())) await job.promote().catch(() => {});
 }

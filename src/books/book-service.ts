@@ -1,23 +1,24 @@
-import { JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
+import type { DeliveryTarget, JobNode } from '../../flows/index.js';
 import { canSee, type Principal } from '../access/principal.js';
 import type { BookRow, BookStatus, ChapterRow, DeliveryRow } from '../db/schema.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import { NotFoundError } from '../errors.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
 import type { Storage } from '../storage/storage.js';
 import type { Voice } from '../tts/tts-engine.js';
-import { createDeliveries, type DeliveryTarget } from './book-delivery.js';
+import { createDeliveries } from './book-delivery.js';
 import { discardBook } from './book-discard.js';
 import { createBookFiles } from './book-files.js';
 import { createPreviews } from './book-preview.js';
 import type { BookQueries } from './book-queries.js';
 import { createReadAlong } from './book-readalong.js';
+import { createBookRetry } from './book-retry.js';
 import { createBookReview } from './book-review.js';
 import { createSubtitles } from './book-subtitles.js';
 import { createBookUploads } from './book-upload.js';
-import { type JobNode, readJobTree } from './job-tree.js';
 import { createLexiconService } from './lexicon-queries.js';
-import { createTtlCache } from './ttl-cache.js';
+import { createTtlCache, type TtlCache } from './ttl-cache.js';
 
+export type { RangeOf } from './book-files.js';
 export type { UploadPart } from './book-upload.js';
 export type BookService = ReturnType<typeof createBookService>;
 
@@ -34,54 +35,49 @@ export const STATUS_TTL_MS = 500;
 export interface BookServiceDeps {
   books: BookQueries;
   storage: Pick<Storage, 'putFile' | 'get' | 'getToFile' | 'size' | 'deletePrefix'>;
-  queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
+  jobs: BookJobs;
   voices: Voice[];
   maxUploadBytes: number;
   /** Where READY books may be pushed (configured Audiobookshelf); none by default. */
   deliveryTargets?: DeliveryTarget[];
 }
 
-export type { RangeOf } from './book-files.js';
+/** One page of the caller's books: newest first, after `before`, maybe of one status or title. */
+export interface BookPage {
+  limit: number;
+  before?: { createdAt: Date; id: string };
+  status?: BookStatus;
+  titleHas?: string;
+}
 
 /**
- * The catalogue as its callers use it. Every method takes the caller's
- * principal and checks it first: another owner's book is "not found", here,
- * whatever layer calls. Status reads are polled by many clients at once: each
- * book's status and job tree are read at most once per STATUS_TTL_MS and
- * shared (see ttl-cache.ts), and this service's own changes drop them.
+ * The catalogue as its callers use it, one service per route file. Every method takes the
+ * caller's principal and checks it first: another owner's book is "not found", here,
+ * whatever layer calls. Status reads are polled by many clients at once: each book's status
+ * and job tree are read at most once per STATUS_TTL_MS and shared (see ttl-cache.ts), and
+ * this service's own changes drop them.
  */
 export function createBookService(deps: BookServiceDeps) {
-  const { books, storage, queues } = deps;
+  const { books, storage, jobs } = deps;
   const snapshots = createTtlCache<BookSnapshot>(STATUS_TTL_MS);
   const trees = createTtlCache<{ book: BookRow; tree: JobNode }>(STATUS_TTL_MS);
 
+  /** The book, if the caller may see it; "not found" otherwise. */
   async function requireBook(principal: Principal, id: string): Promise<BookRow> {
     const book = await books.getBook(id);
     if (!book || !canSee(principal, book.owner)) throw new NotFoundError(`book ${id}`);
     return book;
   }
 
-  /**
-   * A book's shared status read: built at most once per STATUS_TTL_MS for every
-   * caller, and checked against each caller (the first caller's check builds it).
-   */
-  async function shared<T extends { book: BookRow }>(
-    cache: ReturnType<typeof createTtlCache<T>>,
-    principal: Principal,
-    id: string,
-    build: (book: BookRow) => Promise<Omit<T, 'book'>>,
-  ): Promise<T> {
-    const value = await cache.get(`${id}/`, async () => {
-      const book = await requireBook(principal, id);
-      return { book, ...(await build(book)) } as T;
-    });
-    if (!canSee(principal, value.book.owner)) throw new NotFoundError(`book ${id}`);
-    return value;
+  /** The book changed (here or anywhere): its shared status reads are dropped. */
+  function changed(id: string): void {
+    snapshots.invalidate(`${id}/`);
+    trees.invalidate(`${id}/`);
   }
 
   /** The book's status and chapters, at most about a second old. */
   function get(principal: Principal, id: string) {
-    return shared(snapshots, principal, id, async () => {
+    return shared(snapshots, requireBook, principal, id, async () => {
       const [chapters, deliveries] = await Promise.all([
         books.getChapters(id),
         books.deliveriesOf(id),
@@ -91,34 +87,23 @@ export function createBookService(deps: BookServiceDeps) {
   }
 
   /**
-   * The book's job tree, complete for any number of chapters (see job-tree.ts); a READY
-   * book's as recorded when it finished (its jobs are gone from the queue backend).
+   * The book's job tree, complete for any number of chapters (see jobs/job-tree.ts); a
+   * READY book's as recorded when it finished (its jobs are gone from the queue backend).
    */
-  function jobs(principal: Principal, id: string) {
-    return shared(trees, principal, id, async (book) => ({
+  function jobTree(principal: Principal, id: string) {
+    return shared(trees, requireBook, principal, id, async (book) => ({
       tree:
         (book.status === 'READY' ? await books.jobHistoryOf(id) : undefined) ??
-        (await readJobTree(queues, book, await books.getChapters(id))),
+        (await jobs.readTree(book, await books.getChapters(id))),
     }));
   }
 
-  function changed(id: string): void {
-    snapshots.invalidate(`${id}/`);
-    trees.invalidate(`${id}/`);
-  }
-
-  /** The caller's books (an admin's: everyone's), newest first, keyset-paged, maybe of one status. */
-  async function list(
-    principal: Principal,
-    page: {
-      limit: number;
-      before?: { createdAt: Date; id: string };
-      status?: BookStatus;
-      titleHas?: string;
-    },
-  ) {
-    const owner = principal.admin ? undefined : principal.owner;
-    const rows = await books.listBooks(page.limit, page.before, owner, page.status, page.titleHas);
+  /** The caller's books (an admin's: everyone's), with their progress. */
+  async function list(principal: Principal, page: BookPage) {
+    const rows = await books.listBooks({
+      ...page,
+      owner: principal.admin ? undefined : principal.owner,
+    });
     return { rows, progress: await books.progressOf(rows.map((b) => b.id)) };
   }
 
@@ -131,90 +116,57 @@ export function createBookService(deps: BookServiceDeps) {
     await requireBook(principal, id);
     await books.cancel(id);
     changed(id);
-    await discardBook({ queues, storage }, id);
+    await discardBook({ jobs, storage }, id);
     // Purged: the record, its chapters and its idempotency key go too; the book is then not found.
     if (opts.purge) await books.purge(id);
     return { id, status: 'CANCELLED' as const, ...(opts.purge ? { purged: true } : {}) };
   }
 
-  async function failedJob(name: JobName, id: string) {
-    const job = await queues.queue(JOB_QUEUE[name]).getJob(id);
-    return job && (await job.getState()) === 'failed' ? job : undefined;
-  }
-
-  /** Retries one failed chapter from a fresh set of attempts; finished chapters are untouched. */
-  async function retryChapter(principal: Principal, id: string, n: number) {
-    await requireBook(principal, id);
-    const chapter = await books.getChapter(id, n);
-    if (!chapter) throw new NotFoundError(`chapter ${n} of book ${id}`);
-    const job = await failedJob(JOBS.generateAudio, jobIds.chapter(id, n));
-    if (!job)
-      throw new ConflictError(
-        `chapter ${n} has not failed (it is ${chapter.status}); only failed chapters can be retried`,
-      );
-    await books.chaptersRetried(id, [n]);
-    const stillFailed = (await books.getChapters(id)).filter((c) => c.status === 'FAILED');
-    if (stillFailed.length === 0) await books.reopen(id, 'GENERATING');
-    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    changed(id);
-    return { retried: [job.id as string] };
-  }
-
-  /** Retries every failed step of the book. */
-  async function retryBook(principal: Principal, id: string) {
-    await requireBook(principal, id);
-    const chapters = await books.getChapters(id);
-    const candidates: [JobName, string][] = [
-      [JOBS.parseEpub, jobIds.parse(id)],
-      [JOBS.mergeAudiobook, jobIds.merge(id)],
-      [JOBS.finalizeBook, jobIds.finalize(id)],
-      ...chapters.map((c): [JobName, string] => [JOBS.generateAudio, jobIds.chapter(id, c.n)]),
-    ];
-    const failed = (
-      await Promise.all(candidates.map(([name, jobId]) => failedJob(name, jobId)))
-    ).filter((j) => j !== undefined);
-    if (failed.length === 0) throw new ConflictError(`book ${id} has no failed step to retry`);
-    const failedChapters = chapters.filter((c) => c.status === 'FAILED').map((c) => c.n);
-    await books.chaptersRetried(id, failedChapters);
-    const parseFailed = failed.some((j) => j.name === JOBS.parseEpub);
-    await books.reopen(id, parseFailed ? 'UPLOADED' : 'GENERATING');
-    for (const job of failed) {
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    }
-    changed(id);
-    return { retried: failed.map((j) => j.id as string) };
-  }
-
+  const targets = deps.deliveryTargets ?? [];
+  const watched = { requireBook, changed };
+  const uploads = createBookUploads(deps);
+  const retry = createBookRetry({ books, jobs, ...watched });
   return {
-    maxUploadBytes: deps.maxUploadBytes,
-    ...parts(deps, requireBook, changed),
-    ...createBookFiles({ books, storage, requireBook }), // audio, chapterAudio, part, cover
-    changed,
-    requireBook,
-    ...createBookUploads(deps), // upload, tooLarge
-    list,
-    get,
-    jobs,
-    cancel,
-    retryChapter,
-    retryBook,
+    /** Book routes: upload, list, status, job tree, cancel, retry. */
+    books: {
+      maxUploadBytes: deps.maxUploadBytes,
+      upload: uploads.upload,
+      tooLarge: uploads.tooLarge,
+      list,
+      get,
+      jobTree,
+      cancel,
+      retryChapter: retry.retryChapter,
+      retryBook: retry.retryBook,
+    },
+    /** Audio routes: the audiobook, a chapter, a part, the cover. */
+    files: createBookFiles({ books, storage, requireBook }),
+    /** Event routes: who may follow a book, and news of its changes. */
+    events: watched,
+    lexicon: createLexiconService(books),
+    review: createBookReview({ books, jobs, ...watched }),
+    previews: createPreviews({ books, jobs, storage, voices: deps.voices, requireBook }),
+    subtitles: createSubtitles({ books, requireBook }),
+    readAlong: createReadAlong({ books, storage, requireBook }),
+    deliveries: createDeliveries({ books, jobs, targets, ...watched }),
   };
 }
 
-/** The parts of the catalogue with modules of their own, sharing its access check. */
-function parts(
-  deps: BookServiceDeps,
+/**
+ * A book's shared status read: built at most once per STATUS_TTL_MS for every
+ * caller, and checked against each caller (the first caller's check builds it).
+ */
+async function shared<T extends { book: BookRow }>(
+  cache: TtlCache<T>,
   requireBook: (principal: Principal, id: string) => Promise<BookRow>,
-  changed: (id: string) => void,
-) {
-  const { books, queues, storage } = deps;
-  const targets = deps.deliveryTargets ?? [];
-  return {
-    lexicon: createLexiconService(books),
-    review: createBookReview({ books, queues, requireBook, changed }),
-    previews: createPreviews({ books, queues, storage, voices: deps.voices, requireBook }),
-    subtitles: createSubtitles({ books, requireBook }),
-    readAlong: createReadAlong({ books, storage, requireBook }),
-    deliveries: createDeliveries({ books, queues, requireBook, changed, targets }),
-  };
+  principal: Principal,
+  id: string,
+  build: (book: BookRow) => Promise<Omit<T, 'book'>>,
+): Promise<T> {
+  const value = await cache.get(`${id}/`, async () => {
+    const book = await requireBook(principal, id);
+    return { book, ...(await build(book)) } as T;
+  });
+  if (!canSee(principal, value.book.owner)) throw new NotFoundError(`book ${id}`);
+  return value;
 }

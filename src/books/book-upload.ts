@@ -4,9 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { buildBookFlow } from '../../flows/index.js';
 import type { Principal } from '../access/principal.js';
-import { AUDIO_FORMATS, type AudioFormat } from '../audio/audio-format.js';
+import type { AudioFormat } from '../audio/audio-format.js';
 import type { BookRow } from '../db/schema.js';
 import { EpubError } from '../epub/epub-limits.js';
 import { assertLooksLikeEpub } from '../epub/epub-sniff.js';
@@ -17,16 +16,18 @@ import {
   UnavailableError,
   UnsupportedFileError,
 } from '../errors.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
 import { objectKeys } from '../storage/object-keys.js';
 import type { Storage } from '../storage/storage.js';
 import { withTempDir } from '../temp-dir.js';
-import { quote, stripUnspeakable } from '../text/clean-text.js';
+import { stripUnspeakable } from '../text/clean-text.js';
 import { type Lexicon, parseLexicon } from '../text/lexicon.js';
 import type { Voice } from '../tts/tts-engine.js';
+import { assertOffered } from '../tts/voices.js';
 import type { DeliveryTarget } from './book-delivery.js';
 import type { BookQueries } from './book-queries.js';
 import { PRIORITY_RANGE } from './chapter-schedule.js';
+import { readUploadFields } from './upload-form.js';
 
 /** One part of a multipart upload: the EPUB file, or a form field. */
 export type UploadPart =
@@ -59,99 +60,48 @@ export interface Choices {
   splitHours: number | null;
 }
 
-export const SPLIT_HOURS_RANGE = { min: 0.001, max: 1000 };
-
-export const SPEED_RANGE = { min: 0.5, max: 2 };
-
 export function parseChoices(
   fields: Map<string, string>,
   voices: Voice[],
   admin: boolean,
   targets: DeliveryTarget[] = [],
 ): Choices {
-  const voice = fields.get('voice')?.trim() || null;
-  if (voice && !voices.some((v) => v.id === voice)) {
-    const offered = voices.slice(0, 50).map((v) => v.id);
-    throw new InvalidInputError(
-      `voice ${quote(voice)} is not offered; GET /voices lists: ${offered.join(', ')}`,
-    );
-  }
-  const rawSpeed = fields.get('speed')?.trim();
-  const speed = rawSpeed ? Number(rawSpeed) : 1;
-  if (!Number.isFinite(speed) || speed < SPEED_RANGE.min || speed > SPEED_RANGE.max) {
-    throw new InvalidInputError(
-      `speed must be a number from ${SPEED_RANGE.min} to ${SPEED_RANGE.max}`,
-    );
-  }
-  const format = (fields.get('format')?.trim() || 'm4b') as AudioFormat;
-  if (!AUDIO_FORMATS.includes(format)) {
-    throw new InvalidInputError(`format must be one of ${AUDIO_FORMATS.join(', ')}`);
-  }
-  const priority = parsePriority(fields.get('priority'), admin);
-  const lexicon = parseLexicon(fields.get('lexicon') ?? '');
-  const autostart = flag(fields, 'autostart', true);
-  const readOptions = parseReadOptions(fields);
-  const deliverTo = parseDeliver(fields.get('deliver')?.trim() || null, targets);
-  const splitHours = parseSplitHours(fields.get('splitHours')?.trim() || null);
-  return { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo, splitHours };
-}
-
-function parseSplitHours(value: string | null): number | null {
-  if (value === null) return null;
-  const hours = Number(value);
-  const { min, max } = SPLIT_HOURS_RANGE;
-  if (!Number.isFinite(hours) || hours < min || hours > max)
-    throw new InvalidInputError(`splitHours must be a number of hours from ${min} to ${max}`);
-  return hours;
-}
-
-function parseDeliver(value: string | null, targets: DeliveryTarget[]): DeliveryTarget | null {
-  if (value === null) return null;
-  if (value !== 'abs') throw new InvalidInputError('deliver must be abs (Audiobookshelf)');
-  if (!targets.includes(value))
+  const form = readUploadFields(fields);
+  const voice = form.string('voice') ?? null;
+  if (voice) assertOffered(voices, voice);
+  // Owners may only defer their own books; sooner than the default is for admins.
+  const priority = form.number('priority', {
+    minimum: admin ? PRIORITY_RANGE.min : PRIORITY_RANGE.ownersMin,
+    why: admin ? '' : ' (lower numbers, sooner than others, are for admins)',
+  }) as number;
+  const deliverTo = form.choice<DeliveryTarget>('deliver') ?? null;
+  if (deliverTo && !targets.includes(deliverTo))
     throw new InvalidInputError(
       'deliver=abs needs an Audiobookshelf: set ABS_URL or ABS_LIBRARY_DIR',
     );
-  return value;
-}
-
-function flag(fields: Map<string, string>, name: string, fallback: boolean): boolean {
-  const value = fields.get(name)?.trim() || String(fallback);
-  if (value !== 'true' && value !== 'false')
-    throw new InvalidInputError(`${name} must be true or false`);
-  return value === 'true';
-}
-
-/** `altText=true` reads pictures' alt text; `boilerplate=keep` reads Gutenberg's and contents pages. */
-function parseReadOptions(fields: Map<string, string>): Choices['readOptions'] {
-  const altText = flag(fields, 'altText', false);
-  const boilerplate = fields.get('boilerplate')?.trim() || 'skip';
-  if (boilerplate !== 'skip' && boilerplate !== 'keep') {
-    throw new InvalidInputError('boilerplate must be skip or keep');
-  }
+  const altText = form.flag('altText');
+  const keepBoilerplate = form.choice('boilerplate') === 'keep';
   return {
-    ...(altText ? { altText: true } : {}),
-    ...(boilerplate === 'keep' ? { keepBoilerplate: true } : {}),
+    voice,
+    speed: form.number('speed') as number,
+    format: form.choice<AudioFormat>('format') as AudioFormat,
+    priority,
+    // Only what differs from the defaults (epub-parser.ts ReadOptions).
+    readOptions: {
+      ...(altText ? { altText: true as const } : {}),
+      ...(keepBoilerplate ? { keepBoilerplate: true as const } : {}),
+    },
+    lexicon: parseLexicon(fields.get('lexicon') ?? ''),
+    autostart: form.flag('autostart'),
+    deliverTo,
+    splitHours: form.number('splitHours') ?? null,
   };
-}
-
-function parsePriority(raw: string | undefined, admin: boolean): number {
-  const { min, max, ownersMin } = PRIORITY_RANGE;
-  const value = raw?.trim();
-  if (!value) return PRIORITY_RANGE.default;
-  const priority = Number(value);
-  const lowest = admin ? min : ownersMin;
-  if (!Number.isInteger(priority) || priority < lowest || priority > max) {
-    const who = admin ? '' : ' (lower numbers, sooner than others, are for admins)';
-    throw new InvalidInputError(`priority must be a whole number from ${lowest} to ${max}${who}`);
-  }
-  return priority;
 }
 
 export interface UploadDeps {
   books: Pick<BookQueries, 'findByIdempotencyKey' | 'insertBook' | 'fail' | 'ownerLexicon'>;
   storage: Pick<Storage, 'putFile' | 'deletePrefix'>;
-  queues: Pick<QueueBackend, 'flowProducer'>;
+  jobs: Pick<BookJobs, 'submit'>;
   voices: Voice[];
   maxUploadBytes: number;
   deliveryTargets?: DeliveryTarget[];
@@ -167,7 +117,7 @@ export const tooLarge = (maxUploadBytes: number) =>
  * book and starts no second flow, even when both uploads arrive at once.
  */
 export function createBookUploads(deps: UploadDeps) {
-  const { books, storage, queues } = deps;
+  const { books, storage, jobs } = deps;
 
   async function upload(
     principal: Principal,
@@ -252,7 +202,7 @@ export function createBookUploads(deps: UploadDeps) {
   /** Never leaves a book UPLOADED with no flow behind it. */
   async function submit(id: string) {
     try {
-      await queues.flowProducer().add(buildBookFlow(id));
+      await jobs.submit(id);
     } catch (err) {
       await books.fail(
         id,

@@ -1,9 +1,7 @@
-import { Job } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
-import { chapterJob, jobIds } from '../../flows/index.js';
 import type { Db } from '../db/database.js';
 import { books } from '../db/schema.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import type { ChapterTurns, Moved } from '../jobs/book-jobs.js';
 
 /** A book's priority: 1 runs soonest; owners may only defer their own books (see README). */
 export const PRIORITY_RANGE = { min: 1, max: 10, default: 5, ownersMin: 5 };
@@ -11,13 +9,7 @@ export const PRIORITY_RANGE = { min: 1, max: 10, default: 5, ownersMin: 5 };
 /** Priorities per level: BullMQ's go up to 2^21, so ten levels of 2^17 fit. */
 const LEVEL_SPAN = 2 ** 17;
 
-/** Jobs told their new turn at once (a round trip each, sent together). */
-const MOVE_BATCH = 50;
-
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-/** Chapters of the owner's later books whose turn moved back to make room. */
-export type Moved = { bookId: string; n: number; priority: number }[];
 
 /**
  * Fair turns on the one speech queue, told to BullMQ as job priorities (lower runs
@@ -33,24 +25,24 @@ export type Moved = { bookId: string; n: number; priority: number }[];
  * chapter by chapter, however much each has queued. Numbers stay small because they start
  * from the head; one owner's backlog past 2^17 chapters shares the last number.
  */
-export function createChapterSchedule(db: Db) {
-  /** Numbers the book's chapters `ns` (in reading order) and records them; answers n → priority. */
+export function createChapterSchedule(db: Db): ChapterTurns {
+  /** Numbers the book's chapters (in reading order) and records them; answers n → priority. */
   async function scheduleChapters(
     bookId: string,
-    ns: number[],
+    chapterNumbers: number[],
   ): Promise<{ turns: Map<number, number>; moved: Moved }> {
     return db.transaction(async (tx) => {
       const [book] = await tx
         .select({ owner: books.owner, priority: books.priority })
         .from(books)
         .where(eq(books.id, bookId));
-      if (!book || ns.length === 0) return { turns: new Map(), moved: [] };
+      if (!book || chapterNumbers.length === 0) return { turns: new Map(), moved: [] };
       // One owner's books are numbered one at a time, so two of them never interleave.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`schedule:${book.owner}`}))`);
       const base = (book.priority - 1) * LEVEL_SPAN + 1;
       const band = { base, top: base + LEVEL_SPAN - 1 };
       const start = await startOf(tx, { ...book, id: bookId }, band);
-      const sorted = [...ns].sort((a, b) => a - b);
+      const sorted = [...chapterNumbers].sort((a, b) => a - b);
       const priorities = sorted.map((_, i) => Math.min(start + i, band.top));
       const moved = await moveLaterBooks(tx, { ...book, id: bookId }, start, sorted.length, band);
       await tx.execute(sql`
@@ -105,35 +97,4 @@ async function moveLaterBooks(
       and c.status = 'PENDING' and c.queue_priority between ${from} and ${top}
     returning c.book_id, c.n, c.queue_priority`);
   return rows.map((r) => ({ bookId: r.book_id, n: r.n, priority: r.queue_priority }));
-}
-
-/**
- * The book's chapter jobs (`ns`), each with its turn on the speech queue when scheduling
- * is fair; the jobs of the owner's later books that moved back are told their new turn.
- */
-export async function chapterJobs(
-  deps: {
-    books: ReturnType<typeof createChapterSchedule>;
-    queues: Pick<QueueBackend, 'queue'>;
-    scheduling: 'fair' | 'fifo';
-  },
-  bookId: string,
-  ns: number[],
-  parent: { id: string; queue: string },
-) {
-  if (deps.scheduling === 'fifo') return ns.map((n) => chapterJob(bookId, n, parent));
-  const { turns, moved } = await deps.books.scheduleChapters(bookId, ns);
-  const queue = deps.queues.queue('tts');
-  // In batches sent at once: one by one, a batch of uploads parsed out of order held the
-  // earliest book's chapters back for seconds while hundreds of later ones moved.
-  for (let i = 0; i < moved.length; i += MOVE_BATCH) {
-    await Promise.all(
-      moved.slice(i, i + MOVE_BATCH).map(async (m) => {
-        const job = await Job.fromId(queue, jobIds.chapter(m.bookId, m.n));
-        // A job that started or ended meanwhile keeps its place: it no longer waits.
-        await job?.changePriority({ priority: m.priority }).catch(() => {});
-      }),
-    );
-  }
-  return ns.map((n) => chapterJob(bookId, n, parent, turns.get(n)));
 }

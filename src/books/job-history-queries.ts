@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
+import type { JobNode } from '../../flows/index.js';
 import type { Db } from '../db/database.js';
 import { jobHistory } from '../db/schema.js';
-import type { JobNode } from './job-tree.js';
 
 /**
  * A finished book's job tree, kept in PostgreSQL: finalize records it just before the

@@ -1,3 +1,5 @@
+export type TtlCache<T> = ReturnType<typeof createTtlCache<T>>;
+
 interface Entry<T> {
   value: Promise<T>;
   expires: number;

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { loadConfig } from '../config.js';
-import type { Env } from '../config-readers.js';
+import type { Env } from '../env-readers.js';
 import { createService } from '../main.js';
 
 /**

@@ -13,8 +13,8 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { JobNode } from '../../flows/index.js';
 import type { AudioFormat } from '../audio/audio-format.js';
-import type { JobNode } from '../books/job-tree.js';
 
 export const BOOK_STATUSES = [
   'UPLOADED',

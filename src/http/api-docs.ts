@@ -1,57 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { JobNodeSchema } from '../books/job-tree.js';
+import { JobNodeSchema } from '../../flows/index.js';
+import { UploadForm } from '../books/upload-form.js';
 import { ErrorBody } from './schemas.js';
 import { isWebPage } from './web-app.js';
-
-/** The multipart form of `POST /books`, for the document only (the handler reads the stream). */
-const UploadForm = Type.Object({
-  file: Type.String({ format: 'binary', description: 'the EPUB' }),
-  voice: Type.Optional(Type.String({ description: 'one of GET /voices' })),
-  speed: Type.Optional(Type.Number({ minimum: 0.5, maximum: 2 })),
-  format: Type.Optional(Type.Union([Type.Literal('m4b'), Type.Literal('mp3')])),
-  altText: Type.Optional(
-    Type.Boolean({ description: "read pictures' alt text (a manga's dialogue); false by default" }),
-  ),
-  boilerplate: Type.Optional(
-    Type.Union([Type.Literal('skip'), Type.Literal('keep')], {
-      description: "keep: read Project Gutenberg's header and licence and printed contents pages",
-    }),
-  ),
-  lexicon: Type.Optional(
-    Type.String({
-      description:
-        'pronunciation lexicon: JSON {"word": "replacement"} or lines word = replacement; whole words; all-lowercase words match any case',
-    }),
-  ),
-  autostart: Type.Optional(
-    Type.Boolean({
-      description:
-        'false: stop at REVIEW once parsed, to pick chapters (PATCH /books/{id}/chapters/{n}) and start it (POST /books/{id}/start)',
-    }),
-  ),
-  splitHours: Type.Optional(
-    Type.Number({
-      minimum: 0.001,
-      maximum: 1000,
-      description: 'longer than this many hours: also delivered in parts at chapter boundaries',
-    }),
-  ),
-  deliver: Type.Optional(
-    Type.Literal('abs', {
-      description: 'push the book to the configured Audiobookshelf once READY',
-    }),
-  ),
-  priority: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: 10,
-      description: '1 soonest, 5 by default; below 5 for admin tokens only',
-    }),
-  ),
-});
 
 /** Routes anyone may call: the probes, and this document with its page. */
 export const isPublicUrl = (url: string) =>

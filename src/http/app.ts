@@ -82,14 +82,14 @@ export async function buildApp(
     deliveryTargets: deps.service.deliveries.targets,
   });
   await registerWebApp(app);
-  await app.register(bookRoutes, { service: deps.service });
-  await app.register(audioRoutes, { service: deps.service });
-  await app.register(lexiconRoutes, { service: deps.service });
-  await app.register(reviewRoutes, { service: deps.service });
-  await app.register(previewRoutes, { service: deps.service });
+  await app.register(bookRoutes, { service: deps.service.books });
+  await app.register(audioRoutes, { service: deps.service.files });
+  await app.register(lexiconRoutes, { service: deps.service.lexicon });
+  await app.register(reviewRoutes, { service: deps.service.review });
+  await app.register(previewRoutes, { service: deps.service.previews });
   await app.register(subtitleRoutes, { service: deps.service });
-  await app.register(deliveryRoutes, { service: deps.service });
-  await app.register(eventRoutes, { hub: deps.events, service: deps.service });
+  await app.register(deliveryRoutes, { service: deps.service.deliveries });
+  await app.register(eventRoutes, { hub: deps.events, service: deps.service.events });
   // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
   app.addHook('preClose', deps.events.close);
   await app.register(metricsRoutes, { metricsToken: deps.metricsToken });

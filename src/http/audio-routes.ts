@@ -18,7 +18,7 @@ const audioResponses = {
 };
 
 /** The audiobook and each chapter's audio, with Range support (players seek this way); the cover. */
-export const audioRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+export const audioRoutes: FastifyPluginAsyncTypebox<{ service: BookService['files'] }> = async (
   app,
   { service },
 ) => {
@@ -67,7 +67,7 @@ export const audioRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = 
 };
 
 /** A book delivered in parts (`splitHours`): each part, and all of them in one zip. */
-function partRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], service: BookService) {
+function partRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], service: BookService['files']) {
   app.get(
     '/books/:id/parts/:n/audio',
     { schema: { params: ChapterParams, response: audioResponses } },

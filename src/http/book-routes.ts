@@ -33,7 +33,7 @@ type App = Parameters<FastifyPluginAsyncTypebox>[0];
 const tracer = trace.getTracer('bookflow');
 
 /** The books resource: upload, list, status, job tree, retries, cancel. */
-export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService['books'] }> = async (
   app,
   { service },
 ) => {
@@ -43,7 +43,7 @@ export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = a
   actions(app, service);
 };
 
-function upload(app: App, service: BookService) {
+function upload(app: App, service: BookService['books']) {
   // Any body reaches the handler's checks unparsed (this plugin only), so a JSON body, an empty
   // one or a raw EPUB is told how to upload rather than answered with a parser's error.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -88,7 +88,7 @@ function upload(app: App, service: BookService) {
 }
 
 /** The caller's books, newest first, a page at a time, with their progress. */
-function list(app: App, service: BookService) {
+function list(app: App, service: BookService['books']) {
   app.get(
     '/books',
     { schema: { querystring: ListQuery, response: { 200: BookList } } },
@@ -112,7 +112,7 @@ function list(app: App, service: BookService) {
 }
 
 /** The polled status routes: a book's status, and its job tree. */
-function statusReads(app: App, service: BookService) {
+function statusReads(app: App, service: BookService['books']) {
   const sendStatus = createStatusAnswers();
 
   app.get(
@@ -133,13 +133,13 @@ function statusReads(app: App, service: BookService) {
       logLevel: POLLED,
     },
     async (request, reply) => {
-      const answer = await service.jobs(request.principal, request.params.id);
+      const answer = await service.jobTree(request.principal, request.params.id);
       return sendStatus(request, reply, answer, () => answer.tree);
     },
   );
 }
 
-function actions(app: App, service: BookService) {
+function actions(app: App, service: BookService['books']) {
   app.post(
     '/books/:id/chapters/:n/retry',
     { schema: { params: ChapterParams, response: { 202: Retried, ...errors } } },

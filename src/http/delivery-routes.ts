@@ -3,10 +3,9 @@ import type { BookService } from '../books/book-service.js';
 import { BookIdParams, DeliveryAccepted, DeliveryRequest, ErrorBody } from './schemas.js';
 
 /** `POST /books/:id/deliveries`: a READY book pushed to Audiobookshelf; its state shows in GET /books/:id. */
-export const deliveryRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
-  app,
-  { service },
-) => {
+export const deliveryRoutes: FastifyPluginAsyncTypebox<{
+  service: BookService['deliveries'];
+}> = async (app, { service }) => {
   app.post(
     '/books/:id/deliveries',
     {
@@ -22,7 +21,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{ service: BookService }>
     },
     async (request, reply) => {
       const { id } = request.params;
-      const accepted = await service.deliveries.deliver(request.principal, id, request.body.target);
+      const accepted = await service.deliver(request.principal, id, request.body.target);
       return reply.code(202).send(accepted);
     },
   );

@@ -26,7 +26,7 @@ const MAX_BACKLOG_BYTES = 1024 * 1024;
  */
 export const eventRoutes: FastifyPluginAsyncTypebox<{
   hub: EventHub;
-  service: BookService;
+  service: BookService['events'];
 }> = async (app, { hub, service }) => {
   // Statuses are shared for a moment (STATUS_TTL_MS); a change made anywhere (a worker, another
   // API) drops the shared copy before any stream hears of it, so a client that reads the book

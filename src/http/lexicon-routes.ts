@@ -10,19 +10,19 @@ const Entries = Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLe
 const LexiconBody = Type.Object({ entries: Entries });
 
 /** The caller's own pronunciation lexicon, applied to every book they upload afterwards. */
-export const lexiconRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+export const lexiconRoutes: FastifyPluginAsyncTypebox<{ service: BookService['lexicon'] }> = async (
   app,
   { service },
 ) => {
   app.get('/lexicon', { schema: { response: { 200: LexiconBody } } }, async (request) => ({
-    entries: await service.lexicon.get(request.principal),
+    entries: await service.get(request.principal),
   }));
 
   app.put(
     '/lexicon',
     { schema: { body: LexiconBody, response: { 200: LexiconBody, 400: ErrorBody } } },
     async (request) => ({
-      entries: await service.lexicon.set(request.principal, request.body.entries),
+      entries: await service.set(request.principal, request.body.entries),
     }),
   );
 };

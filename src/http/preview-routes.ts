@@ -27,10 +27,9 @@ const responses = {
 };
 
 /** Hearing it before committing: a chapter's opening, a voice's sample sentence. */
-export const previewRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
-  app,
-  { service },
-) => {
+export const previewRoutes: FastifyPluginAsyncTypebox<{
+  service: BookService['previews'];
+}> = async (app, { service }) => {
   app.post(
     '/books/:id/chapters/:n/preview',
     {
@@ -43,7 +42,7 @@ export const previewRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> 
     },
     async (request, reply) => {
       const { id, n } = request.params;
-      const audio = await service.previews.chapter(request.principal, id, Number(n), request.body);
+      const audio = await service.chapter(request.principal, id, Number(n), request.body);
       return sendAudio(reply, audio, `preview ${n}`);
     },
   );
@@ -57,7 +56,6 @@ export const previewRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> 
       },
       config: { rateLimit: PREVIEW_RATE },
     },
-    async (request, reply) =>
-      sendAudio(reply, await service.previews.sample(request.params.id), 'sample'),
+    async (request, reply) => sendAudio(reply, await service.sample(request.params.id), 'sample'),
   );
 };

@@ -13,7 +13,7 @@ import {
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 /** A book uploaded with `autostart=false`: its chapters picked and renamed, then started. */
-export const reviewRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
+export const reviewRoutes: FastifyPluginAsyncTypebox<{ service: BookService['review'] }> = async (
   app,
   { service },
 ) => {
@@ -28,7 +28,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> =
     },
     async (request) => {
       const { id, n } = request.params;
-      const { book, chapter } = await service.review.editChapter(
+      const { book, chapter } = await service.editChapter(
         request.principal,
         id,
         Number(n),
@@ -42,6 +42,6 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> =
     '/books/:id/start',
     { schema: { params: BookIdParams, response: { 202: Started, ...errors } } },
     async (request, reply) =>
-      reply.code(202).send(await service.review.start(request.principal, request.params.id)),
+      reply.code(202).send(await service.start(request.principal, request.params.id)),
   );
 };

@@ -1,7 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { BookId } from '../../flows/index.js';
+import { BookId, type JobNode, JobNodeSchema } from '../../flows/index.js';
 import { AUDIO_FORMATS } from '../audio/audio-format.js';
-import { type JobNode, JobNodeSchema } from '../books/job-tree.js';
 import { BOOK_STATUSES, CHAPTER_STATUSES, DELIVERY_STATES } from '../db/schema.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

@@ -32,10 +32,9 @@ function send(reply: FastifyReply, format: keyof typeof FORMATS, cues: TimedText
  * each chapter (DONE), as WebVTT and SubRip, a cue a sentence (see TtsEngine.unit); and the
  * book's EPUB as a read-along, its text highlighted as it is read (EPUB 3 Media Overlays).
  */
-export const subtitleRoutes: FastifyPluginAsyncTypebox<{ service: BookService }> = async (
-  app,
-  { service },
-) => {
+export const subtitleRoutes: FastifyPluginAsyncTypebox<{
+  service: Pick<BookService, 'subtitles' | 'readAlong'>;
+}> = async (app, { service }) => {
   for (const format of ['vtt', 'srt'] as const) {
     app.get(
       `/books/:id/subtitles.${format}`,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { TtsEngine, Voice } from './tts-engine.js';
+import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
+import { DEFAULT_MAX_CHARS, type TtsEngine, type Voice } from './tts-engine.js';
 import { parseWav } from './wav.js';
 
 /**
@@ -32,6 +33,24 @@ export function createCommandEngine(
     },
   };
 }
+
+/** TTS_ENGINE=command (the default when TTS_COMMAND is set): TTS_COMMAND, run per request. */
+export const commandEngine = defineEngine({
+  variables: ['TTS_COMMAND'],
+  settings(r) {
+    const command = r.str('TTS_COMMAND');
+    if (!command) r.problems.push('TTS_COMMAND is required when TTS_ENGINE=command');
+    return { ...commonSettings(r, { maxChars: DEFAULT_MAX_CHARS }), command: command ?? '' };
+  },
+  create: (s) =>
+    withLimits(
+      createCommandEngine(s.command, {
+        voices: s.voices.length > 0 ? s.voices : undefined,
+        defaultVoice: s.voice,
+      }),
+      s,
+    ),
+});
 
 /** Runs a program with `input` on stdin; resolves with its stdout, or rejects with its stderr. */
 export function runProgram(

@@ -2,8 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { findOnPath } from '../audio/find-binary.js';
 import { runProgram } from './command-engine.js';
-import { PermanentTtsError, type TtsEngine, type Voice } from './tts-engine.js';
+import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
+import { DEFAULT_MAX_CHARS, PermanentTtsError, type TtsEngine, type Voice } from './tts-engine.js';
 import { parseWav } from './wav.js';
 
 /** espeak-ng voices are named by language; these are the ones worth offering. */
@@ -161,6 +163,20 @@ export function createSystemEspeakEngine(binary: string): TtsEngine {
     }),
   };
 }
+
+/**
+ * espeak-ng, the default: the system binary when installed, else its WASM build (npm's
+ * `espeak-ng`). Its voices are its languages; one chapter per core, as it uses the CPU.
+ */
+export const espeakEngine = defineEngine({
+  variables: [],
+  settings: (r) => commonSettings(r, { maxChars: DEFAULT_MAX_CHARS }),
+  create(settings) {
+    const system = findOnPath('espeak-ng');
+    const engine = system ? createSystemEspeakEngine(system) : createWasmEspeakEngine();
+    return withLimits(engine, settings);
+  },
+});
 
 /** Reads the espeak-cli framing: a 4-byte length, then that many bytes (0 = failure). */
 class FrameReader {

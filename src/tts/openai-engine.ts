@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import {
   EngineUnavailableError,
   PermanentTtsError,
@@ -132,6 +133,37 @@ export function createOpenAiEngine(opts: OpenAiEngineOptions): TtsEngine {
     unit: 'paragraph',
   };
 }
+
+/** OpenAI's own voices; they speak every language the model knows. */
+const OPENAI_VOICES = ['alloy', 'ash', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer'];
+
+/**
+ * TTS_ENGINE=openai: a server at TTS_BASE_URL. It takes 4096 characters a request (OpenAI's
+ * limit) and mostly waits, so eight chapters at once per worker by default.
+ */
+export const openAiEngine = defineEngine({
+  variables: ['TTS_BASE_URL', 'TTS_API_KEY', 'TTS_MODEL'],
+  settings(r) {
+    const baseUrl = r.str('TTS_BASE_URL');
+    if (!baseUrl) r.problems.push('TTS_BASE_URL is required when TTS_ENGINE=openai');
+    else if (!/^https?:\/\//.test(baseUrl)) r.problems.push('TTS_BASE_URL must be an http(s) URL');
+    const common = commonSettings(r, { maxChars: 4096, concurrency: 8, voices: OPENAI_VOICES });
+    const model = r.str('TTS_MODEL') ?? 'tts-1';
+    return { ...common, baseUrl: baseUrl ?? '', apiKey: r.str('TTS_API_KEY'), model };
+  },
+  create: (s) =>
+    withLimits(
+      createOpenAiEngine({
+        baseUrl: s.baseUrl,
+        apiKey: s.apiKey,
+        model: s.model,
+        voices: s.voices,
+        defaultVoice: s.voice ?? s.voices[0]?.id ?? 'alloy',
+        timeoutMs: s.timeoutMs,
+      }),
+      s,
+    ),
+});
 
 /** Retry-After is either seconds or an HTTP date. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {

@@ -1,9 +1,10 @@
 import os from 'node:os';
 import type { Worker as Thread } from 'node:worker_threads';
 import { startThread } from '../thread-entry.js';
+import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import type { PiperAnswer, PiperRequest } from './piper-thread.js';
-import type { PiperVoice } from './piper-voice.js';
-import type { TtsEngine } from './tts-engine.js';
+import { loadPiperVoice, type PiperVoice } from './piper-voice.js';
+import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
 
 const ENTRY = new URL('./piper-thread.ts', import.meta.url);
 
@@ -107,3 +108,33 @@ export function createPiperEngine(opts: {
     },
   };
 }
+
+/** TTS_ENGINE=piper: the voices PIPER_VOICES lists (`.onnx` paths), each read at start-up. */
+export const piperEngine = defineEngine({
+  variables: ['PIPER_VOICES'],
+  settings(r) {
+    const paths = (r.str('PIPER_VOICES') ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (paths.length === 0) r.problems.push('PIPER_VOICES is required when TTS_ENGINE=piper');
+    const piperVoices: PiperVoice[] = [];
+    for (const p of paths) {
+      try {
+        piperVoices.push(loadPiperVoice(p));
+      } catch (err) {
+        r.problems.push(`PIPER_VOICES: ${(err as Error).message}`);
+      }
+    }
+    return { ...commonSettings(r, { maxChars: DEFAULT_MAX_CHARS }), piperVoices };
+  },
+  create: (s) =>
+    withLimits(
+      createPiperEngine({
+        voices: s.piperVoices,
+        defaultVoice: s.voice,
+        concurrency: s.concurrency,
+      }),
+      s,
+    ),
+});

@@ -1,5 +1,6 @@
 import { silentChapter } from '../audio/silent-chapter.js';
-import type { TtsEngine } from './tts-engine.js';
+import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
+import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
 
 const RATE = 16000;
 
@@ -22,3 +23,10 @@ export function createSilenceEngine(): TtsEngine {
     }),
   };
 }
+
+/** The dry run (TTS_ENGINE=silence): nothing is synthesized, so many chapters at once. */
+export const silenceEngine = defineEngine({
+  variables: [],
+  settings: (r) => commonSettings(r, { maxChars: DEFAULT_MAX_CHARS, concurrency: 16 }),
+  create: (settings) => withLimits(createSilenceEngine(), settings),
+});

@@ -46,6 +46,12 @@ export interface TtsEngine {
    * a program or an instance.
    */
   readonly unit?: SegmentUnit;
+  /** Longest text sent in one request; chapters are split at sentences to fit (DEFAULT_MAX_CHARS). */
+  readonly maxChars?: number;
+  /** Chapters synthesized at once per worker (the speech queue's concurrency). */
+  readonly concurrency?: number;
+  /** At most `max` chapter jobs start per `duration` ms across all workers (BullMQ's limiter). */
+  readonly rateLimit?: { max: number; duration: number };
   /**
    * A remote engine's smallest request: resolves when the engine answers at all (even
    * with a refusal), rejects with EngineUnavailableError when it is down for everyone.
@@ -56,20 +62,12 @@ export interface TtsEngine {
 export const primaryLanguage = (language: string) =>
   (language.toLowerCase().split(/[-_]/)[0] ?? '').replace(/[^a-z]/g, '');
 
-/** Who reads the book, as its tags and Audiobookshelf name the narrator. */
-export const narratorOf = (
-  engine: Pick<TtsEngine, 'name' | 'defaultVoice'>,
-  voice: string | null,
-) => `${engine.name}, voice ${voice ?? engine.defaultVoice}`;
+/** What an engine that says nothing of it sends in one request. */
+export const DEFAULT_MAX_CHARS = 6000;
 
-/** The engine's voice for a book's language, else its default voice. */
-export function voiceForLanguage(
-  engine: Pick<TtsEngine, 'voices' | 'defaultVoice'>,
-  language: string,
-): string {
-  const lang = primaryLanguage(language);
-  return engine.voices.find((v) => v.language === lang)?.id ?? engine.defaultVoice;
-}
+/** The longest text the engine takes in one request. */
+export const maxCharsOf = (engine: Pick<TtsEngine, 'maxChars'>) =>
+  engine.maxChars ?? DEFAULT_MAX_CHARS;
 
 /** A failure the engine's server will repeat however often we ask (bad input, bad voice). */
 export class PermanentTtsError extends Error {

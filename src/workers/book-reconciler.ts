@@ -1,14 +1,11 @@
-import { Job } from 'bullmq';
-import { buildBookFlow, JOB_QUEUE, JOBS, type JobName, jobIds } from '../../flows/index.js';
 import type { BookQueries } from '../books/book-queries.js';
-import { chapterJobs } from '../books/chapter-schedule.js';
 import type { BookRow } from '../db/schema.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import { type BookJobs, bookSteps, chapterStep, type Seen } from '../jobs/book-jobs.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'log' | 'scheduling'> & {
-  books: BookQueries;
-  queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
+type Deps = Pick<WorkerDeps, 'log'> & {
+  books: Pick<BookQueries, 'staleInProgress' | 'fail' | 'touch' | 'getChapters'>;
+  jobs: Pick<BookJobs, 'look' | 'submit' | 'addChapters'>;
 };
 
 /** What a sweep did: books whose jobs were re-submitted, and books it failed. */
@@ -49,16 +46,13 @@ export type Problem =
   | { kind: 'failed'; reason: string }
   | { kind: 'gone'; flow: boolean; chapters: number[] };
 
-/** A job as the reconciler sees it: its state, or undefined when the job is gone. */
-export interface Seen {
-  state: string | undefined;
-  failedReason?: string;
-}
+export type { Seen };
 
-const STEPS: [JobName, (bookId: string) => string, string][] = [
-  [JOBS.finalizeBook, jobIds.finalize, 'The audiobook could not be finalised'],
-  [JOBS.mergeAudiobook, jobIds.merge, 'The chapters could not be joined'],
-  [JOBS.parseEpub, jobIds.parse, 'The EPUB could not be read'],
+/** What went wrong when each of the book's steps (finalize, merge, parse) failed. */
+const STEP_FAILURES = [
+  'The audiobook could not be finalised',
+  'The chapters could not be joined',
+  'The EPUB could not be read',
 ];
 
 /**
@@ -74,7 +68,7 @@ export function diagnose(
   if (!steps[0]?.state) return { kind: 'gone', flow: true, chapters: [] };
   const failedStep = steps.findIndex((s) => s.state === 'failed');
   if (failedStep >= 0) {
-    const what = STEPS[failedStep]?.[2];
+    const what = STEP_FAILURES[failedStep];
     const reason = `${what}: ${steps[failedStep]?.failedReason}. Retry it with POST /books/${bookId}/retry`;
     return { kind: 'failed', reason };
   }
@@ -93,11 +87,7 @@ export function diagnose(
 
 /** Reads what diagnose needs: each state once, all at once (one pipelined round trip on Redis). */
 async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> {
-  const see = async (name: JobName, id: string): Promise<Seen> => {
-    const job = await Job.fromId(deps.queues.queue(JOB_QUEUE[name]), id);
-    return { state: job ? await job.getState() : undefined, failedReason: job?.failedReason };
-  };
-  const steps = await Promise.all(STEPS.map(([name, id]) => see(name, id(book.id))));
+  const steps = await Promise.all(bookSteps(book.id).map(deps.jobs.look));
   // Only while the orchestrator waits for its chapters must each unfinished one have a live job.
   if (!steps[0]?.state || steps[1]?.state !== 'waiting-children') return diagnose(book.id, steps);
   const open = (await deps.books.getChapters(book.id)).filter(
@@ -107,7 +97,7 @@ async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> 
     open.map(async (c) => ({
       n: c.n,
       title: c.title,
-      ...(await see(JOBS.generateAudio, jobIds.chapter(book.id, c.n))),
+      ...(await deps.jobs.look(chapterStep(book.id, c.n))),
     })),
   );
   return diagnose(book.id, steps, chapters);
@@ -115,14 +105,8 @@ async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> 
 
 /** Ids are deterministic, so re-submitting never duplicates a job that does exist. */
 async function resubmit(deps: Deps, bookId: string, gone: { flow: boolean; chapters: number[] }) {
-  if (gone.flow) {
-    await deps.queues.flowProducer().add(buildBookFlow(bookId));
-    return;
-  }
-  const merge = await deps.queues.queue('merge').getJob(jobIds.merge(bookId));
-  if (!merge) return;
-  const parent = { id: merge.id as string, queue: merge.queueQualifiedName };
-  await deps.queues.queue('tts').addBulk(await chapterJobs(deps, bookId, gone.chapters, parent));
+  if (gone.flow) await deps.jobs.submit(bookId);
+  else await deps.jobs.addChapters(bookId, gone.chapters);
 }
 
 /** Runs a sweep every `intervalMs` (never two at once in this process). */

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { discardBook } from '../books/book-discard.js';
 import type { BookQueries } from '../books/book-queries.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
 import type { Storage } from '../storage/storage.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -11,7 +11,7 @@ const SWEEP_MS = 3600_000;
 
 export interface RetentionDeps {
   books: Pick<BookQueries, 'finishedBefore' | 'purge'>;
-  queues: Pick<QueueBackend, 'queue'>;
+  jobs: Pick<BookJobs, 'discard'>;
   storage: Pick<Storage, 'deletePrefix'>;
   log: Pick<FastifyBaseLogger, 'info' | 'warn'>;
 }

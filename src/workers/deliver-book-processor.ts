@@ -6,7 +6,7 @@ import type { BookRow } from '../db/schema.js';
 import { type AbsBook, AbsRefusedError, deliverToAbs } from '../delivery/audiobookshelf.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
-import { narratorOf } from '../tts/tts-engine.js';
+import { narratorOf, voiceFor } from '../tts/voices.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -32,7 +32,7 @@ export function createDeliverProcessor(deps: Deps) {
       title: book.title ?? book.fileName ?? 'Untitled',
       author: book.author,
       series: null,
-      narrator: narratorOf(deps.tts, book.voice),
+      narrator: narratorOf(deps.tts, voiceFor(book, deps.tts)),
       language: book.language,
       chapters: chapterMarks(await books.getChapters(book.id)),
       audio: { file: audio, ext },

@@ -2,12 +2,11 @@ import type { Job } from 'bullmq';
 import {
   FinalizePayload,
   type FinalizeResult,
-  jobIds,
+  type JobNode,
   MergeResult,
   matches,
 } from '../../flows/index.js';
 import { requestDelivery } from '../books/book-delivery.js';
-import { type JobNode, readJobTree } from '../books/job-tree.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -19,9 +18,9 @@ import type { WorkerDeps } from './worker-deps.js';
  */
 export function createFinalizeProcessor({
   books,
-  queues,
+  jobs,
   log,
-}: Pick<WorkerDeps, 'books' | 'queues' | 'log'>) {
+}: Pick<WorkerDeps, 'books' | 'jobs' | 'log'>) {
   return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,
@@ -33,7 +32,7 @@ export function createFinalizeProcessor({
           );
           if (!merged) throw new Error('the merge step left no result');
           const chapters = await books.getChapters(bookId);
-          const tree = await readJobTree(queues, { id: bookId, status: 'MERGING' }, chapters);
+          const tree = await jobs.readTree({ id: bookId, status: 'MERGING' }, chapters);
           await books.saveJobHistory(bookId, asFinished(tree, job));
           await books.advance(bookId, 'READY', {
             audioKey: merged.audioKey,
@@ -41,10 +40,10 @@ export function createFinalizeProcessor({
             partCount: merged.parts ?? null,
             readyAt: new Date(),
           });
-          await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });
+          await jobs.trimFinished(bookId);
           const book = await books.getBook(bookId);
           // Asked for at upload (deliver=abs): pushed on its own, so a failed push never fails the book.
-          if (book?.deliverTo === 'abs') await requestDelivery({ books, queues }, bookId, 'abs');
+          if (book?.deliverTo === 'abs') await requestDelivery({ books, jobs }, bookId, 'abs');
           const wallSec = book ? Math.round((Date.now() - book.createdAt.getTime()) / 1000) : null;
           log.info({ bookId, durationSec: merged.durationSec, wallSec }, 'book READY');
           return { kind: 'finalized' };

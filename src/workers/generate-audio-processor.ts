@@ -12,11 +12,12 @@ import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, cuesOf, readChapterText } from '../text/chapter-text.js';
 import { sentenceStarts, sentencesOf } from '../text/sentence-timing.js';
-import { PermanentTtsError } from '../tts/tts-engine.js';
+import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
+import { voiceFor } from '../tts/voices.js';
 import { CancelledError, runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars' | 'log' | 'breaker'>;
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log' | 'breaker'>;
 
 /** Synthesizes one chapter, segment by segment, and encodes it in the book's format in the same job. */
 export function createGenerateAudioProcessor(deps: Deps) {
@@ -73,11 +74,11 @@ export function createGenerateAudioProcessor(deps: Deps) {
     );
     if (text === null) throw new UnrecoverableError('the chapter has no stored text');
     const title = chapter?.title ?? `Chapter ${n}`;
-    const speech = chapterSegments(title, text, deps.ttsMaxChars, book, tts.unit);
+    const speech = chapterSegments(title, text, maxCharsOf(tts), book, tts.unit);
     const { segments } = speech;
     const session = tts.open({
       language: book.language ?? 'en',
-      voice: book.voice ?? tts.defaultVoice,
+      voice: voiceFor(book, tts),
       speed: book.speed,
     });
     const audioKey = objectKeys.chapterAudio(book.id, n, book.format);

@@ -11,17 +11,16 @@ import {
 } from '../../flows/index.js';
 import { probeDuration } from '../audio/ffmpeg.js';
 import { chapterSpan } from '../books/book-subtitles.js';
-import { chapterJobs } from '../books/chapter-schedule.js';
 import type { ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
-import { narratorOf } from '../tts/tts-engine.js';
+import { narratorOf, voiceFor } from '../tts/voices.js';
 import { joinChapters, writeParts } from './audiobook-join.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'queues' | 'tts' | 'log' | 'scheduling'>;
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'jobs' | 'tts' | 'log'>;
 
 /** How often a book waiting in REVIEW is looked at, should its start not wake the merge. */
 const REVIEW_RECHECK_MS = 60_000;
@@ -87,10 +86,15 @@ async function childResults(
   return { parsed, results };
 }
 
-async function addChapterJobs(deps: Deps, job: Job, bookId: string, ns: number[]): Promise<void> {
+async function addChapterJobs(
+  deps: Deps,
+  job: Job,
+  bookId: string,
+  chapterNumbers: number[],
+): Promise<void> {
   await deps.books.advance(bookId, 'GENERATING');
   const parent = { id: job.id as string, queue: job.queueQualifiedName };
-  await deps.queues.queue('tts').addBulk(await chapterJobs(deps, bookId, ns, parent));
+  await deps.jobs.addChapters(bookId, chapterNumbers, parent);
   await job.updateData({ bookId, step: 'waiting' });
 }
 
@@ -144,7 +148,7 @@ async function merge(
     const tags = {
       title: parsed.title,
       artist: parsed.author,
-      narrator: narratorOf(tts, book.voice),
+      narrator: narratorOf(tts, voiceFor(book, tts)),
     };
     const spec = { dir, format: book.format, tags, cover, signal };
     const started = performance.now();

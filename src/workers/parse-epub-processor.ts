@@ -6,7 +6,7 @@ import { DEFAULT_READ_OPTIONS, type ParsedBook } from '../epub/epub-parser.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { countWords, excerptOf, packTexts } from '../text/chapter-text.js';
-import { voiceForLanguage } from '../tts/tts-engine.js';
+import { voiceFor } from '../tts/voices.js';
 import { checkedCover } from './cover-check.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -54,7 +54,10 @@ export function createParseProcessor(deps: Deps) {
         text: ranges.get(c.n),
       })),
     );
-    await books.setDefaultVoice(bookId, voiceForLanguage(deps.tts, parsed.language));
+    await books.setDefaultVoice(
+      bookId,
+      voiceFor({ voice: null, language: parsed.language }, deps.tts),
+    );
     await books.setMetadata(bookId, {
       title: parsed.title,
       author: parsed.author,

@@ -8,12 +8,13 @@ import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, openingOf, readChapterText } from '../text/chapter-text.js';
 import { normalizeForSpeech } from '../text/speech-text.js';
-import { PermanentTtsError } from '../tts/tts-engine.js';
+import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
 import { sampleFor } from '../tts/voice-samples.js';
+import { voiceFor } from '../tts/voices.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'ttsMaxChars' | 'log'>;
+type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log'>;
 
 /** Words of a chapter's opening a preview says at speed 1: about 12 s, 15–16 s with its pauses. */
 const PREVIEW_WORDS = 31;
@@ -50,10 +51,10 @@ export function createPreviewProcessor(deps: Deps) {
     if (text === null) throw new UnrecoverableError(`chapter ${p.n} has no text to read`);
     const speed = p.speed ?? book.speed;
     const segments = openingOf(
-      chapterSegments(chapter.title, text, deps.ttsMaxChars, book).segments,
+      chapterSegments(chapter.title, text, maxCharsOf(tts), book).segments,
       Math.round(PREVIEW_WORDS * speed),
     );
-    const voice = p.voice ?? book.voice ?? tts.defaultVoice;
+    const voice = voiceFor(book, tts, p.voice);
     const language = book.language ?? 'en';
     const hash = requestHash([tts.name, voice, speed, segments]);
     const audioKey = objectKeys.preview(book.id, hash, book.format);

@@ -3,7 +3,7 @@ import type { BookQueries } from '../books/book-queries.js';
 import type { Database } from '../db/database.js';
 import type { AbsTarget } from '../delivery/audiobookshelf.js';
 import type { ParsedBook, ReadOptions } from '../epub/epub-parser.js';
-import type { QueueBackend } from '../queue/queue-backend.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
 import type { Storage } from '../storage/storage.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import type { EngineBreaker } from './engine-breaker.js';
@@ -12,15 +12,12 @@ import type { EngineBreaker } from './engine-breaker.js';
 export interface WorkerDeps {
   books: BookQueries;
   storage: Storage;
-  queues: Pick<QueueBackend, 'queue'>;
+  /** What BullMQ does for a book beyond the job at hand (src/jobs/). */
+  jobs: BookJobs;
   tts: TtsEngine;
   /** Reads an EPUB file into chapters, isolated from the worker (see parse-thread-pool.ts). */
   parseBook(file: string, read: ReadOptions, signal?: AbortSignal): Promise<ParsedBook>;
-  /** Longest text per synthesis request (the engine's input limit). */
-  ttsMaxChars: number;
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
-  /** fair: chapter jobs take turns by owner (books/chapter-schedule.ts); fifo: arrival order. */
-  scheduling: 'fair' | 'fifo';
   /** Holds the speech queue back while the engine is down for everyone. */
   breaker: EngineBreaker;
   /** Where READY books are pushed when asked (Audiobookshelf); unset: nowhere. */

@@ -9,15 +9,13 @@ import { JOB_QUEUE, type JobName, type QueueKey } from '../../flows/index.js';
 import { discardBook } from '../books/book-discard.js';
 import type { Config } from '../config.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
-import type { TtsEngineOptions } from '../tts/tts-options.js';
+import type { TtsEngine } from '../tts/tts-engine.js';
 import { createCancelWatcher } from './cancel-watcher.js';
 import { type JobProcessor, PROCESSOR_FACTORIES } from './processors.js';
 import { CancelledError, HandBackError } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 
-export type WorkerSettings = Pick<Config, 'workers' | 'stallCheckMs'> & {
-  tts: Pick<TtsEngineOptions, 'rateLimit'>;
-};
+export type WorkerSettings = Pick<Config, 'workers' | 'stallCheckMs'>;
 
 /** A limiter that never limits (a million chapters a second), for the breaker's hold. */
 const NO_RATE_LIMIT = { max: 1_000_000, duration: 1000 };
@@ -26,13 +24,14 @@ const NO_RATE_LIMIT = { max: 1_000_000, duration: 1000 };
 export function workerOptions(
   key: QueueKey,
   settings: WorkerSettings,
+  tts: Pick<TtsEngine, 'rateLimit'>,
 ): Omit<WorkerOptions, 'connection'> {
   return {
     concurrency: settings.workers[key].concurrency,
     // The limiter lives in the queue backend, so it holds across every worker process. The
     // speech queue always has one: BullMQ honours a queue-wide hold (queue.rateLimit, which
     // the engine breaker uses) only on workers with a limiter.
-    ...(key === 'tts' ? { limiter: settings.tts.rateLimit ?? NO_RATE_LIMIT } : {}),
+    ...(key === 'tts' ? { limiter: tts.rateLimit ?? NO_RATE_LIMIT } : {}),
     // A live worker renews its jobs' locks every lockDuration/2 from its event loop, which
     // heavy work leaves free (speech and ffmpeg run in child processes). A killed worker's
     // job is retaken after at most lockDuration + stalledInterval.
@@ -112,7 +111,7 @@ export function startWorkers(
             throw new DelayedError();
           });
       },
-      workerOptions(key, settings),
+      workerOptions(key, settings, deps.tts),
     );
     worker.on('failed', (job, err) => {
       aborted.delete(job?.id as string);

@@ -52,7 +52,7 @@ describe('retention', () => {
       const purged = await purgeExpired(
         {
           books: createBookQueries(database.db),
-          queues: t.queues,
+          jobs: t.jobs,
           storage: createLocalStorage(path.join(t.dir, 'objects')),
           log: { info: () => {}, warn: () => {} },
         },

@@ -1,26 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { QUEUE_KEYS, type QueueKey } from '../../flows/index.js';
+import { type DeliveryTarget, QUEUE_KEYS, type QueueKey } from '../../flows/index.js';
 import type { ApiToken } from '../../src/access/principal.js';
-import type { DeliveryTarget } from '../../src/books/book-delivery.js';
-import { createBookQueries } from '../../src/books/book-queries.js';
-import { createBookService } from '../../src/books/book-service.js';
 import { openDatabase } from '../../src/db/database.js';
 import type { AbsTarget } from '../../src/delivery/audiobookshelf.js';
 import { DEFAULT_EPUB_LIMITS } from '../../src/epub/epub-limits.js';
-import { createParseThreadPool } from '../../src/epub/parse-thread-pool.js';
-import { createEventHub } from '../../src/events/event-hub.js';
-import { createEventQueries } from '../../src/events/event-queries.js';
-import { buildApp } from '../../src/http/app.js';
-import { watchQueuesAndBooks } from '../../src/metrics/metrics.js';
+import type { BookJobs } from '../../src/jobs/book-jobs.js';
+import { buildApi } from '../../src/main.js';
 import { openQueueBackend, type QueueBackend } from '../../src/queue/queue-backend.js';
+import { assemble, type Infrastructure } from '../../src/runtime.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
-import { createEngineOutages } from '../../src/tts/engine-outages.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import type { TtsEngine } from '../../src/tts/tts-engine.js';
-import { engineBreakerFor } from '../../src/workers/engine-breaker.js';
-import { startWorkers } from '../../src/workers/worker-runtime.js';
+import { startWorkerMode } from '../../src/workers/worker-mode.js';
 import {
   clearRedisPrefix,
   createTestDatabase,
@@ -34,12 +27,13 @@ export interface TestApp {
   dir: string;
   databaseUrl: string;
   queues: QueueBackend;
+  jobs: BookJobs;
   close(): Promise<void>;
 }
 
 /**
- * The API as `npm run api` builds it, for `app.inject`: a database, a Redis
- * queue prefix and a storage folder of its own, all removed by close().
+ * The API as `npm run api` builds it (main.ts buildApi), for `app.inject`: a database, a
+ * Redis queue prefix and a storage folder of its own, all removed by close().
  */
 export async function buildTestApp(
   opts: {
@@ -57,45 +51,17 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
   const prefix = uniqueName('inproc');
-  const database = await openDatabase(db.url);
-  const queues = await openQueueBackend({
-    redisUrl: opts.queueBackend === 'postgres' ? undefined : REDIS_URL,
-    databaseUrl: db.url,
-    namespace: prefix,
-  });
-  const storage = createLocalStorage(path.join(dir, 'objects'));
-  const engine = opts.engine ?? createSilenceEngine();
-  const maxUploadBytes = opts.maxUploadBytes ?? 50 * 1024 * 1024;
-  const books = createBookQueries(database.db);
-  watchQueuesAndBooks(queues, books);
-  const service = createBookService({
-    books,
-    storage,
-    queues,
-    voices: engine.voices,
-    maxUploadBytes,
-    deliveryTargets: opts.deliveryTargets,
-  });
-  const events = createEventHub({
-    listen: database.listen,
-    events: createEventQueries(database.db),
-    progress: books.progressOf,
-  });
-  await events.start();
-  const app = await buildApp(
+  const infra = await openTestInfrastructure(db.url, dir, prefix, opts.queueBackend);
+  const app = await buildApi(
+    infra,
+    opts.engine ?? createSilenceEngine(),
     {
-      service,
-      events,
-      engine,
-      maxUploadBytes,
+      maxUploadBytes: opts.maxUploadBytes ?? 50 * 1024 * 1024,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? 0,
-      readiness: {
-        probes: { database: database.ping, queues: queues.ping, storage: storage.ping },
-        engineOutage: createEngineOutages(database.db, engine.name).current,
-      },
-      access: { tokens: opts.tokens ?? [], rate: { max: 100_000, duration: 60_000 } },
+      apiTokens: opts.tokens ?? [],
+      apiRateLimit: { max: 100_000, duration: 60_000 },
       metricsToken: opts.metricsToken,
-      dashboardQueues: queues,
+      deliveryTargets: opts.deliveryTargets,
     },
     { logger: false },
   );
@@ -103,11 +69,11 @@ export async function buildTestApp(
     app,
     dir,
     databaseUrl: db.url,
-    queues,
+    queues: infra.queues,
+    jobs: infra.jobs,
     async close() {
       await app.close();
-      await queues.close(1000);
-      await database.close();
+      await infra.close();
       await Promise.all([db.drop(), clearRedisPrefix(prefix)]);
       // A worker stopped mid-job may still be finishing a file in it: retry (ENOTEMPTY).
       await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
@@ -115,9 +81,31 @@ export async function buildTestApp(
   };
 }
 
+/** The test's own database, queue namespace and storage folder, put together as main.ts does. */
+async function openTestInfrastructure(
+  databaseUrl: string,
+  dir: string,
+  namespace: string,
+  backend: 'redis' | 'postgres' = 'redis',
+): Promise<Infrastructure> {
+  const database = await openDatabase(databaseUrl);
+  const queues = await openQueueBackend({
+    redisUrl: backend === 'postgres' ? undefined : REDIS_URL,
+    databaseUrl,
+    namespace,
+  });
+  const storage = createLocalStorage(path.join(dir, 'objects'));
+  const close = async () => {
+    await queues.close(1000);
+    await database.close();
+  };
+  return assemble({ database, queues, storage, close }, 'fair');
+}
+
 /**
- * Real BullMQ Workers for every queue, in the test process, on the test app's
- * own prefix (as BullMQ's own tests run them), with the engine the test gives.
+ * Real BullMQ Workers for every queue, in the test process, on the test app's own prefix
+ * (as BullMQ's own tests run them), with the engine the test gives: started as a worker
+ * process starts them (worker-mode.ts), with a database connection of their own.
  * `stop()` closes them; the app's close() removes their data.
  */
 export async function startInProcessWorkers(
@@ -133,39 +121,36 @@ export async function startInProcessWorkers(
     );
   };
   const log = { info: record, warn: record, error: record };
-  const parser = createParseThreadPool({ memoryMb: 256, timeoutMs: 20_000 });
-  const workers = startWorkers(
-    t.queues,
+  const storage = createLocalStorage(path.join(t.dir, 'objects'));
+  const infra = assemble({ database, queues: t.queues, storage, close: database.close }, 'fair');
+  const profile = (k: QueueKey) => ({
+    concurrency: k === 'tts' ? (opts.ttsConcurrency ?? 4) : 4,
+    lockMs: 10_000,
+  });
+  const mode = startWorkerMode(
     {
-      books: createBookQueries(database.db),
-      storage: createLocalStorage(path.join(t.dir, 'objects')),
-      queues: t.queues,
-      tts,
-      ttsMaxChars: 6000,
-      log,
-      listen: database.listen,
-      parseBook: (file, read) => parser.parse(file, DEFAULT_EPUB_LIMITS, read),
-      scheduling: 'fair',
-      breaker: engineBreakerFor(tts, t.queues, database.db, log),
-      delivery: opts.delivery,
-    },
-    opts.queues ?? [...QUEUE_KEYS],
-    {
-      workers: Object.fromEntries(
-        QUEUE_KEYS.map((k) => [
-          k,
-          { concurrency: k === 'tts' ? (opts.ttsConcurrency ?? 4) : 4, lockMs: 10_000 },
-        ]),
-      ) as Record<QueueKey, { concurrency: number; lockMs: number }>,
+      workerQueues: opts.queues ?? [...QUEUE_KEYS],
+      workers: Object.fromEntries(QUEUE_KEYS.map((k) => [k, profile(k)])) as Record<
+        QueueKey,
+        ReturnType<typeof profile>
+      >,
       stallCheckMs: 5000,
-      tts: { rateLimit: undefined },
+      parse: { memoryMb: 256, timeoutMs: 20_000, limits: DEFAULT_EPUB_LIMITS },
+      abs: opts.delivery,
+      // No sweeps while a test runs: tests of the reconciler and retention call them.
+      reconcile: { intervalMs: 3600_000, graceMs: 3600_000 },
+      retentionDays: 0,
+      dbRetryMs: 0,
     },
+    infra,
+    tts,
+    log,
   );
   return {
     log: lines,
     async stop() {
-      await Promise.all(workers.map((w) => w.close(true)));
-      await parser.close();
+      await Promise.all(mode.workers.map((w) => w.close(true)));
+      await mode.stop();
       await database.close();
     },
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { retryAfterMs } from '../../src/tts/openai-engine.js';
-import { voiceForLanguage } from '../../src/tts/tts-engine.js';
+import { voiceFor } from '../../src/tts/voices.js';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -29,6 +29,6 @@ describe('default voice', () => {
     ['ja', 'af_heart'],
     ['en-US', 'af_heart'],
   ])('a book in %s is read by %s', (language, voice) => {
-    expect(voiceForLanguage(engine, language)).toBe(voice);
+    expect(voiceFor({ voice: null, language }, engine)).toBe(voice);
   });
 });

@@ -1,33 +1,15 @@
-import { type Static, Type } from '@sinclair/typebox';
 import { Job } from 'bullmq';
-import { JOB_OPTIONS, JOB_QUEUE, JOBS, type JobName, jobIds, QUEUES } from '../../flows/index.js';
+import {
+  JOB_OPTIONS,
+  JOB_QUEUE,
+  JOBS,
+  type JobName,
+  type JobNode,
+  jobIds,
+  QUEUES,
+} from '../../flows/index.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-/** One job of a book's tree, as GET /books/:id/jobs shows it. */
-export const JobNodeSchema = Type.Recursive(
-  (Self) =>
-    Type.Object({
-      id: Type.String(),
-      name: Type.String(),
-      queue: Type.String(),
-      state: Type.String(),
-      attemptsMade: Type.Integer(),
-      attempts: Type.Integer(),
-      progress: Type.Unknown(),
-      failedReason: Nullable(Type.String()),
-      timestamps: Type.Object({
-        created: Type.Union([Type.Number(), Type.Null()]),
-        processed: Type.Union([Type.Number(), Type.Null()]),
-        finished: Type.Union([Type.Number(), Type.Null()]),
-      }),
-      children: Type.Array(Self),
-    }),
-  { $id: 'JobNode' },
-);
-export type JobNode = Static<typeof JobNodeSchema>;
 
 interface Slot {
   name: JobName;

@@ -1,0 +1,177 @@
+import { Job } from 'bullmq';
+import {
+  buildBookFlow,
+  type DeliveryTarget,
+  JOB_OPTIONS,
+  JOB_QUEUE,
+  JOBS,
+  type JobName,
+  type JobNode,
+  jobIds,
+  type PreviewPayload,
+  type PreviewResult,
+} from '../../flows/index.js';
+import type { BookRow, ChapterRow } from '../db/schema.js';
+import type { QueueBackend } from '../queue/queue-backend.js';
+import { type ChapterTurns, chapterJobs, type Scheduling } from './chapter-jobs.js';
+import { readJobTree } from './job-tree.js';
+import { settled } from './preview-wait.js';
+
+export type { ChapterTurns, Moved, Scheduling } from './chapter-jobs.js';
+
+/** A job of a book's flow: its name and its id (flows/job-ids.ts). */
+export interface Step {
+  name: JobName;
+  id: string;
+}
+
+/** A job as the reconciler sees it: its state, or undefined when the job is gone. */
+export interface Seen {
+  state: string | undefined;
+  failedReason?: string;
+}
+
+export interface BookJobsDeps {
+  queues: Pick<QueueBackend, 'queue' | 'flowProducer'>;
+  turns: ChapterTurns;
+  scheduling: Scheduling;
+}
+
+export type BookJobs = ReturnType<typeof createBookJobs>;
+
+/** A chapter's generate-audio job. */
+export const chapterStep = (bookId: string, n: number): Step => ({
+  name: JOBS.generateAudio,
+  id: jobIds.chapter(bookId, n),
+});
+
+/** The steps of a book's flow, root first (finalize, merge, parse), then its chapters. */
+export function bookSteps(bookId: string, chapterNumbers: number[] = []): Step[] {
+  return [
+    { name: JOBS.finalizeBook, id: jobIds.finalize(bookId) },
+    { name: JOBS.mergeAudiobook, id: jobIds.merge(bookId) },
+    { name: JOBS.parseEpub, id: jobIds.parse(bookId) },
+    ...chapterNumbers.map((n) => chapterStep(bookId, n)),
+  ];
+}
+
+/**
+ * Everything BullMQ does for a book, in one room (as immich keeps every queue call behind
+ * one repository): submit its flow, add and re-prioritise its chapters, retry, wake the
+ * merge, ask for a preview and wait, ask for a delivery, read, trim and discard its tree.
+ * The catalogue (books/) and the consumers (workers/) go through it; the SQL it needs is
+ * handed in. Job options and ids come from flows/, the one contract.
+ */
+export function createBookJobs(deps: BookJobsDeps) {
+  const { queues } = deps;
+  const find = (step: Step) => Job.fromId(queues.queue(JOB_QUEUE[step.name]), step.id);
+
+  /** Starts a book's flow (parse, then chapters, merge and finalize). */
+  async function submit(bookId: string): Promise<void> {
+    await queues.flowProducer().add(buildBookFlow(bookId));
+  }
+
+  /**
+   * Adds the chapters' generate-audio jobs under the book's merge (`parent`; the merge job
+   * itself when unset, and nothing when it is gone), each in its turn.
+   */
+  async function addChapters(
+    bookId: string,
+    chapterNumbers: number[],
+    parent?: { id: string; queue: string },
+  ): Promise<void> {
+    let under = parent;
+    if (!under) {
+      const merge = await queues.queue('merge').getJob(jobIds.merge(bookId));
+      if (!merge) return;
+      under = { id: merge.id as string, queue: merge.queueQualifiedName };
+    }
+    await queues.queue('tts').addBulk(await chapterJobs(deps, bookId, chapterNumbers, under));
+  }
+
+  /** One job's state (undefined: it is gone) and why it failed. */
+  async function look(step: Step): Promise<Seen> {
+    const job = await find(step);
+    return { state: job ? await job.getState() : undefined, failedReason: job?.failedReason };
+  }
+
+  /** Those of `steps` whose job failed for good. */
+  async function failedAmong(steps: Step[]): Promise<Step[]> {
+    const states = await Promise.all(steps.map(look));
+    return steps.filter((_, i) => states[i]?.state === 'failed');
+  }
+
+  /** Failed jobs start again from a fresh set of attempts; answers their ids. */
+  async function retry(steps: Step[]): Promise<string[]> {
+    for (const step of steps) {
+      const job = await find(step);
+      await job?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    }
+    return steps.map((s) => s.id);
+  }
+
+  /**
+   * The book's merge waits, delayed, while the book is in REVIEW: it is promoted now rather
+   * than at its next look. If it is not delayed yet, it looks again itself once it is.
+   */
+  async function wakeMerge(bookId: string): Promise<void> {
+    const job = await queues.queue('merge').getJob(jobIds.merge(bookId));
+    if (job && (await job.isDelayed())) await job.promote().catch(() => {});
+  }
+
+  /**
+   * Asks a speech worker for a preview and waits for it. The same request (`identity`)
+   * within the hour is the same job, so it is made once.
+   */
+  async function preview(payload: PreviewPayload, identity: unknown[]): Promise<PreviewResult> {
+    const queue = queues.queue('preview');
+    const jobId = jobIds.preview(identity);
+    await queue.add(JOBS.previewAudio, payload, { ...JOB_OPTIONS.preview, jobId });
+    return settled(queue, jobId);
+  }
+
+  /** Queues a book's push to `target`; a finished or failed earlier push makes room for it. */
+  async function deliver(bookId: string, target: DeliveryTarget): Promise<void> {
+    const queue = queues.queue('deliver');
+    const jobId = jobIds.delivery(bookId, target);
+    const earlier = await queue.getJob(jobId);
+    const state = await earlier?.getState();
+    if (state === 'completed' || state === 'failed') await earlier?.remove();
+    await queue.add(JOBS.deliverBook, { bookId, target }, { ...JOB_OPTIONS.deliver, jobId });
+  }
+
+  /**
+   * Removes the book's whole tree, from its root. False when a job of it was still running
+   * (locked): its worker aborts it and discards again once it has stopped.
+   */
+  async function discard(bookId: string): Promise<boolean> {
+    const removed = await queues
+      .queue('finalize')
+      .remove(jobIds.finalize(bookId), { removeChildren: true });
+    return removed === 1;
+  }
+
+  /** A READY book's jobs below its root go (the root goes itself, with removeOnComplete). */
+  async function trimFinished(bookId: string): Promise<void> {
+    await queues.queue('merge').remove(jobIds.merge(bookId), { removeChildren: true });
+  }
+
+  /** The book's job tree as the queue backend holds it (see job-tree.ts). */
+  function readTree(book: Pick<BookRow, 'id' | 'status'>, chapters: ChapterRow[]) {
+    return readJobTree(queues, book, chapters) as Promise<JobNode>;
+  }
+
+  return {
+    submit,
+    addChapters,
+    look,
+    failedAmong,
+    retry,
+    wakeMerge,
+    preview,
+    deliver,
+    discard,
+    trimFinished,
+    readTree,
+  };
+}

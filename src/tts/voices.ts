@@ -1,0 +1,43 @@
+import { InvalidInputError, NotFoundError } from '../errors.js';
+import { quote } from '../text/clean-text.js';
+import { primaryLanguage, type TtsEngine, type Voice } from './tts-engine.js';
+
+type VoiceSource = Pick<TtsEngine, 'voices' | 'defaultVoice'>;
+
+/**
+ * The one rule for which voice reads a book: the voice asked for (a preview's), else the
+ * book's own (chosen at upload, or set from its language once parsed), else the engine's
+ * voice for the book's language, else the engine's default.
+ */
+export function voiceFor(
+  book: { voice: string | null; language?: string | null },
+  engine: VoiceSource,
+  asked?: string,
+): string {
+  if (asked) return asked;
+  if (book.voice) return book.voice;
+  const lang = book.language ? primaryLanguage(book.language) : undefined;
+  return (lang && engine.voices.find((v) => v.language === lang)?.id) || engine.defaultVoice;
+}
+
+/** Who reads the book, as its tags and Audiobookshelf name the narrator. */
+export const narratorOf = (engine: Pick<TtsEngine, 'name'>, voice: string) =>
+  `${engine.name}, voice ${voice}`;
+
+/**
+ * The one check that a voice is offered here. A voice chosen (an upload's, a preview's) that
+ * is not is a bad request naming what is; a voice named in a path (a sample's) is not found.
+ */
+export function assertOffered(
+  voices: Voice[],
+  id: string,
+  as: 'choice' | 'resource' = 'choice',
+): Voice {
+  const voice = voices.find((v) => v.id === id);
+  if (voice) return voice;
+  if (as === 'resource') throw new NotFoundError(`voice ${id}`);
+  const offered = voices.slice(0, 50).map((v) => v.id);
+  throw new InvalidInputError(
+    `voice ${quote(id)} is not offered; GET /voices lists: ${offered.join(', ')}`,
+  );
+}
