@@ -6,6 +6,7 @@ import { ffmpegBinaries } from './audio/ffmpeg.js';
 import { type BookServiceDeps, createBookService } from './books/book-service.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { StartError } from './data-dir-lock.js';
+import { createEngineOutages } from './db/engine-outage-queries.js';
 import { createEventHub } from './events/event-hub.js';
 import { createEventQueries } from './events/event-queries.js';
 import { buildApp } from './http/app.js';
@@ -13,7 +14,6 @@ import { buildProbeApp } from './http/probe-app.js';
 import type { ReadinessSources } from './http/service-routes.js';
 import { watchQueuesAndBooks } from './metrics/metrics.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
-import { createEngineOutages } from './tts/engine-outages.js';
 import { createTtsEngine } from './tts/engines.js';
 import type { TtsEngine } from './tts/tts-engine.js';
 

@@ -6,6 +6,7 @@ import type { QueueBackend } from '../src/queue/queue-backend.js';
 import { PROCESSOR_FACTORIES } from '../src/workers/processors.js';
 import { createDeployment, type Deployment } from './support/deployment.js';
 import { fixture, REPO } from './support/fixtures.js';
+import { cyclesOf, importGraph, importsOf } from './support/import-graph.js';
 
 const CODE_DIRS = ['src', 'test', 'bench'];
 
@@ -51,6 +52,41 @@ describe('the flows/ contract', () => {
     }
     expect(creators).toEqual(['src/queue/queue-backend.ts']);
     expect(callers).toEqual(['src/workers/worker-runtime.ts']);
+  });
+});
+
+describe('the rooms of src/', () => {
+  it('keeps BullMQ out of the catalogue: src/books/ imports neither bullmq nor src/queue/', async () => {
+    const offenders: string[] = [];
+    for (const file of await sourceFiles(path.join(REPO, 'src/books'))) {
+      const rel = path.relative(REPO, file);
+      for (const spec of importsOf(await fs.readFile(file, 'utf8'))) {
+        const target = path.relative(REPO, path.resolve(path.dirname(file), spec));
+        if (spec === 'bullmq' || spec.startsWith('bullmq/') || target.startsWith('src/queue/'))
+          offenders.push(`${rel} imports ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('has no import cycle, type-only imports included', async () => {
+    const cycles = cyclesOf(await importGraph(path.join(REPO, 'src')));
+    expect(cycles.map((c) => c.map((f) => path.relative(REPO, f)).sort())).toEqual([]);
+  });
+
+  it('the cycle finder finds a cycle, and only the files in it', () => {
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a', 'd']],
+      ['d', []],
+      ['e', ['e']],
+    ]);
+    expect(cyclesOf(graph).map((c) => c.sort())).toEqual([['a', 'b', 'c'], ['e']]);
+    expect(importsOf("import type { X } from '../x.js';\nexport { y } from './y.js';")).toEqual([
+      '../x.js',
+      './y.js',
+    ]);
   });
 });
 

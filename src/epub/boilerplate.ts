@@ -1,7 +1,7 @@
 import { comparable } from '../text/chapter-text.js';
 import { SCENE_BREAK } from '../text/segments.js';
-import type { Chapter } from './epub-parser.js';
 import { isSpeakable, wordCount } from './epub-text.js';
+import type { Chapter } from './parsed-book.js';
 
 export const PG_HEADER = 'the Project Gutenberg header and licence notice, not part of the book';
 export const PG_LICENCE = 'the Project Gutenberg licence, not part of the book';

@@ -14,33 +14,13 @@ import { readingOrder } from './epub-reading-order.js';
 import { extractText, isSpeakable, normalize, wordCount } from './epub-text.js';
 import { readToc, type TocEntry } from './epub-toc.js';
 import { type EpubZip, openEpubZip, readMarkup } from './epub-zip.js';
+import {
+  type Chapter,
+  DEFAULT_READ_OPTIONS,
+  type ParsedBook,
+  type ReadOptions,
+} from './parsed-book.js';
 import { parseHtml, tagsBalanced } from './xml.js';
-
-export interface Chapter {
-  n: number;
-  title: string;
-  text: string;
-  /** Why the chapter is not read aloud (it has no speakable text), or null. */
-  skipped: string | null;
-}
-
-export interface ParsedBook {
-  title: string;
-  author: string | null;
-  language: string;
-  chapters: Chapter[];
-  cover: { bytes: Buffer; mediaType: string } | null;
-  warnings: string[];
-}
-
-/** How a book is read, as its upload chose (`altText`, `boilerplate`). */
-export interface ReadOptions {
-  /** Read pictures' alt text (a manga's dialogue); off by default: most alt text describes. */
-  altText: boolean;
-  /** Read Project Gutenberg's header and licence and printed contents pages (boilerplate.ts). */
-  keepBoilerplate: boolean;
-}
-export const DEFAULT_READ_OPTIONS: ReadOptions = { altText: false, keepBoilerplate: false };
 
 export async function parseEpubFile(
   filePath: string,

@@ -1,4 +1,4 @@
-import { sentencesOf } from '../text/sentence-timing.js';
+import { sentencesOf } from '../text/sentences.js';
 import type { TimedText } from '../text/subtitle-format.js';
 import type { Placed } from './overlay-align.js';
 import { comparableKey } from './overlay-text.js';

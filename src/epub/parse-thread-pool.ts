@@ -1,8 +1,8 @@
 import type { Worker as Thread } from 'node:worker_threads';
 import { oneAtATimePerCore, startThread } from '../thread-entry.js';
 import { EpubError, type EpubLimits, formatCount } from './epub-limits.js';
-import type { ParsedBook, ReadOptions } from './epub-parser.js';
 import type { ParseAnswer, ParseRequest } from './parse-thread.js';
+import type { ParsedBook, ReadOptions } from './parsed-book.js';
 
 /** A book stopped by the thread's deadline or memory ceiling, not by a rule of the parser. */
 export class ParseLimitError extends EpubError {

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { EpubLimits } from './epub-limits.js';
 import { EpubError } from './epub-limits.js';
-import type { ReadOptions } from './epub-parser.js';
 import { parseEpubFile } from './epub-parser.js';
+import type { ReadOptions } from './parsed-book.js';
 
 /** A request to the parse thread, and its answer (see parse-thread-pool.ts). */
 export interface ParseRequest {

@@ -28,7 +28,7 @@ const Readiness = Type.Object({
 export interface ReadinessSources {
   /** Each probe throws when its dependency is unreachable. */
   probes: Record<string, () => Promise<void>>;
-  /** The speech engine's outage under way, if any (tts/engine-outages.ts). */
+  /** The speech engine's outage under way, if any (db/engine-outage-queries.ts). */
   engineOutage(): Promise<{ startedAt: Date; reason: string } | undefined>;
 }
 

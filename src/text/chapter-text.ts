@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Lexicon } from './lexicon.js';
 import { SCENE_BREAK, SENTENCE_END, type SegmentUnit, splitSegments } from './segments.js';
-import { sentencesOf } from './sentence-timing.js';
+import { sentencesOf } from './sentences.js';
 import { normalizeForSpeech, segmentForEngine } from './speech-text.js';
 
 /**
@@ -147,7 +147,7 @@ export interface Cue {
 /**
  * The cues of a chapter: each text shown, at the start of its first segment (encodeChapter);
  * a text of several sentences, one cue a sentence where `within[i]` says where each of the
- * segment's sentences starts (sentence-timing.ts), measured in that segment's audio.
+ * segment's sentences starts (audio/pauses.ts sentenceStarts), measured in that segment's audio.
  */
 export function cuesOf(speech: ChapterSpeech, starts: number[], within: number[][] = []): Cue[] {
   const cues: Cue[] = [];

@@ -3,7 +3,7 @@ import { escapeRegExp } from './lexicon.js';
 
 /**
  * A scene break, as the chapter texts store it (an `<hr>` becomes one) and as the segments
- * carry it: never sent to an engine, it is a pause of its own (see chapter-encoder.ts).
+ * carry it: never sent to an engine, it is a pause of its own (see workers/chapter-encoder.ts).
  */
 export const SCENE_BREAK = '⁂';
 

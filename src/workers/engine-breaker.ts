@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/database.js';
+import { createEngineOutages, type EngineOutages } from '../db/engine-outage-queries.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
-import { createEngineOutages, type EngineOutages } from '../tts/engine-outages.js';
 import { EngineUnavailableError, type TtsEngine } from '../tts/tts-engine.js';
 
 export interface EngineBreakerDeps {

@@ -1,19 +1,19 @@
 import path from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TtsPayload, type TtsResult } from '../../flows/index.js';
-import { encodeChapter } from '../audio/chapter-encoder.js';
 import { probeChapterAudio } from '../audio/ffmpeg.js';
 import type { PcmFormat } from '../audio/ffmpeg-args.js';
-import { findPauses } from '../audio/pauses.js';
+import { findPauses, sentenceStarts } from '../audio/pauses.js';
 import { createTtlCache } from '../books/ttl-cache.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, cuesOf, readChapterText } from '../text/chapter-text.js';
-import { sentenceStarts, sentencesOf } from '../text/sentence-timing.js';
+import { sentencesOf } from '../text/sentences.js';
 import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
 import { voiceFor } from '../tts/voices.js';
+import { encodeChapter } from './chapter-encoder.js';
 import { CancelledError, runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Job } from 'bullmq';
 import { ParsePayload, type ParseResult } from '../../flows/index.js';
 import { EpubError } from '../epub/epub-limits.js';
-import { DEFAULT_READ_OPTIONS, type ParsedBook } from '../epub/epub-parser.js';
+import { DEFAULT_READ_OPTIONS, type ParsedBook } from '../epub/parsed-book.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { countWords, excerptOf, packTexts } from '../text/chapter-text.js';

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { PreviewPayload, type PreviewResult, requestHash } from '../../flows/index.js';
 import type { AudioFormat } from '../audio/audio-format.js';
-import { encodeChapter } from '../audio/chapter-encoder.js';
 import { probeDuration } from '../audio/ffmpeg.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
@@ -11,6 +10,7 @@ import { normalizeForSpeech } from '../text/speech-text.js';
 import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
 import { sampleFor } from '../tts/voice-samples.js';
 import { voiceFor } from '../tts/voices.js';
+import { encodeChapter } from './chapter-encoder.js';
 import { runJob } from './run-job.js';
 import type { WorkerDeps } from './worker-deps.js';
 

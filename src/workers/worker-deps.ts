@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { BookQueries } from '../books/book-queries.js';
 import type { Database } from '../db/database.js';
 import type { AbsTarget } from '../delivery/audiobookshelf.js';
-import type { ParsedBook, ReadOptions } from '../epub/epub-parser.js';
+import type { ParsedBook, ReadOptions } from '../epub/parsed-book.js';
 import type { BookJobs } from '../jobs/book-jobs.js';
 import type { Storage } from '../storage/storage.js';
 import type { TtsEngine } from '../tts/tts-engine.js';

@@ -1,8 +1,8 @@
 import type { Worker } from 'bullmq';
 import type { Config } from '../config.js';
 import { retryWhileUnavailable } from '../db/db-retry.js';
-import type { ReadOptions } from '../epub/epub-parser.js';
 import { createParseThreadPool } from '../epub/parse-thread-pool.js';
+import type { ReadOptions } from '../epub/parsed-book.js';
 import type { Infrastructure } from '../runtime.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { startReconciler } from './book-reconciler.js';

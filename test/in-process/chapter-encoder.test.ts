@@ -1,14 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SCENE_BREAK } from '../../src/text/segments.js';
+import type { TtsSession } from '../../src/tts/tts-engine.js';
 import {
   encodeChapter,
   PAUSE_AFTER_CHAPTER,
   PAUSE_AFTER_TITLE,
   PAUSE_AT_SCENE_BREAK,
-} from '../../src/audio/chapter-encoder.js';
-import { SCENE_BREAK } from '../../src/text/segments.js';
-import type { TtsSession } from '../../src/tts/tts-engine.js';
+} from '../../src/workers/chapter-encoder.js';
 import { ffprobe } from '../support/probe.js';
 import { tempDir } from '../support/services.js';
 

@@ -2,12 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EPUB_LIMITS, EpubError } from '../../src/epub/epub-limits.js';
-import { DEFAULT_READ_OPTIONS } from '../../src/epub/epub-parser.js';
 import {
   createParseThreadPool,
   ParseLimitError,
   type ParseThreadPool,
 } from '../../src/epub/parse-thread-pool.js';
+import { DEFAULT_READ_OPTIONS } from '../../src/epub/parsed-book.js';
 import { writeZip } from '../support/epub-maker.js';
 import { mutate, prng, readEntries } from '../support/epub-mutator.js';
 import { FIXTURES } from '../support/fixtures.js';

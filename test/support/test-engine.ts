@@ -1,5 +1,5 @@
 import type { SegmentUnit } from '../../src/text/segments.js';
-import { sentencesOf } from '../../src/text/sentence-timing.js';
+import { sentencesOf } from '../../src/text/sentences.js';
 import type { TtsEngine } from '../../src/tts/tts-engine.js';
 
 const RATE = 16000;

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
-import { type EngineOutageRow, engineOutages } from '../db/schema.js';
+import type { Db } from './database.js';
+import { type EngineOutageRow, engineOutages } from './schema.js';
 
 export type EngineOutages = ReturnType<typeof createEngineOutages>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findPauses } from '../../src/audio/pauses.js';
-import { sentenceStarts, sentencesOf } from '../../src/text/sentence-timing.js';
+import { findPauses, sentenceStarts } from '../../src/audio/pauses.js';
+import { sentencesOf } from '../../src/text/sentences.js';
 
 const RATE = 16000;
 /** 16-bit mono PCM: `[sound seconds, quiet seconds]` in turn. */

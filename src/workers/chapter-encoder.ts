@@ -1,11 +1,11 @@
 import { once } from 'node:events';
+import type { AudioFormat } from '../audio/audio-format.js';
+import { type FfmpegProcess, spawnFfmpeg } from '../audio/ffmpeg.js';
+import { encodeChapterJob, type PcmFormat } from '../audio/ffmpeg-args.js';
+import { normalizePcm, silence } from '../audio/loudness.js';
 import { SCENE_BREAK } from '../text/segments.js';
 import type { TtsSession } from '../tts/tts-engine.js';
 import type { Pcm } from '../tts/wav.js';
-import type { AudioFormat } from './audio-format.js';
-import { type FfmpegProcess, spawnFfmpeg } from './ffmpeg.js';
-import { encodeChapterJob, type PcmFormat } from './ffmpeg-args.js';
-import { normalizePcm, silence } from './loudness.js';
 
 /** Pauses, in seconds: after the chapter's title, and at its end (so one chapter does not run into the next). */
 export const PAUSE_AFTER_TITLE = 0.8;

@@ -1,0 +1,27 @@
+/** A book as the parser reads it (epub-parser.ts), and what a reading may choose. */
+
+export interface Chapter {
+  n: number;
+  title: string;
+  text: string;
+  /** Why the chapter is not read aloud (it has no speakable text), or null. */
+  skipped: string | null;
+}
+
+export interface ParsedBook {
+  title: string;
+  author: string | null;
+  language: string;
+  chapters: Chapter[];
+  cover: { bytes: Buffer; mediaType: string } | null;
+  warnings: string[];
+}
+
+/** How a book is read, as its upload chose (`altText`, `boilerplate`). */
+export interface ReadOptions {
+  /** Read pictures' alt text (a manga's dialogue); off by default: most alt text describes. */
+  altText: boolean;
+  /** Read Project Gutenberg's header and licence and printed contents pages (boilerplate.ts). */
+  keepBoilerplate: boolean;
+}
+export const DEFAULT_READ_OPTIONS: ReadOptions = { altText: false, keepBoilerplate: false };
