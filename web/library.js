@@ -1,18 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, bookUrl, duration, freshReader, listen, timing } from './api.js';
+import { contract } from './contract.js';
 import { html } from './html.js';
 import { Upload } from './upload.js';
 
-const STATUSES = [
-  'UPLOADED',
-  'PARSING',
-  'REVIEW',
-  'GENERATING',
-  'MERGING',
-  'READY',
-  'FAILED',
-  'CANCELLED',
-];
 const PAGE = 20;
 /** Before the parse, a book has no cover to show yet. */
 const COVERLESS = ['UPLOADED', 'PARSING'];
@@ -57,6 +48,7 @@ export function Library() {
   const [error, setError] = useState('');
   const [now, setNow] = useState(Date.now());
   const [reload, setReload] = useState(() => () => {});
+  const [statuses, setStatuses] = useState([]);
   const cursor = cursors[cursors.length - 1];
 
   const query = () => {
@@ -66,6 +58,9 @@ export function Library() {
     if (filter.q) params.set('q', filter.q);
     return api(`/books?${params}`);
   };
+  useEffect(() => {
+    contract().then((c) => setStatuses(c.statuses));
+  }, []);
   useEffect(() => {
     const reader = freshReader(query, setPage, (err) => setError(err.message));
     reader.now();
@@ -102,7 +97,7 @@ export function Library() {
         <label>Status
           <select value=${filter.status} onChange=${(e) => choose({ status: e.currentTarget.value })}>
             <option value="">all</option>
-            ${STATUSES.map((s) => html`<option value=${s}>${s.toLowerCase()}</option>`)}
+            ${statuses.map((s) => html`<option value=${s}>${s.toLowerCase()}</option>`)}
           </select>
         </label>
         <label>Search titles

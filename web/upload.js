@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
+import { choicesOf, contract } from './contract.js';
 import { html } from './html.js';
 
 /** Upload one file with the chosen options; the API's refusal (415, 413, 400…) in its words. */
@@ -16,10 +17,12 @@ async function send(file, options) {
  */
 export function Upload({ onUploaded }) {
   const [voices, setVoices] = useState(null);
+  // The form's ranges, choices and defaults: the API's schema of it (contract.js).
+  const [fields, setFields] = useState(null);
   const [options, setOptions] = useState({
     voice: '',
-    speed: 1,
-    format: 'm4b',
+    speed: '',
+    format: '',
     priority: '',
     altText: '',
     boilerplate: '',
@@ -30,6 +33,7 @@ export function Upload({ onUploaded }) {
   const [over, setOver] = useState(false);
   useEffect(() => {
     api('/voices').then(setVoices, () => setVoices({ voices: [] }));
+    contract().then(({ upload }) => setFields(upload));
   }, []);
 
   const set = (key) => (e) => setOptions({ ...options, [key]: e.currentTarget.value });
@@ -83,24 +87,7 @@ export function Upload({ onUploaded }) {
             ${(voices?.voices ?? []).map((v) => html`<option value=${v.id}>${v.id}${v.language ? ` (${v.language})` : ''}</option>`)}
           </select>
         </label>
-        <label>Speed
-          <input type="number" min="0.5" max="2" step="0.1" value=${options.speed} onInput=${set('speed')} />
-        </label>
-        <label>Format
-          <select value=${options.format} onChange=${set('format')}>
-            <option value="m4b">m4b (chapters)</option>
-            <option value="mp3">mp3</option>
-          </select>
-        </label>
-        <label>Priority
-          <select value=${options.priority} onChange=${set('priority')}>
-            <option value="">normal (5)</option>
-            ${[1, 2, 3, 4, 6, 7, 8, 9, 10].map(
-              (p) =>
-                html`<option value=${p}>${p}${p < 5 ? ' (sooner; admins)' : ' (later)'}</option>`,
-            )}
-          </select>
-        </label>
+        ${fields && html`<${Choices} fields=${fields} options=${options} set=${set} />`}
         <label class="check">
           <input type="checkbox" checked=${options.altText === 'true'} onChange=${check('altText', 'true')} />
           Read pictures' alt text (comics, manga)
@@ -131,5 +118,33 @@ export function Upload({ onUploaded }) {
         )}
       </ul>
     </section>
+  `;
+}
+
+/** Speed, format and priority, as the API's schema of the form bounds and names them. */
+function Choices({ fields, options, set }) {
+  const { speed, format, priority } = fields;
+  const levels = [];
+  for (let p = priority.minimum; p <= priority.maximum; p++)
+    if (p !== priority.default) levels.push(p);
+  return html`
+    <label>Speed
+      <input type="number" min=${speed.minimum} max=${speed.maximum} step="0.1"
+        value=${options.speed || speed.default} onInput=${set('speed')} />
+    </label>
+    <label>Format
+      <select value=${options.format || format.default} onChange=${set('format')}>
+        ${choicesOf(format).map((f) => html`<option value=${f}>${f}${f === 'm4b' ? ' (chapters)' : ''}</option>`)}
+      </select>
+    </label>
+    <label>Priority
+      <select value=${options.priority} onChange=${set('priority')}>
+        <option value="">normal (${priority.default})</option>
+        ${levels.map(
+          (p) =>
+            html`<option value=${p}>${p}${p < priority.default ? ' (sooner; admins)' : ' (later)'}</option>`,
+        )}
+      </select>
+    </label>
   `;
 }

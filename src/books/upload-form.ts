@@ -14,16 +14,12 @@ const literals = <T extends string>(values: readonly T[], opts: object = {}) =>
  * The fields an upload (`POST /books`, multipart) may send beside its file: declared once.
  * The form is read with them (readUploadFields), the OpenAPI document shows them
  * (http/api-docs.ts), and the web app's form takes its ranges and choices from that
- * document. `default` is what an absent or empty field means; `errorMessage` words a
- * refusal where the plain one ("must be a number from 0.5 to 2") would not do.
+ * document (web/contract.js). `default` is what an absent or empty field means.
  */
 export const UPLOAD_FIELDS = {
   voice: Type.String({ maxLength: 200, description: 'one of GET /voices' }),
   speed: Type.Number({ minimum: 0.5, maximum: 2, default: 1 }),
-  format: literals(AUDIO_FORMATS, {
-    default: 'm4b',
-    errorMessage: `must be one of ${AUDIO_FORMATS.join(', ')}`,
-  }),
+  format: literals(AUDIO_FORMATS, { default: 'm4b' }),
   priority: Type.Integer({
     minimum: PRIORITY_RANGE.min,
     maximum: PRIORITY_RANGE.max,
@@ -53,9 +49,14 @@ export const UPLOAD_FIELDS = {
     description: 'longer than this many hours: also delivered in parts at chapter boundaries',
   }),
   deliver: literals(DELIVERY_TARGETS, {
-    errorMessage: 'must be abs (Audiobookshelf)',
     description: 'push the book to the configured Audiobookshelf once READY',
   }),
+};
+
+/** Refusals worded for people where the plain one ("must be m4b or mp3") would not do. */
+const MUST_BE: Partial<Record<keyof typeof UPLOAD_FIELDS, string>> = {
+  format: `must be one of ${AUDIO_FORMATS.join(', ')}`,
+  deliver: 'must be abs (Audiobookshelf)',
 };
 
 type FieldName = keyof typeof UPLOAD_FIELDS;
@@ -80,7 +81,8 @@ export function readUploadFields(fields: Map<string, string>) {
     if (!raw) return schema.default;
     const value = parsed(schema, raw, bounds.minimum);
     if (value !== undefined) return value;
-    throw new InvalidInputError(`${name} ${mustBe(schema, bounds.minimum)}${bounds.why ?? ''}`);
+    const must = MUST_BE[name] ?? mustBe(schema, bounds.minimum);
+    throw new InvalidInputError(`${name} ${must}${bounds.why ?? ''}`);
   }
   return {
     string: (name: FieldName) => read(name) as string | undefined,
@@ -99,18 +101,24 @@ function parsed(schema: TSchema, raw: string, minimum = schema.minimum): unknown
     const whole = schema.type === 'number' || Number.isInteger(n);
     return Number.isFinite(n) && whole && n >= minimum && n <= schema.maximum ? n : undefined;
   }
-  if (schema.anyOf) return choicesOf(schema).includes(raw) ? raw : undefined;
+  const choices = choicesOf(schema);
+  if (choices) return choices.includes(raw) ? raw : undefined;
   return raw.length <= (schema.maxLength ?? Number.POSITIVE_INFINITY) ? raw : undefined;
 }
 
-const choicesOf = (schema: TSchema): string[] =>
-  (schema.anyOf as TSchema[]).map((s) => String(s.const));
+/** A choice's values: a union of literals, or one literal (TypeBox folds a union of one). */
+const choicesOf = (schema: TSchema): string[] | undefined =>
+  schema.anyOf
+    ? (schema.anyOf as TSchema[]).map((s) => String(s.const))
+    : schema.const !== undefined
+      ? [String(schema.const)]
+      : undefined;
 
 function mustBe(schema: TSchema, minimum = schema.minimum): string {
-  if (schema.errorMessage) return schema.errorMessage;
   if (schema.type === 'boolean') return 'must be true or false';
   const kind = schema.type === 'integer' ? 'a whole number' : 'a number';
   if (schema.maximum !== undefined) return `must be ${kind} from ${minimum} to ${schema.maximum}`;
-  if (schema.anyOf) return `must be ${choicesOf(schema).join(' or ')}`;
+  const choices = choicesOf(schema);
+  if (choices) return `must be ${choices.join(' or ')}`;
   return `must be at most ${schema.maxLength} characters`;
 }

@@ -79,6 +79,16 @@ describe('the web app, in a real browser', () => {
     // The API's refusal, in its words, next to the file.
     await page.setInputFiles('#files', fixture('MANIFEST.tsv'));
     await page.locator('.uploads li', { hasText: 'MANIFEST.tsv' }).locator('.error').waitFor();
+    // The form's bounds and choices are the API's schema of it (GET /openapi.json).
+    const speed = page.getByLabel('Speed');
+    expect([await speed.getAttribute('min'), await speed.getAttribute('max')]).toEqual([
+      '0.5',
+      '2',
+    ]);
+    expect(await page.getByLabel('Priority').locator('option').count()).toBe(10);
+    await page.getByLabel('Status').locator('option', { hasText: 'generating' }).waitFor({
+      state: 'attached',
+    });
     // The choices go with the upload: a later turn, and pictures' alt text read.
     await page.getByLabel('Priority').selectOption('9');
     await page.getByLabel("Read pictures' alt text").check();
