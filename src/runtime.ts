@@ -23,14 +23,14 @@ export interface Infrastructure {
   close(): Promise<void>;
 }
 
-/** The parts opened, put together: the one wiring of queries and jobs, for main and tests alike. */
+/** What was opened, put together: the one wiring of queries and jobs, for main and tests alike. */
 export function assemble(
-  parts: Pick<Infrastructure, 'database' | 'storage' | 'queues' | 'close'>,
+  opened: Pick<Infrastructure, 'database' | 'storage' | 'queues' | 'close'>,
   scheduling: Scheduling,
 ): Infrastructure {
-  const books = createBookQueries(parts.database.db);
-  const jobs = createBookJobs({ queues: parts.queues, turns: books, scheduling });
-  return { ...parts, books, jobs };
+  const books = createBookQueries(opened.database.db);
+  const jobs = createBookJobs({ queues: opened.queues, turns: books, scheduling });
+  return { ...opened, books, jobs };
 }
 
 export async function openInfrastructure(

@@ -58,14 +58,21 @@ export function createBookFiles(deps: {
     return { book, chapter, ...(await openObject(chapter.audioKey, what, range)) };
   }
 
-  /** Part `k` of a READY book delivered in parts (`splitHours`), or all of them in one zip. */
-  async function part(principal: Principal, id: string, k: number | 'zip', range?: RangeOf) {
+  /** Part `partNumber` of a READY book delivered in parts (`splitHours`), or all of them in one zip. */
+  async function part(
+    principal: Principal,
+    id: string,
+    partNumber: number | 'zip',
+    range?: RangeOf,
+  ) {
     const book = await requireBook(principal, id);
     refuseCancelled(book);
     requireReady(book);
-    const what = k === 'zip' ? `parts of book ${id}` : `part ${k} of book ${id}`;
-    if (!book.partCount || (k !== 'zip' && k > book.partCount)) throw new NotFoundError(what);
-    const key = k === 'zip' ? objectKeys.partsZip(id) : objectKeys.part(id, k, book.format);
+    const what = partNumber === 'zip' ? `parts of book ${id}` : `part ${partNumber} of book ${id}`;
+    if (!book.partCount || (partNumber !== 'zip' && partNumber > book.partCount))
+      throw new NotFoundError(what);
+    const key =
+      partNumber === 'zip' ? objectKeys.partsZip(id) : objectKeys.part(id, partNumber, book.format);
     return { book, ...(await openObject(key, what, range)) };
   }
 

@@ -19,7 +19,7 @@ import { createLexiconService } from './lexicon-queries.js';
 import { createTtlCache, type TtlCache } from './ttl-cache.js';
 
 export type { RangeOf } from './book-files.js';
-export type { UploadPart } from './book-upload.js';
+export type { FormEntry } from './book-upload.js';
 export type BookService = ReturnType<typeof createBookService>;
 
 /** A book with its chapters, as one read of them saw it. */

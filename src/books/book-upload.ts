@@ -29,8 +29,8 @@ import type { BookQueries } from './book-queries.js';
 import { PRIORITY_RANGE } from './chapter-schedule.js';
 import { readUploadFields } from './upload-form.js';
 
-/** One part of a multipart upload: the EPUB file, or a form field. */
-export type UploadPart =
+/** One entry of an upload's form: the EPUB file, or a field. */
+export type FormEntry =
   | {
       type: 'file';
       field: string;
@@ -121,12 +121,12 @@ export function createBookUploads(deps: UploadDeps) {
 
   async function upload(
     principal: Principal,
-    parts: AsyncIterable<UploadPart>,
+    entries: AsyncIterable<FormEntry>,
     idempotencyKey?: string,
   ): Promise<{ book: BookRow; replayed: boolean }> {
     return withTempDir(async (dir) => {
       const file = path.join(dir, 'upload.epub');
-      const { fields, fileName } = await spool(parts, file);
+      const { fields, fileName } = await spool(entries, file);
       const choices = parseChoices(fields, deps.voices, principal.admin, deps.deliveryTargets);
       // Only an upload under an Idempotency-Key is compared with another (it costs a read of the file).
       const uploadFingerprint = idempotencyKey ? await fingerprint(file, choices) : null;
@@ -159,22 +159,22 @@ export function createBookUploads(deps: UploadDeps) {
     }, 'bookflow-upload-');
   }
 
-  /** Writes the `file` part to `file` and collects the form fields. */
-  async function spool(parts: AsyncIterable<UploadPart>, file: string) {
+  /** Writes the `file` entry to `file` and collects the form fields. */
+  async function spool(entries: AsyncIterable<FormEntry>, file: string) {
     const fields = new Map<string, string>();
     let fileName: string | null | undefined;
-    for await (const part of parts) {
-      if (part.type === 'field') {
-        fields.set(part.field, part.value);
+    for await (const entry of entries) {
+      if (entry.type === 'field') {
+        fields.set(entry.field, entry.value);
         continue;
       }
-      if (part.field !== 'file' || fileName !== undefined) {
-        part.stream.resume(); // drain what we will not store
+      if (entry.field !== 'file' || fileName !== undefined) {
+        entry.stream.resume(); // drain what we will not store
         continue;
       }
-      fileName = part.fileName && (stripUnspeakable(part.fileName).slice(0, 255) || null);
-      await pipeline(part.stream, createWriteStream(file));
-      if (part.truncated()) throw tooLarge(deps.maxUploadBytes);
+      fileName = entry.fileName && (stripUnspeakable(entry.fileName).slice(0, 255) || null);
+      await pipeline(entry.stream, createWriteStream(file));
+      if (entry.truncated()) throw tooLarge(deps.maxUploadBytes);
     }
     if (fileName === undefined)
       throw new InvalidInputError('send the EPUB as a multipart form field named "file"');

@@ -178,13 +178,17 @@ export function createChapterQueries(db: Db) {
       .where(and(eq(chapters.bookId, bookId), eq(chapters.n, n), eq(chapters.status, 'RUNNING')));
   }
 
-  async function chaptersRetried(bookId: string, ns: number[]): Promise<void> {
-    if (ns.length === 0) return;
+  async function chaptersRetried(bookId: string, chapterNumbers: number[]): Promise<void> {
+    if (chapterNumbers.length === 0) return;
     await db
       .update(chapters)
       .set({ status: 'PENDING', error: null, updatedAt: now })
       .where(
-        and(eq(chapters.bookId, bookId), inArray(chapters.n, ns), eq(chapters.status, 'FAILED')),
+        and(
+          eq(chapters.bookId, bookId),
+          inArray(chapters.n, chapterNumbers),
+          eq(chapters.status, 'FAILED'),
+        ),
       );
   }
 

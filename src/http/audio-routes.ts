@@ -73,12 +73,12 @@ function partRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], service: Book
     { schema: { params: ChapterParams, response: audioResponses } },
     async (request, reply) => {
       const { id } = request.params;
-      const k = Number(request.params.n);
-      const audio = await service.part(request.principal, id, k, (size) =>
+      const part = Number(request.params.n);
+      const audio = await service.part(request.principal, id, part, (size) =>
         parseRange(request.headers.range, size),
       );
-      const of = audio.book.partCount ?? k;
-      return sendAudio(reply, audio, `${audio.book.title ?? 'audiobook'} - Part ${k} of ${of}`);
+      const of = audio.book.partCount ?? part;
+      return sendAudio(reply, audio, `${audio.book.title ?? 'audiobook'} - Part ${part} of ${of}`);
     },
   );
   app.get(

@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import { Type } from '@sinclair/typebox';
 import type { BookService } from '../books/book-service.js';
 import { bookSummary, bookView, decodeCursor, encodeCursor, links } from './book-views.js';
-import { MULTIPART_OVERHEAD, notMultipart, uploadParts } from './multipart.js';
+import { formEntries, MULTIPART_OVERHEAD, notMultipart } from './multipart.js';
 import {
   Accepted,
   BookIdParams,
@@ -69,7 +69,7 @@ function upload(app: App, service: BookService['books']) {
         try {
           const { book, replayed } = await service.upload(
             request.principal,
-            uploadParts(request),
+            formEntries(request),
             request.headers['idempotency-key'],
           );
           span.setAttribute('book.id', book.id);

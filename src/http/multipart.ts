@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import type { UploadPart } from '../books/book-service.js';
+import type { FormEntry } from '../books/book-service.js';
 import { HttpError } from './http-errors.js';
 
 /** Longest form field (voice, speed, format…): anything longer is not a choice but a flood. */
@@ -23,14 +23,14 @@ const badMultipart = (err: Error) =>
   );
 
 /**
- * Maps @fastify/multipart's parts to the service's own, so the service knows
+ * Maps @fastify/multipart's parts to the service's form entries, so the service knows
  * nothing of Fastify; a body the multipart parser cannot read (no boundary, a
  * wrong one, cut short) is the client's error, wherever the parser notices it.
  * A connection that closes mid-body (dropped, or cut by a malformed chunk) does
  * not always end the parser's streams, even before the handler runs: each step
  * races it, so the spool file is never waited on forever.
  */
-export async function* uploadParts(request: FastifyRequest): AsyncIterable<UploadPart> {
+export async function* formEntries(request: FastifyRequest): AsyncIterable<FormEntry> {
   const clientError = (err: Error & { statusCode?: number; code?: string }) => {
     if (err.code === 'FST_FILES_LIMIT')
       return new HttpError(400, 'one file per upload: send one EPUB in the form field "file"');

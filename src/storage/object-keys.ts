@@ -15,8 +15,9 @@ export const objectKeys = {
   dryRunSilence: (bookId: string, format: AudioFormat) =>
     `books/${bookId}/chapters/silence.${format === 'mp3' ? 'mp3' : 'm4a'}`,
   audiobook: (bookId: string, format: AudioFormat) => `books/${bookId}/audiobook.${format}`,
-  /** Part `k` (from 1) of a book delivered in parts, and all of them in one zip. */
-  part: (bookId: string, k: number, format: AudioFormat) => `books/${bookId}/parts/${k}.${format}`,
+  /** Part `number` (from 1) of a book delivered in parts, and all of them in one zip. */
+  part: (bookId: string, number: number, format: AudioFormat) =>
+    `books/${bookId}/parts/${number}.${format}`,
   partsZip: (bookId: string) => `books/${bookId}/parts.zip`,
   /** A chapter's preview (kept with its book, so it goes when the book does). */
   preview: (bookId: string, hash: string, format: AudioFormat) =>

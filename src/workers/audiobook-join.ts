@@ -54,13 +54,19 @@ export async function writeParts(
   const zipped = path.join(spec.dir, 'parts.zip');
   const written = zip.outputStream.pipe(createWriteStream(zipped));
   for (const [i, indices] of parts.entries()) {
-    const k = i + 1;
-    const label = `Part ${k} of ${parts.length}`;
-    const out = path.join(spec.dir, `part-${k}.${spec.format}`);
+    const partNumber = i + 1;
+    const label = `Part ${partNumber} of ${parts.length}`;
+    const out = path.join(spec.dir, `part-${partNumber}.${spec.format}`);
     const tags = { ...spec.tags, title: `${spec.tags.title} (${label})` };
     const pick = <T>(all: T[]) => indices.map((j) => all[j] as T);
-    await joinChapters({ ...spec, tags }, pick(files), pick(marks), out, `${k}/${parts.length}`);
-    await storage.putFile(objectKeys.part(spec.bookId, k, spec.format), out);
+    await joinChapters(
+      { ...spec, tags },
+      pick(files),
+      pick(marks),
+      out,
+      `${partNumber}/${parts.length}`,
+    );
+    await storage.putFile(objectKeys.part(spec.bookId, partNumber, spec.format), out);
     zip.addFile(out, `${spec.tags.title} - ${label}.${spec.format}`, { compress: false });
   }
   zip.end();

@@ -8,9 +8,12 @@ import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { narratorOf, voiceFor } from '../tts/voices.js';
 import { runJob } from './run-job.js';
-import type { WorkerDeps } from './worker-deps.js';
+import type { ProcessorDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log' | 'delivery'>;
+type Deps = ProcessorDeps<
+  'storage' | 'tts' | 'log' | 'delivery',
+  'getBook' | 'getChapters' | 'deliveryStarted' | 'deliveryDone' | 'deliveryFailed'
+>;
 
 /**
  * Pushes a READY book to Audiobookshelf (its upload API, or a library folder it watches):

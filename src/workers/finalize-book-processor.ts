@@ -8,7 +8,7 @@ import {
 } from '../../flows/index.js';
 import { requestDelivery } from '../books/book-delivery.js';
 import { runJob } from './run-job.js';
-import type { WorkerDeps } from './worker-deps.js';
+import type { ProcessorDeps } from './worker-deps.js';
 
 /**
  * The flow's root: the one place a book becomes READY (idempotently). A READY
@@ -20,7 +20,10 @@ export function createFinalizeProcessor({
   books,
   jobs,
   log,
-}: Pick<WorkerDeps, 'books' | 'jobs' | 'log'>) {
+}: ProcessorDeps<
+  'jobs' | 'log',
+  'getBook' | 'getChapters' | 'advance' | 'fail' | 'saveJobHistory' | 'deliveryRequested'
+>) {
   return (job: Job, _token?: string, signal?: AbortSignal) =>
     runJob(
       job,

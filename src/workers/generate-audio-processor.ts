@@ -15,9 +15,18 @@ import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
 import { voiceFor } from '../tts/voices.js';
 import { encodeChapter } from './chapter-encoder.js';
 import { CancelledError, runJob } from './run-job.js';
-import type { WorkerDeps } from './worker-deps.js';
+import type { ProcessorDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log' | 'breaker'>;
+type Deps = ProcessorDeps<
+  'storage' | 'tts' | 'log' | 'breaker',
+  | 'getBook'
+  | 'getChapter'
+  | 'chapterStarted'
+  | 'chapterDone'
+  | 'chapterFailed'
+  | 'chapterWaiting'
+  | 'failIfSettled'
+>;
 
 /** Synthesizes one chapter, segment by segment, and encodes it in the book's format in the same job. */
 export function createGenerateAudioProcessor(deps: Deps) {

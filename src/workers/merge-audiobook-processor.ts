@@ -18,9 +18,12 @@ import { withTempDir } from '../temp-dir.js';
 import { narratorOf, voiceFor } from '../tts/voices.js';
 import { joinChapters, writeParts } from './audiobook-join.js';
 import { runJob } from './run-job.js';
-import type { WorkerDeps } from './worker-deps.js';
+import type { ProcessorDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'jobs' | 'tts' | 'log'>;
+type Deps = ProcessorDeps<
+  'storage' | 'jobs' | 'tts' | 'log',
+  'getBook' | 'getChapters' | 'advance' | 'fail'
+>;
 
 /** How often a book waiting in REVIEW is looked at, should its start not wake the merge. */
 const REVIEW_RECHECK_MS = 60_000;
@@ -113,7 +116,7 @@ async function mergeWhenComplete(
 }
 
 /** What the merge joins: the parse's result, the chapters read (in order), their audio. */
-interface Parts {
+interface MergeInputs {
   parsed: ParseResult;
   read: ChapterRow[];
   results: Map<number, TtsResult>;
@@ -122,7 +125,7 @@ interface Parts {
 async function merge(
   { books, storage, tts }: Deps,
   bookId: string,
-  { parsed, read, results }: Parts,
+  { parsed, read, results }: MergeInputs,
   signal: AbortSignal | undefined,
 ): Promise<MergeResult> {
   await books.advance(bookId, 'MERGING');

@@ -9,9 +9,12 @@ import { countWords, excerptOf, packTexts } from '../text/chapter-text.js';
 import { voiceFor } from '../tts/voices.js';
 import { checkedCover } from './cover-check.js';
 import { runJob } from './run-job.js';
-import type { WorkerDeps } from './worker-deps.js';
+import type { ProcessorDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log' | 'parseBook'>;
+type Deps = ProcessorDeps<
+  'storage' | 'tts' | 'log' | 'parseBook',
+  'getBook' | 'advance' | 'fail' | 'insertChapters' | 'setDefaultVoice' | 'setMetadata'
+>;
 
 /** Splits the book into chapters, stores each chapter's text, records them. */
 export function createParseProcessor(deps: Deps) {

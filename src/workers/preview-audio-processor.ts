@@ -12,9 +12,9 @@ import { sampleFor } from '../tts/voice-samples.js';
 import { voiceFor } from '../tts/voices.js';
 import { encodeChapter } from './chapter-encoder.js';
 import { runJob } from './run-job.js';
-import type { WorkerDeps } from './worker-deps.js';
+import type { ProcessorDeps } from './worker-deps.js';
 
-type Deps = Pick<WorkerDeps, 'books' | 'storage' | 'tts' | 'log'>;
+type Deps = ProcessorDeps<'storage' | 'tts' | 'log', 'getBook' | 'getChapter'>;
 
 /** Words of a chapter's opening a preview says at speed 1: about 12 s, 15–16 s with its pauses. */
 const PREVIEW_WORDS = 31;

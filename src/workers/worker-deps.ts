@@ -25,3 +25,9 @@ export interface WorkerDeps {
   /** Book changes as they happen (the cancel watcher wakes on them); unset: it polls only. */
   listen?: Database['listen'];
 }
+
+/** A processor's own needs: some of WorkerDeps, and of the catalogue only the queries it makes. */
+export type ProcessorDeps<
+  Needs extends Exclude<keyof WorkerDeps, 'books'>,
+  Queries extends keyof BookQueries,
+> = Pick<WorkerDeps, Needs> & { books: Pick<BookQueries, Queries> };

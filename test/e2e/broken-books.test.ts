@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOBS } from '../flows/index.js';
-import type { JobNodeBody } from './support/api-client.js';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
+import { JOBS } from '../../flows/index.js';
+import type { JobNodeBody } from '../support/api-client.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
 
 /** What each file in broken/ must come to, through the HTTP API: refused at upload, or FAILED with the reason. */
 const OUTCOMES: [string, 415 | 'FAILED', RegExp][] = [

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { manyChapters, POISON_BOOKS, writeBook } from './support/poison-books.js';
-import type { ServiceProcess } from './support/processes.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { manyChapters, POISON_BOOKS, writeBook } from '../support/poison-books.js';
+import type { ServiceProcess } from '../support/processes.js';
 
 const PARSE_TIMEOUT_S = 20;
 

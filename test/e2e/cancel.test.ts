@@ -1,15 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobIds } from '../flows/index.js';
+import { jobIds } from '../../flows/index.js';
 import {
   createDeployment,
   type Deployment,
   syntheses,
   toneTts,
   writeTone,
-} from './support/deployment.js';
-import { runningChapters, uploadMadeBook } from './support/made-books.js';
+} from '../support/deployment.js';
+import { runningChapters, uploadMadeBook } from '../support/made-books.js';
 
 const CHAPTERS = 6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,10 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture, REPO } from './support/fixtures.js';
-import { ffprobe } from './support/probe.js';
-import { tempDir } from './support/services.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture, REPO } from '../support/fixtures.js';
+import { ffprobe } from '../support/probe.js';
+import { tempDir } from '../support/services.js';
 
 const BIN = path.join(REPO, 'src', 'cli', 'bookflow.mjs');
 const TOKEN = 'cli-token-0123456789abcdef';

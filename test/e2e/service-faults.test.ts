@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../src/db/embedded-postgres.js';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/db/embedded-postgres.js';
 import {
   createDeployment,
   type Deployment,
@@ -11,13 +11,13 @@ import {
   syntheses,
   toneTts,
   writeTone,
-} from './support/deployment.js';
-import { openEventStream } from './support/event-stream.js';
-import { uploadMadeBook } from './support/made-books.js';
-import { ffprobe } from './support/probe.js';
-import { freePort } from './support/processes.js';
-import { startRedis } from './support/redis-server.js';
-import { tempDir } from './support/services.js';
+} from '../support/deployment.js';
+import { openEventStream } from '../support/event-stream.js';
+import { uploadMadeBook } from '../support/made-books.js';
+import { ffprobe } from '../support/probe.js';
+import { freePort } from '../support/processes.js';
+import { startRedis } from '../support/redis-server.js';
+import { tempDir } from '../support/services.js';
 
 const CHAPTERS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,10 +1,10 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOBS, QUEUE_KEYS } from '../flows/index.js';
-import { loadConfig } from '../src/config.js';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { freePort } from './support/processes.js';
+import { JOBS, QUEUE_KEYS } from '../../flows/index.js';
+import { loadConfig } from '../../src/config.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { freePort } from '../support/processes.js';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789ab';

@@ -10,12 +10,12 @@ import {
   syntheses,
   toneTts,
   writeTone,
-} from './support/deployment.js';
-import { uploadMadeBook } from './support/made-books.js';
-import type { ServiceProcess } from './support/processes.js';
-import { freePort } from './support/processes.js';
-import { startRedis } from './support/redis-server.js';
-import { tempDir } from './support/services.js';
+} from '../support/deployment.js';
+import { uploadMadeBook } from '../support/made-books.js';
+import type { ServiceProcess } from '../support/processes.js';
+import { freePort } from '../support/processes.js';
+import { startRedis } from '../support/redis-server.js';
+import { tempDir } from '../support/services.js';
 
 const BOOKS = 20;
 const CHAPTERS = 10;

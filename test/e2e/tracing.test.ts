@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobIds } from '../flows/index.js';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { startOtlpReceiver } from './support/otlp-receiver.js';
+import { jobIds } from '../../flows/index.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { startOtlpReceiver } from '../support/otlp-receiver.js';
 
 /** With OTEL_EXPORTER_OTLP_ENDPOINT set, one trace follows a book from its upload to READY. */
 describe('a trace per book', () => {

@@ -3,13 +3,13 @@ import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBookFlow, chapterJob, jobIds } from '../flows/index.js';
-import { createBookQueries } from '../src/books/book-queries.js';
-import { type Database, openDatabase } from '../src/db/database.js';
-import type { QueueBackend } from '../src/queue/queue-backend.js';
-import type { JobNodeBody } from './support/api-client.js';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
+import { buildBookFlow, chapterJob, jobIds } from '../../flows/index.js';
+import { createBookQueries } from '../../src/books/book-queries.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
+import type { QueueBackend } from '../../src/queue/queue-backend.js';
+import type { JobNodeBody } from '../support/api-client.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
 
 const CHAPTERS = 1000;
 

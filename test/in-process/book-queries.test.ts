@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BookQueries, createBookQueries } from '../src/books/book-queries.js';
-import { type Database, openDatabase } from '../src/db/database.js';
-import { createTestDatabase } from './support/services.js';
+import { type BookQueries, createBookQueries } from '../../src/books/book-queries.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
+import { createTestDatabase } from '../support/services.js';
 
 /** Status rules, against a real PostgreSQL with the real migrations applied. */
 describe('book status transitions', () => {

@@ -4,13 +4,13 @@ import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobIds, QUEUES } from '../flows/index.js';
-import { objectKeys } from '../src/storage/object-keys.js';
-import { chapterSegments } from '../src/text/chapter-text.js';
-import { PAUSE_AFTER_CHAPTER, PAUSE_AFTER_TITLE } from '../src/workers/chapter-encoder.js';
-import { createDeployment, type Deployment, FLAKY_TTS } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { REDIS_URL } from './support/services.js';
+import { jobIds, QUEUES } from '../../flows/index.js';
+import { objectKeys } from '../../src/storage/object-keys.js';
+import { chapterSegments } from '../../src/text/chapter-text.js';
+import { PAUSE_AFTER_CHAPTER, PAUSE_AFTER_TITLE } from '../../src/workers/chapter-encoder.js';
+import { createDeployment, type Deployment, FLAKY_TTS } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { REDIS_URL } from '../support/services.js';
 
 const MAX_CHARS = 300;
 

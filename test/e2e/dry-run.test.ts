@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { ffprobe } from './support/probe.js';
-import { freePort } from './support/processes.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { ffprobe } from '../support/probe.js';
+import { freePort } from '../support/processes.js';
 
 /** TTS_ENGINE=silence runs a book through every step with no synthesis: a deployment check. */
 describe('the dry-run engine', () => {

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment, toneTts, writeTone } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { uploadMadeBook } from './support/made-books.js';
-import { ffprobe } from './support/probe.js';
-import { type RedisCluster, startRedisCluster } from './support/redis-cluster.js';
+import { createDeployment, type Deployment, toneTts, writeTone } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { uploadMadeBook } from '../support/made-books.js';
+import { ffprobe } from '../support/probe.js';
+import { type RedisCluster, startRedisCluster } from '../support/redis-cluster.js';
 
 const run = promisify(execFile);
 

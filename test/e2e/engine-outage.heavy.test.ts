@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment, said } from './support/deployment.js';
-import { uploadMadeBook } from './support/made-books.js';
-import { type SpeechServer, startSpeechServer } from './support/speech-server.js';
+import { createDeployment, type Deployment, said } from '../support/deployment.js';
+import { uploadMadeBook } from '../support/made-books.js';
+import { type SpeechServer, startSpeechServer } from '../support/speech-server.js';
 
 const CHAPTERS = 16;
 

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOBS } from '../flows/index.js';
-import type { BookBody, JobNodeBody } from './support/api-client.js';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { decodeErrors, ffprobe } from './support/probe.js';
-import { type SpeechServer, startSpeechServer } from './support/speech-server.js';
+import { JOBS } from '../../flows/index.js';
+import type { BookBody, JobNodeBody } from '../support/api-client.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { decodeErrors, ffprobe } from '../support/probe.js';
+import { type SpeechServer, startSpeechServer } from '../support/speech-server.js';
 
 /**
  * The OpenAI-compatible engine against a local speech server (real HTTP, real

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { testVoicePath } from './support/piper.js';
-import { ffprobe } from './support/probe.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { testVoicePath } from '../support/piper.js';
+import { ffprobe } from '../support/probe.js';
 
 /** A fixture book through the service, spoken by a Piper voice in the worker process. */
 describe('a book read by a Piper voice', () => {

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from './support/api-client.js';
-import { fixture, REPO } from './support/fixtures.js';
-import { ffprobe } from './support/probe.js';
-import { freePort } from './support/processes.js';
-import { tempDir } from './support/services.js';
+import { apiClient } from '../support/api-client.js';
+import { fixture, REPO } from '../support/fixtures.js';
+import { ffprobe } from '../support/probe.js';
+import { freePort } from '../support/processes.js';
+import { tempDir } from '../support/services.js';
 
 /**
  * `npm start` with no configuration, from an empty directory: embedded

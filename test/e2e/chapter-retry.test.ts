@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobNodeBody } from './support/api-client.js';
-import { createDeployment, type Deployment, FLAKY_TTS } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
+import type { JobNodeBody } from '../support/api-client.js';
+import { createDeployment, type Deployment, FLAKY_TTS } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
 
 /**
  * A chapter whose synthesis fails on every attempt holds its book, visibly;

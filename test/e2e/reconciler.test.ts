@@ -1,9 +1,9 @@
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeployment, type Deployment, FLAKY_TTS, said } from './support/deployment.js';
-import { makeEpub } from './support/epub-maker.js';
-import { fixture } from './support/fixtures.js';
+import { createDeployment, type Deployment, FLAKY_TTS, said } from '../support/deployment.js';
+import { makeEpub } from '../support/epub-maker.js';
+import { fixture } from '../support/fixtures.js';
 
 /**
  * Books whose status says "in progress" while their jobs say otherwise: the

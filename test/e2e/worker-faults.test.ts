@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobIds } from '../flows/index.js';
+import { jobIds } from '../../flows/index.js';
 import {
   createDeployment,
   type Deployment,
@@ -7,9 +7,9 @@ import {
   syntheses,
   toneTts,
   writeTone,
-} from './support/deployment.js';
-import { runningChapters, uploadMadeBook } from './support/made-books.js';
-import { exited } from './support/processes.js';
+} from '../support/deployment.js';
+import { runningChapters, uploadMadeBook } from '../support/made-books.js';
+import { exited } from '../support/processes.js';
 
 const CHAPTERS = 6;
 

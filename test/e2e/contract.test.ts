@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_QUEUE, JOBS, QUEUE_KEYS, QUEUES } from '../flows/index.js';
-import type { QueueBackend } from '../src/queue/queue-backend.js';
-import { PROCESSOR_FACTORIES } from '../src/workers/processors.js';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture, REPO } from './support/fixtures.js';
-import { cyclesOf, importGraph, importsOf } from './support/import-graph.js';
+import { JOB_QUEUE, JOBS, QUEUE_KEYS, QUEUES } from '../../flows/index.js';
+import type { QueueBackend } from '../../src/queue/queue-backend.js';
+import { PROCESSOR_FACTORIES } from '../../src/workers/processors.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture, REPO } from '../support/fixtures.js';
+import { cyclesOf, importGraph, importsOf } from '../support/import-graph.js';
 
 const CODE_DIRS = ['src', 'test', 'bench'];
 

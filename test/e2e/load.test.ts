@@ -9,9 +9,9 @@ import {
   syntheses,
   toneTts,
   writeTone,
-} from './support/deployment.js';
-import { makeEpub } from './support/epub-maker.js';
-import { REDIS_URL } from './support/services.js';
+} from '../support/deployment.js';
+import { makeEpub } from '../support/epub-maker.js';
+import { REDIS_URL } from '../support/services.js';
 
 const BOOKS = 50;
 const CHAPTERS = 20;

@@ -1,14 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOBS } from '../flows/index.js';
-import { createLocalStorage } from '../src/storage/local-storage.js';
-import { objectKeys } from '../src/storage/object-keys.js';
-import { createS3Storage } from '../src/storage/s3-storage.js';
-import type { JobNodeBody } from './support/api-client.js';
-import { createDeployment, type Deployment } from './support/deployment.js';
-import { fixture } from './support/fixtures.js';
-import { decodeErrors, ffprobe } from './support/probe.js';
+import { JOBS } from '../../flows/index.js';
+import { createLocalStorage } from '../../src/storage/local-storage.js';
+import { objectKeys } from '../../src/storage/object-keys.js';
+import { createS3Storage } from '../../src/storage/s3-storage.js';
+import type { JobNodeBody } from '../support/api-client.js';
+import { createDeployment, type Deployment } from '../support/deployment.js';
+import { fixture } from '../support/fixtures.js';
+import { decodeErrors, ffprobe } from '../support/probe.js';
 
 /**
  * API and workers as separate processes, on both queue backends: the production
