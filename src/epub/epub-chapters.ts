@@ -6,8 +6,8 @@ export interface Start {
   pos: number;
   fragment: string | null;
   label: string;
-  /** The label of the entry it was opened up from (a part, a book), if any. */
-  parent?: string;
+  /** The labels of the entries it was opened up from (a book, a part), then its own. */
+  path: string[];
 }
 
 /** An entry whose own text, before its first sub-entry, is shorter than this only groups others. */
@@ -21,9 +21,8 @@ export const WRAPPER_MAX_WORDS = 100;
  *   first of which starts where the group starts;
  * - a lone top-level entry is always opened up, keeping its own text as a chapter;
  * - deeper entries of a real chapter are never split out (a 7-level spec keeps its sections);
- * - entries without a target, or pointing outside the reading order, give way to their sub-entries;
- * - a label that repeats ("CHAPTER I" in every Book of War and Peace) carries the label of
- *   the entry it was opened up from ("BOOK ONE: CHAPTER I"), so every chapter can be told apart.
+ * - entries without a target, or pointing outside the reading order, give way to their sub-entries.
+ * Each start keeps its TOC path, from which its title is made (chapter-titles.ts).
  * A book without a usable TOC gets one chapter per reading-order document.
  */
 export async function chapterStarts(
@@ -39,15 +38,15 @@ export async function chapterStarts(
   });
   const resolve = (e: TocEntry): Start | null => {
     const pos = e.path ? firstPos.get(e.path) : undefined;
-    return pos === undefined ? null : { pos, fragment: e.fragment, label: e.label };
+    return pos === undefined ? null : { pos, fragment: e.fragment, label: e.label, path: [] };
   };
 
-  const level = async (entries: TocEntry[], top: boolean, parent?: string): Promise<Start[]> => {
+  const level = async (entries: TocEntry[], top: boolean, above: string[]): Promise<Start[]> => {
     const out: Start[] = [];
     for (const entry of entries) {
       const resolved = resolve(entry);
-      const start = resolved && parent ? { ...resolved, parent } : resolved;
-      const opened = entry.label || parent;
+      const start = resolved && { ...resolved, path: [...above, entry.label] };
+      const opened = entry.label ? [...above, entry.label] : above;
       if (!start) {
         out.push(...(await level(entry.children, false, opened)));
         continue;
@@ -73,26 +72,15 @@ export async function chapterStarts(
   };
 
   const starts: Start[] = [];
-  for (const s of await level(toc, true)) {
+  for (const s of await level(toc, true, [])) {
     const prev = starts[starts.length - 1];
     // Reading order wins over a TOC that jumps back; identical targets are one chapter.
     if (prev && (s.pos < prev.pos || (s.pos === prev.pos && s.fragment === prev.fragment)))
       continue;
     starts.push(s);
   }
-  if (starts.length > 0) return withContext(starts);
-  return order.map((_, pos) => ({ pos, fragment: null, label: '' }));
-}
-
-/** "Parent: label" for labels that repeat, where the parent tells them apart. */
-function withContext(starts: Start[]): Start[] {
-  const seen = new Map<string, number>();
-  for (const s of starts) seen.set(s.label, (seen.get(s.label) ?? 0) + 1);
-  return starts.map((s) =>
-    s.label && s.parent && (seen.get(s.label) ?? 0) > 1
-      ? { ...s, label: `${s.parent}: ${s.label}` }
-      : s,
-  );
+  if (starts.length > 0) return starts;
+  return order.map((_, pos) => ({ pos, fragment: null, label: '', path: [] }));
 }
 
 function firstResolvable(

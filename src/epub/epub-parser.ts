@@ -1,5 +1,6 @@
 import type { Document } from 'domhandler';
 import { setAsideBoilerplate } from './boilerplate.js';
+import { titleChapters } from './chapter-titles.js';
 import { chapterStarts, type Start } from './epub-chapters.js';
 import { findCover } from './epub-cover.js';
 import {
@@ -69,10 +70,12 @@ export async function parseEpub(
   }
   if (order.length === 0)
     throw new EpubError('the book has no readable content documents in its spine');
-  const { chapters: all, lenient } = await readChapters(zip, toc, order, limits, read.altText);
-  const { chapters, notes } = read.keepBoilerplate
-    ? { chapters: all, notes: [] }
-    : setAsideBoilerplate(all);
+  const read1 = await readChapters(zip, toc, order, limits, read.altText);
+  const all = titleChapters(read1.chapters, pkg.language);
+  const { lenient } = read1;
+  const set = read.keepBoilerplate ? { chapters: all, notes: [] } : setAsideBoilerplate(all);
+  const chapters = set.chapters.map(({ path: _, ...c }) => c);
+  const { notes } = set;
   if (lenient.length > 0) {
     notes.unshift(
       `read leniently, not being well-formed XML (some text may be misplaced): ${lenient.join(', ')}`,
@@ -118,18 +121,24 @@ async function readChapters(
   for (const [i, start] of starts.entries()) {
     // Content before the first TOC entry belongs to the first chapter, not to nobody.
     const from = i === 0 ? { ...start, pos: 0, fragment: null } : start;
-    const { text, heading, omitted } = await span(from, starts[i + 1]);
+    const { text, heading, omitted, pictures } = await span(from, starts[i + 1]);
     reader.release(starts[i + 1]?.pos ?? order.length);
     const n = i + 1;
-    let skipped: string | null = null;
-    if (!isSpeakable(text)) {
-      skipped = omitted
-        ? 'only notes or navigation, which are not read aloud'
-        : 'no speakable text (images only)';
-    }
-    chapters.push({ n, title: start.label || heading || `Chapter ${n}`, text, skipped });
+    const skipped = isSpeakable(text) ? null : unreadReason(omitted, pictures, altText);
+    const title = start.label || heading || `Chapter ${n}`;
+    chapters.push({ n, title, text, skipped, path: start.path });
   }
   return { chapters, lenient: [...reader.lenient] };
+}
+
+/** Why a chapter with nothing to say is SKIPPED: its pictures, notes or navigation, or nothing. */
+function unreadReason(omitted: boolean, pictures: number, altText: boolean): string {
+  if (pictures > 0)
+    return altText
+      ? 'only pictures, with no alt text to read'
+      : "only pictures (upload with altText=true to read their alt text, a manga's dialogue)";
+  if (omitted) return 'only notes or navigation, which are not read aloud';
+  return 'no speakable text';
 }
 
 /** A spine longer than any book, or one document listed over and over (a memory attack). */
@@ -245,10 +254,11 @@ async function readSpan(
   total: number,
   load: (pos: number) => Promise<Document>,
   altText: boolean,
-): Promise<{ text: string; heading: string | null; omitted: boolean }> {
-  const parts: string[] = [];
+): Promise<{ text: string; heading: string | null; omitted: boolean; pictures: number }> {
+  const texts: string[] = [];
   let heading: string | null = null;
   let omitted = false;
+  let pictures = 0;
   const last = to ? (to.fragment ? to.pos : to.pos - 1) : total - 1;
   for (let pos = from.pos; pos <= last; pos++) {
     const part = extractText(await load(pos), {
@@ -256,10 +266,11 @@ async function readSpan(
       endId: to && pos === to.pos ? to.fragment : null,
       altText,
     });
-    parts.push(part.text);
+    texts.push(part.text);
     heading ??= part.heading;
     omitted ||= part.omitted;
+    pictures += part.pictures;
     if (part.ended) break;
   }
-  return { text: normalize(parts.join('\n\n')), heading, omitted };
+  return { text: normalize(texts.join('\n\n')), heading, omitted, pictures };
 }

@@ -7,7 +7,8 @@ const CONTENT_TYPES = new Set(['application/xhtml+xml', 'text/html', 'image/svg+
 
 /**
  * The documents read aloud, in spine order, and what of the spine is not, with why:
- * non-linear items (reachable only by links), the navigation pages, and items that are
+ * non-linear items (reachable only by links), the navigation pages (the nav document, and
+ * the cover and contents pages its landmarks or the EPUB 2 guide name), and items that are
  * not content documents. Such an item is read through its manifest `fallback` chain
  * (EPUB 3), as a reading system would; `aliases` keeps its own path, so the table of
  * contents still finds it. A chain that loops is an error that says so.
@@ -16,8 +17,12 @@ export function readingOrder(pkg: EpubPackage): { order: SpineItem[]; notes: str
   const order: SpineItem[] = [];
   const nonLinear: string[] = [];
   const unreadable: string[] = [];
+  const navigation = new Set<string>();
   for (const s of pkg.spine) {
-    if (s.item.path === pkg.navPath || pkg.navigationPaths.has(s.item.path)) continue;
+    if (s.item.path === pkg.navPath || pkg.navigationPaths.has(s.item.path)) {
+      navigation.add(s.item.path);
+      continue;
+    }
     if (!s.linear) {
       nonLinear.push(s.item.path);
       continue;
@@ -28,6 +33,11 @@ export function readingOrder(pkg: EpubPackage): { order: SpineItem[]; notes: str
     else order.push({ ...s, item: readable, aliases: [s.item.path] });
   }
   const notes: string[] = [];
+  if (navigation.size > 0) {
+    notes.push(
+      `not read: ${someOf([...navigation])}, the book's own cover or table of contents (the audiobook marks every chapter instead)`,
+    );
+  }
   if (nonLinear.length > 0) {
     notes.push(`not read: ${someOf(nonLinear)}, outside the reading order (linear="no")`);
   }

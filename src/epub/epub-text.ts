@@ -60,6 +60,7 @@ export const BLOCK_TAGS = new Set([
   'text',
   'caption',
 ]);
+const PICTURES = new Set(['img', 'image', 'svg']);
 /** Semantics that mark apparatus rather than the text to be read (EPUB 3 and DPUB-ARIA). */
 const SKIPPED_SEMANTICS =
   /\b(noteref|footnotes?|endnotes?|rearnotes?|pagebreak|page-list|annoref|toc|landmarks|cover)\b/;
@@ -79,6 +80,8 @@ export interface Extracted {
   ended: boolean;
   /** True when text was left out on purpose (notes, navigation), so an empty result is explained. */
   omitted: boolean;
+  /** Pictures whose alt text was not read (their only words, on a manga's page). */
+  pictures: number;
 }
 
 /** An element whose text is never read aloud (scripts, hidden elements, notes and their markers). */
@@ -115,9 +118,11 @@ export function extractText(doc: Document, range: Range): Extracted {
   let heading: string | null = null;
   let active = range.startId === null;
   let omitted = false;
+  let pictures = 0;
   const start = range.startId === null ? undefined : idsOf(doc).get(range.startId);
   // An anchor the document lacks starts nothing here (a TOC may name thousands of them).
-  if (range.startId !== null && !start) return { text: '', heading: null, ended: false, omitted };
+  if (range.startId !== null && !start)
+    return { text: '', heading: null, ended: false, omitted, pictures };
   const stack: Step[] = start
     ? stackFrom(start)
     : doc.children.map((node) => ({ node, speaking: true })).reverse();
@@ -134,7 +139,7 @@ export function extractText(doc: Document, range: Range): Extracted {
     if (!isTag(node)) continue;
     const id = node.attribs.id;
     if (id !== undefined && id === range.endId) {
-      return { text: normalize(out.join('')), heading, ended: true, omitted };
+      return { text: normalize(out.join('')), heading, ended: true, omitted, pictures };
     }
     if (id !== undefined && id === range.startId) active = true;
     const name = localName(node);
@@ -145,6 +150,7 @@ export function extractText(doc: Document, range: Range): Extracted {
     }
     const alt = range.altText && name === 'img' ? cleanSpace(node.attribs.alt ?? '') : '';
     if (alt && active && speak) out.push(`\n\n${alt}\n\n`);
+    else if (PICTURES.has(name) && active && speak) pictures++;
     // A thematic break (a scene change) is kept as one, to be a pause of its own.
     if (name === 'hr' && active && speak) out.push(`\n\n${SCENE_BREAK}\n\n`);
     const block = BLOCK_TAGS.has(name) || name === 'br';
@@ -155,7 +161,7 @@ export function extractText(doc: Document, range: Range): Extracted {
     for (let i = node.children.length - 1; i >= 0; i--)
       stack.push({ node: node.children[i] as ChildNode, speaking: speak });
   }
-  return { text: normalize(out.join('')), heading, ended: false, omitted };
+  return { text: normalize(out.join('')), heading, ended: false, omitted, pictures };
 }
 
 /** Each document's elements by id, indexed once: a book whose TOC points at thousands of anchors. */

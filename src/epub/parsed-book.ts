@@ -6,6 +6,8 @@ export interface Chapter {
   text: string;
   /** Why the chapter is not read aloud (it has no speakable text), or null. */
   skipped: string | null;
+  /** Its TOC path while the book is read: the labels it was opened up from, then its own. */
+  path?: string[];
 }
 
 export interface ParsedBook {

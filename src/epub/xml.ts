@@ -70,12 +70,26 @@ export function tagsBalanced(text: string): boolean {
  * keeps where each node is written in `text` (`startIndex`, `endIndex`), for the read-along.
  */
 export function parseHtml(text: string, name = 'a document', positions = false): Document {
-  return parse(text, name, {
+  return parse(withoutInternalSubset(text), name, {
     recognizeSelfClosing: true,
     decodeEntities: true,
     withStartIndices: positions,
     withEndIndices: positions,
   });
+}
+
+const INTERNAL_SUBSET = /<!DOCTYPE[^[>]*(\[[\s\S]*?\])\s*>/i;
+
+/**
+ * A DOCTYPE's internal subset (`<!DOCTYPE html [<!ENTITY …>]>`) blanked: parsing HTML ends
+ * the declaration at its first `>`, and the rest (`]>`) would be read aloud as text. Spaces
+ * of the same length keep every position of the document where it was (the read-along).
+ */
+function withoutInternalSubset(text: string): string {
+  const m = INTERNAL_SUBSET.exec(text.slice(0, 65_536));
+  if (!m?.[1]) return text;
+  const at = m.index + m[0].indexOf('[');
+  return text.slice(0, at) + ' '.repeat(m[1].length) + text.slice(at + m[1].length);
 }
 
 /** Tag name without namespace prefix, lower-cased: `dc:title` → `title`. */

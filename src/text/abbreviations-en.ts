@@ -12,6 +12,13 @@ export const ABBREVIATIONS: {
   { written: 'Mrs.', said: 'Missus' },
   { written: 'Ms.', said: 'Miz' },
   { written: 'Dr.', said: 'Doctor' },
+  { written: 'Messrs.', said: 'Messieurs' },
+  // Headings set in capitals ("SEARCH FOR MR. HYDE") spell them so.
+  { written: 'MR.', said: 'Mister' },
+  { written: 'MRS.', said: 'Missus' },
+  { written: 'DR.', said: 'Doctor' },
+  { written: 'MESSRS.', said: 'Messieurs' },
+  { written: 'ST.', said: 'Saint', before: 'name' },
   { written: 'Prof.', said: 'Professor' },
   { written: 'Capt.', said: 'Captain' },
   { written: 'Col.', said: 'Colonel' },

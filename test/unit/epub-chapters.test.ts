@@ -20,8 +20,8 @@ const entry = (label: string, n: number | null, children: TocEntry[] = []): TocE
   children,
 });
 
-describe('chapter titles with their context', () => {
-  it('names the part of a chapter whose label repeats under different parts', async () => {
+describe('chapter starts keep their TOC path', () => {
+  it('opens up the parts that only group chapters, and keeps each chapter’s part', async () => {
     // War and Peace's shape: BOOK ONE and BOOK TWO, each only grouping its "CHAPTER I…".
     const toc = [
       entry('BOOK ONE: 1805', 0, [entry('CHAPTER I', 0), entry('CHAPTER II', 1)]),
@@ -30,18 +30,22 @@ describe('chapter titles with their context', () => {
     ];
     const order = [0, 1, 2, 3, 4].map(doc);
     const starts = await chapterStarts(toc, order, async () => 0);
-    expect(starts.map((s) => s.label)).toEqual([
-      'BOOK ONE: 1805: CHAPTER I',
-      'BOOK ONE: 1805: CHAPTER II',
-      'BOOK TWO: 1805: CHAPTER I',
-      'BOOK TWO: 1805: CHAPTER II',
-      'EPILOGUE',
+    expect(starts.map((s) => s.path)).toEqual([
+      ['BOOK ONE: 1805', 'CHAPTER I'],
+      ['BOOK ONE: 1805', 'CHAPTER II'],
+      ['BOOK TWO: 1805', 'CHAPTER I'],
+      ['BOOK TWO: 1805', 'CHAPTER II'],
+      ['EPILOGUE'],
     ]);
   });
 
-  it('leaves labels that are already unique as they are', async () => {
+  it('keeps each label as the TOC has it (titles are made from the paths)', async () => {
     const toc = [entry('PART I', 0, [entry('Chapter 1', 0), entry('Chapter 2', 1)])];
     const starts = await chapterStarts(toc, [0, 1].map(doc), async () => 0);
     expect(starts.map((s) => s.label)).toEqual(['Chapter 1', 'Chapter 2']);
+    expect(starts.map((s) => s.path)).toEqual([
+      ['PART I', 'Chapter 1'],
+      ['PART I', 'Chapter 2'],
+    ]);
   });
 });

@@ -115,6 +115,12 @@ describe('each English rule', () => {
     // abbreviations
     ['Mr. and Mrs. Bennet met Dr. Jekyll', 'Mister and Missus Bennet met Doctor Jekyll'],
     ['Mr Utterson and Dr Lanyon', 'Mister Utterson and Doctor Lanyon'],
+    // headings in capitals, and the plural of Mr.
+    ['SEARCH FOR MR. HYDE', 'SEARCH FOR Mister HYDE'],
+    ['DR. LANYON AND MRS. POOLE', 'Doctor LANYON AND Missus POOLE'],
+    ['MESSRS. UTTERSON AND ENFIELD', 'Messieurs UTTERSON AND ENFIELD'],
+    ['Messrs. Utterson and Enfield walked', 'Messieurs Utterson and Enfield walked'],
+    ['ST. PAUL’S AND THE STRAND', 'Saint PAUL’S AND THE STRAND'],
     [
       'apples, pears, etc. Then more, etc., and so on',
       'apples, pears, et cetera. Then more, et cetera, and so on',

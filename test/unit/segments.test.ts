@@ -62,4 +62,14 @@ describe('synthesis segments', () => {
   it('leaves asterisks inside a sentence alone', () => {
     expect(splitSegments('A *very* odd day.', 100)).toEqual(['A *very* odd day.']);
   });
+
+  it('never ends a sentence after a title in capitals, or after Messrs.', () => {
+    const text =
+      'SEARCH FOR MR. HYDE. Then Messrs. Utterson and Enfield came to DR. JEKYLL. He sat.';
+    expect(splitSegments(text, 1000, 'sentence')).toEqual([
+      'SEARCH FOR MR. HYDE.',
+      'Then Messrs. Utterson and Enfield came to DR. JEKYLL.',
+      'He sat.',
+    ]);
+  });
 });
