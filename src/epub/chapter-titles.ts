@@ -1,9 +1,7 @@
-import { comparable, countWords } from '../text/chapter-text.js';
+import { comparable, countWords, TITLE_JOIN } from '../text/chapter-text.js';
 import { romanValue } from '../text/numbers-en.js';
 import type { Chapter } from './parsed-book.js';
 
-/** How a title's path is shown: the outer labels first ("Book Two: 1805 — Chapter I"). */
-const JOIN = ' — ';
 
 /** Words that numbering alone: a chapter so titled says nothing of where it is. */
 const NUMBERING_WORDS =
@@ -104,7 +102,7 @@ function shownPath(path: string[], depth: number): string {
   const labels = path.slice(-depth);
   return labels
     .map((label, i) => (i < labels.length - 1 ? label.replace(NUMBERED_NAME, '') : label))
-    .join(JOIN);
+    .join(TITLE_JOIN);
 }
 
 /** How many titles are alike, compared without case. */

@@ -1,4 +1,5 @@
 import type { TocEntry } from './epub-toc.js';
+import { asHtml5Markup } from './html5-markup.js';
 import { clock, escapeXml, relativeHref } from './media-overlays.js';
 import { resolveHref } from './xml.js';
 
@@ -113,11 +114,12 @@ function addAttr(tag: string, name: string, value: string): string {
 }
 
 /**
- * An EPUB 2 (XHTML 1.1) content document as EPUB 3 (HTML) wants it: the HTML doctype, and a
- * `content-type` meta that says UTF-8 (the only encoding HTML allows it to say).
+ * An EPUB 2 (XHTML 1.1) content document as EPUB 3 (HTML) wants it: the HTML doctype, a
+ * `content-type` meta that says UTF-8 (the only encoding HTML allows it to say), and HTML 4's
+ * presentational markup as CSS (html5-markup.ts), so a book valid before is valid after.
  */
 export function asEpub3Document(source: string): string {
-  return source
+  return asHtml5Markup(source)
     .replace(/<!DOCTYPE\s+html\b[^>]*>/i, '<!DOCTYPE html>')
     .replace(/<meta\b[^>]*http-equiv\s*=\s*["']content-type["'][^>]*>/gi, (meta) =>
       meta.replace(/(\scontent\s*=\s*)("[^"]*"|'[^']*')/i, '$1"text/html; charset=utf-8"'),

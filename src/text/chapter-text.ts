@@ -65,13 +65,30 @@ export const comparable = (s: string) =>
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 
+/** Between the labels of a chapter's title, outer first ("Book Two: 1805 — Chapter I"). */
+export const TITLE_JOIN = ' — ';
+
 /**
- * The title is spoken on its own, then a pause. Most chapters open with their
- * heading; when it is the title, it is not read twice.
+ * The title is spoken on its own, then a pause. Most chapters open with their heading, or
+ * the headings of their title's labels ("BOOK TWO: 1805", "CHAPTER I"; the last labels of it
+ * where the chapter does not open its part): those are the title, and not read twice. The
+ * title is said as the book titles it (in title case where its heading is in capitals).
  */
 export function splitTitle(title: string, text: string): { title: string; body: string } {
-  const [first = '', ...rest] = text.split('\n\n');
-  if (comparable(first) === comparable(title)) return { title: first, body: rest.join('\n\n') };
+  const labels = title.split(TITLE_JOIN).map(comparable);
+  const paragraphs = text.split('\n\n');
+  // "I. A SCANDAL IN BOHEMIA" says "A Scandal in Bohemia": a short number may go before a name.
+  const says = (paragraph: string, label: string) => {
+    const written = comparable(paragraph);
+    if (written === label) return true;
+    const numbered = written.endsWith(` ${label}`) && written.length - label.length <= 8;
+    return label.includes(' ') && numbered;
+  };
+  for (let k = labels.length; k > 0; k--) {
+    const last = labels.slice(-k);
+    if (last.every((label, i) => label && says(paragraphs[i] ?? '', label)))
+      return { title, body: paragraphs.slice(k).join('\n\n') };
+  }
   return { title, body: text };
 }
 

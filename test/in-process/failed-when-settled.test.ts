@@ -59,7 +59,7 @@ describe('a failed chapter while others still run', () => {
     expect(seen.status).toBe('FAILED');
     expect(seen.chapters[2]?.status).toBe('DONE');
     expect(seen.error).toBe(
-      'Chapter 2 ("II. A GAME OF CHESS") failed after 1 attempt: the engine refuses this text. ' +
+      'Chapter 2 ("II. A Game of Chess") failed after 1 attempt: the engine refuses this text. ' +
         `Retry it with POST /books/${id}/chapters/2/retry`,
     );
   });

@@ -98,7 +98,7 @@ describe('hearing it before committing', () => {
     expect(seconds).toBeGreaterThanOrEqual(10);
     expect(seconds).toBeLessThanOrEqual(20);
     const asked = heard.splice(0);
-    expect(asked.map((h) => h.text)[0]).toBe('CHAPTER one');
+    expect(asked.map((h) => h.text)[0]).toBe('Chapter one');
     expect(asked[1]?.text).toMatch(/^One morning, when Gregor Samsa woke from troubled dreams/);
     expect(asked.every((h) => h.voice === 'plain' && h.speed === 1)).toBe(true);
     // The book is as it was: still in REVIEW, no chapter started.

@@ -67,9 +67,9 @@ describe('the processors, in process', () => {
     const read = book.chapters.filter((c: { status: string }) => c.status === 'DONE');
     expect(read).toHaveLength(5);
     expect(read.every((c: { attempts: number }) => c.attempts === 1)).toBe(true);
-    // Its title, "I. THE BURIAL OF THE DEAD", is said with its number in words.
-    expect(read[0].title).toBe('I. THE BURIAL OF THE DEAD');
-    expect(spoken).toContain('one. THE BURIAL OF THE DEAD');
+    // Its heading, "I. THE BURIAL OF THE DEAD", is said in title case with its number in words.
+    expect(read[0].title).toBe('I. The Burial of the Dead');
+    expect(spoken).toContain('one. The Burial of the Dead');
     const audio = await t.app.inject(`/books/${id}/audio`);
     expect(audio.statusCode).toBe(200);
     expect(audio.headers['content-type']).toBe('audio/mp4');

@@ -8,6 +8,7 @@ import { readPackage } from '../../src/epub/epub-package.js';
 import { type EpubZip, openEpubZip, readMarkup } from '../../src/epub/epub-zip.js';
 import { comparableKey, documentText, keyRangeOf } from '../../src/epub/overlay-text.js';
 import { descendants, resolveHref } from '../../src/epub/xml.js';
+import { makeEpub2 } from '../support/epub-maker.js';
 import { fixture } from '../support/fixtures.js';
 import {
   buildTestApp,
@@ -80,12 +81,17 @@ describe('read-along EPUB', () => {
   let t: TestApp;
   let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
   const ids: Record<string, string> = {};
-  const books = ['idpf-hefty-water.epub', 'pressbooks-metamorphosis-epub2.epub'];
+  // An EPUB 2 with the HTML 4 markup of Project Gutenberg's (a table's summary, cellpadding
+  // and border, <big>, <tt>, Content-Style-Type), valid EPUB 2 as made (checked below).
+  const html4 = 'made-html4-epub2.epub';
+  const books = ['idpf-hefty-water.epub', 'pressbooks-metamorphosis-epub2.epub', html4];
+  const fileOf = (name: string) => (name === html4 ? path.join(t.dir, name) : fixture(name));
 
   beforeAll(async () => {
     t = await buildTestApp();
     workers = await startInProcessWorkers(t, createToneEngine());
-    for (const name of books) ids[name] = (await injectUpload(t.app, fixture(name))).json().id;
+    await makeHtml4Book(fileOf(html4));
+    for (const name of books) ids[name] = (await injectUpload(t.app, fileOf(name))).json().id;
     for (let i = 0; i < 1200; i++) {
       const states = await Promise.all(
         Object.values(ids).map(async (id) => (await t.app.inject(`/books/${id}`)).json().status),
@@ -97,6 +103,11 @@ describe('read-along EPUB', () => {
   afterAll(async () => {
     await workers?.stop();
     await t?.close();
+  });
+
+  it('starts from an EPUB 2 book with HTML 4 markup that epubcheck finds valid', async () => {
+    const problems = (await epubcheck(fileOf(html4))).filter((m) => /ERROR|FATAL/.test(m.severity));
+    expect(problems).toEqual([]);
   });
 
   it.each(books)(
@@ -194,3 +205,21 @@ describe('read-along EPUB', () => {
     expect((await t.app.inject(`/books/${review.json().id}/readalong.epub`)).statusCode).toBe(409);
   });
 });
+
+async function makeHtml4Book(file: string): Promise<void> {
+  const html4 =
+    '<h1>THE ADVENTURES OF A TEST</h1><p>It was a <big>very</big> dark night, and the <tt>wind</tt> blew. The doctor came in at last.</p>' +
+    '<table summary="The contents" cellpadding="4" cellspacing="0" border="0" width="80%"><tr><td align="left" valign="top">I.</td><td>A SCANDAL IN BOHEMIA</td></tr></table>' +
+    '<p>She said nothing more. Then the door closed behind her.</p>';
+  await makeEpub2(file, {
+    title: 'An HTML 4 Book',
+    head: '<meta http-equiv="Content-Style-Type" content="text/css"/>',
+    chapters: [
+      { title: 'Chapter One', body: html4 },
+      {
+        title: 'Chapter Two',
+        body: '<h2>CHAPTER TWO</h2><p>Morning came. <small>Quietly</small> the city woke.</p>',
+      },
+    ],
+  });
+}

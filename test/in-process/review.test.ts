@@ -74,7 +74,7 @@ describe.each(['redis', 'postgres'] as const)(
       expect(review).toMatchObject({ status: 'REVIEW', autostart: false });
       expect(review.chapters[3]).toMatchObject({
         n: 4,
-        title: 'CHAPTER I',
+        title: 'Chapter I',
         included: true,
         status: 'PENDING',
         excerpt: expect.stringMatching(/^One morning, when Gregor Samsa woke from troubled dreams/),
@@ -114,7 +114,7 @@ describe.each(['redis', 'postgres'] as const)(
       ]);
       const said = spoken.filter((s) => s.at >= Date.parse(review.createdAt)).map((s) => s.text);
       expect(said).toContain('One Morning');
-      expect(said).not.toContain('CHAPTER I');
+      expect(said).not.toContain('Chapter one');
       expect(said.join(' ')).not.toMatch(/PressBooks version/);
 
       const file = path.join(t.dir, `review-${backend}.m4b`);
@@ -122,8 +122,8 @@ describe.each(['redis', 'postgres'] as const)(
       const probe = await ffprobe(file);
       expect(probe.chapters.map((c) => c.title)).toEqual([
         'One Morning',
-        'CHAPTER II',
-        'CHAPTER III',
+        'Chapter II',
+        'Chapter III',
       ]);
     });
 

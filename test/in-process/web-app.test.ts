@@ -189,8 +189,8 @@ describe('the web app, in a real browser', () => {
       ['Copyright', 'SKIPPED'],
       ['Make your own books using PressBooks.com', 'SKIPPED'],
       ['One Morning', 'DONE'],
-      ['CHAPTER II', 'DONE'],
-      ['CHAPTER III', 'DONE'],
+      ['Chapter II', 'DONE'],
+      ['Chapter III', 'DONE'],
     ]);
     await page.close();
   });

@@ -128,3 +128,32 @@ export async function makeEpub(
   }
   await writeZip(file, entries);
 }
+
+/**
+ * An EPUB 2 as older tools made them (Project Gutenberg's among them): OPF 2.0 with an NCX,
+ * XHTML 1.1 documents, each `{ title, body }` one chapter. Valid EPUB 2 for epubcheck.
+ */
+export async function makeEpub2(
+  file: string,
+  book: { title: string; head?: string; chapters: { title: string; body: string }[] },
+): Promise<void> {
+  const ids = book.chapters.map((_, i) => i + 1);
+  const doc = (c: { title: string; body: string }) =>
+    `<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en"><head><meta http-equiv="Content-Type" content="application/xhtml+xml; charset=utf-8"/>${book.head ?? ''}<title>${c.title}</title></head><body>${c.body}</body></html>`;
+  const opf = `<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf"><dc:identifier id="id" opf:scheme="URI">urn:uuid:6f1c2b9e-0000-4000-8000-000000000002</dc:identifier><dc:title>${book.title}</dc:title><dc:creator opf:role="aut">Someone</dc:creator><dc:language>en</dc:language></metadata><manifest><item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>${ids.map((n) => `<item id="c${n}" href="c${n}.xhtml" media-type="application/xhtml+xml"/>`).join('')}</manifest><spine toc="ncx">${ids.map((n) => `<itemref idref="c${n}"/>`).join('')}</spine></package>`;
+  const ncx = `<?xml version="1.0" encoding="utf-8"?>
+<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><head><meta name="dtb:uid" content="urn:uuid:6f1c2b9e-0000-4000-8000-000000000002"/><meta name="dtb:depth" content="1"/><meta name="dtb:totalPageCount" content="0"/><meta name="dtb:maxPageNumber" content="0"/></head><docTitle><text>${book.title}</text></docTitle><navMap>${book.chapters.map((c, i) => `<navPoint id="n${i + 1}" playOrder="${i + 1}"><navLabel><text>${c.title}</text></navLabel><content src="c${i + 1}.xhtml"/></navPoint>`).join('')}</navMap></ncx>`;
+  await writeZip(file, [
+    { name: 'mimetype', data: Buffer.from('application/epub+zip') },
+    {
+      name: 'META-INF/container.xml',
+      data: Buffer.from(
+        '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>',
+      ),
+    },
+    { name: 'OEBPS/content.opf', data: Buffer.from(opf) },
+    { name: 'OEBPS/toc.ncx', data: Buffer.from(ncx) },
+    ...book.chapters.map((c, i) => ({ name: `OEBPS/c${i + 1}.xhtml`, data: Buffer.from(doc(c)) })),
+  ]);
+}
