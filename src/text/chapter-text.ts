@@ -137,7 +137,9 @@ export function chapterSegments(
 
 /**
  * A chapter's opening as a preview says it: its title, then whole sentences of what follows
- * up to about `words` words (one long first sentence is cut at a word).
+ * up to about `words` words. A sentence that does not fit gives what fits of its clauses (a
+ * long first sentence is cut where a comma, a semicolon or a dash lets it), so a preview
+ * always has text after the title; only a first clause too long is cut at a word.
  */
 export function openingOf(segments: string[], words: number): string[] {
   const [title = '', ...rest] = segments;
@@ -148,11 +150,32 @@ export function openingOf(segments: string[], words: number): string[] {
   let body = '';
   for (const sentence of sentences) {
     const next = body ? `${body} ${sentence}` : sentence;
-    if (body && countWords(next) > words) break;
-    body = next;
+    if (countWords(next) <= words) {
+      body = next;
+      continue;
+    }
+    // Enough said already: stop at a sentence's end. Too little: what fits of this one.
+    if (countWords(body) >= words / 2) break;
+    const clauses = clausesOf(sentence, words - countWords(body), !body);
+    if (clauses) body = body ? `${body} ${clauses}` : clauses;
+    break;
   }
-  if (countWords(body) > words * 1.5) body = `${body.split(/\s+/).slice(0, words).join(' ')}…`;
   return [title, body].filter((s) => s);
+}
+
+/**
+ * The leading clauses of a sentence that fit in `room` words, then "…"; with `cut`, at least
+ * the first clause's first words. '' when nothing fits.
+ */
+function clausesOf(sentence: string, room: number, cut: boolean): string {
+  let taken = '';
+  for (const clause of sentence.split(/(?<=[,;:—–])\s+/)) {
+    const next = taken ? `${taken} ${clause}` : clause;
+    if (countWords(next) > room) break;
+    taken = next;
+  }
+  if (!taken && cut) taken = sentence.split(/\s+/).slice(0, room).join(' ');
+  return taken && `${taken.replace(/[\s,;:—–]+$/, '')}…`;
 }
 
 /** Where a text of the book starts in a chapter's audio (seconds); it runs to the next one. */
