@@ -67,13 +67,19 @@ export function duration(sec) {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-/** Elapsed time of a book, and an ETA from the pace of the chapters finished so far. */
+/**
+ * Elapsed time of a book, and an ETA from the pace of the words read so far (chapters differ
+ * too much in length to count them): none until a chapter is done.
+ */
 export function timing(book, now = Date.now()) {
   const start = Date.parse(book.createdAt);
   const end = book.readyAt ? Date.parse(book.readyAt) : now;
   const elapsed = (end - start) / 1000;
-  const { done, total } = book.progress ?? { done: 0, total: 0 };
+  const { wordsDone = 0, wordsTotal = 0 } = book.progress ?? {};
   const running = ['PARSING', 'GENERATING', 'MERGING'].includes(book.status);
-  const eta = running && done > 0 && total > done ? (elapsed / done) * (total - done) : null;
+  const eta =
+    running && wordsDone > 0 && wordsTotal > wordsDone
+      ? (elapsed / wordsDone) * (wordsTotal - wordsDone)
+      : null;
   return { elapsed, eta };
 }

@@ -5,12 +5,6 @@ import type { BookJobs } from '../jobs/book-jobs.js';
 import { stripUnspeakable } from '../text/clean-text.js';
 import type { BookQueries } from './book-queries.js';
 
-/** A narrator's pace at speed 1, for the estimates a reviewer sees before a word is spoken. */
-const WORDS_PER_MINUTE = 155;
-
-export const estimatedSeconds = (words: number, speed: number) =>
-  Math.round((words * 60) / WORDS_PER_MINUTE / speed);
-
 export interface BookReviewDeps {
   books: Pick<BookQueries, 'getBook' | 'getChapter' | 'editChapter' | 'startReviewed'>;
   jobs: Pick<BookJobs, 'wakeMerge'>;

@@ -85,6 +85,9 @@ export interface Progress {
   total: number;
   /** Chapters that failed for good while others may still run (the book is FAILED once none do). */
   failed: number;
+  /** Words of the chapters done, and of all to read: the time left goes by words, not chapters. */
+  wordsDone: number;
+  wordsTotal: number;
 }
 
 /** A book's chapters: written by parse, moved along by their chapter jobs, read by status polls. */
@@ -201,6 +204,14 @@ export function createChapterQueries(db: Db) {
         done: sql<number>`count(*) filter (where ${chapters.status} = 'DONE')`.mapWith(Number),
         total: sql<number>`count(*) filter (where ${chapters.status} <> 'SKIPPED')`.mapWith(Number),
         failed: sql<number>`count(*) filter (where ${chapters.status} = 'FAILED')`.mapWith(Number),
+        wordsDone:
+          sql<number>`coalesce(sum(${chapters.wordCount}) filter (where ${chapters.status} = 'DONE'), 0)`.mapWith(
+            Number,
+          ),
+        wordsTotal:
+          sql<number>`coalesce(sum(${chapters.wordCount}) filter (where ${chapters.status} <> 'SKIPPED'), 0)`.mapWith(
+            Number,
+          ),
       })
       .from(chapters)
       .where(inArray(chapters.bookId, bookIds))

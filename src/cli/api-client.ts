@@ -21,6 +21,9 @@ export interface Progress {
   done: number;
   total: number;
   failed?: number;
+  /** Words of the chapters done, and of all to read. */
+  wordsDone?: number;
+  wordsTotal?: number;
 }
 
 export interface Chapter {

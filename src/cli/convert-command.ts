@@ -27,17 +27,18 @@ export async function convert(
   const { id } = await client.upload(file, upload);
   const bar = new cliProgress.SingleBar(
     {
-      format: `${path.basename(file)} [{bar}] {value}/{total} chapters | {status} | ETA {eta_formatted}`,
+      format: `${path.basename(file)} [{bar}] {value}/{total} chapters | {status} | ETA {left}`,
       stream: process.stderr,
-      etaBuffer: 20,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(1, 0, { status: 'UPLOADED' });
+  const started = Date.now();
+  bar.start(1, 0, { status: 'UPLOADED', left: timeLeft(undefined, 0) });
   const show = (status: string, progress?: Progress) => {
     if (progress && progress.total > 0) bar.setTotal(progress.total);
-    bar.update(progress?.done ?? bar.getProgress() * bar.getTotal(), { status });
+    const left = timeLeft(progress, (Date.now() - started) / 1000);
+    bar.update(progress?.done ?? bar.getProgress() * bar.getTotal(), { status, left });
   };
   const outcome = await Promise.race([finished(client, id, show), interrupted(client, id, bar)]);
   bar.stop();
@@ -58,6 +59,20 @@ export async function convert(
     process.stdout.write(`${epub}\n`);
   }
   return 0;
+}
+
+/**
+ * The time left, by words: the pace of the words read so far over the words still to read
+ * (chapters differ too much in length to count them). "–" until a chapter is done.
+ */
+export function timeLeft(progress: Progress | undefined, elapsedSec: number): string {
+  const done = progress?.wordsDone ?? 0;
+  const total = progress?.wordsTotal ?? 0;
+  if (done <= 0 || elapsedSec <= 0) return '–';
+  const sec = Math.max(0, Math.round((elapsedSec / done) * (total - done)));
+  const h = Math.floor(sec / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${sec % 60}s` : `${sec}s`;
 }
 
 /** Resolves with the book once it is READY, FAILED or CANCELLED, reporting progress meanwhile. */

@@ -2,7 +2,6 @@ import { comparable, countWords, TITLE_JOIN } from '../text/chapter-text.js';
 import { romanValue } from '../text/numbers-en.js';
 import type { Chapter } from './parsed-book.js';
 
-
 /** Words that numbering alone: a chapter so titled says nothing of where it is. */
 const NUMBERING_WORDS =
   'chapter|chap\\.?|book|part|volume|vol\\.?|section|canto|act|scene|stave|letter|chapitre|capítulo|capitulo|kapitel|livre|libro|teil|partie|parte';

@@ -4,9 +4,11 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import Fastify from 'fastify';
 import { type ApiToken, tokenIdentifier } from '../access/principal.js';
 import type { BookService } from '../books/book-service.js';
+import type { BookRow } from '../db/schema.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
+import { estimatedSeconds } from '../tts/voices.js';
 import { registerApiDocs } from './api-docs.js';
 import { audioRoutes } from './audio-routes.js';
 import { registerAccessControl } from './auth.js';
@@ -28,7 +30,7 @@ import { registerWebApp } from './web-app.js';
 
 export interface AppDeps {
   service: BookService;
-  engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice'>;
+  engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice' | 'wordsPerMinute'>;
   maxUploadBytes: number;
   /** A request whose body has not fully arrived by then is answered 408 (`BODY_TIMEOUT`); 0: none. */
   bodyTimeoutMs: number;
@@ -82,10 +84,12 @@ export async function buildApp(
     deliveryTargets: deps.service.deliveries.targets,
   });
   await registerWebApp(app);
-  await app.register(bookRoutes, { service: deps.service.books });
+  // Estimates at the pace of the voice each book is read in (tts/voices.ts).
+  const estimate = (words: number, book: BookRow) => estimatedSeconds(words, book, deps.engine);
+  await app.register(bookRoutes, { service: deps.service.books, estimate });
   await app.register(audioRoutes, { service: deps.service.files });
   await app.register(lexiconRoutes, { service: deps.service.lexicon });
-  await app.register(reviewRoutes, { service: deps.service.review });
+  await app.register(reviewRoutes, { service: deps.service.review, estimate });
   await app.register(previewRoutes, { service: deps.service.previews });
   await app.register(subtitleRoutes, { service: deps.service });
   await app.register(deliveryRoutes, { service: deps.service.deliveries });

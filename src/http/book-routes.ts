@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { trace } from '@opentelemetry/api';
 import { Type } from '@sinclair/typebox';
 import type { BookService } from '../books/book-service.js';
-import { bookSummary, bookView, decodeCursor, encodeCursor, links } from './book-views.js';
+import {
+  bookSummary,
+  bookView,
+  decodeCursor,
+  type Estimate,
+  encodeCursor,
+  links,
+} from './book-views.js';
 import { formEntries, MULTIPART_OVERHEAD, notMultipart } from './multipart.js';
 import {
   Accepted,
@@ -33,13 +40,13 @@ type App = Parameters<FastifyPluginAsyncTypebox>[0];
 const tracer = trace.getTracer('bookflow');
 
 /** The books resource: upload, list, status, job tree, retries, cancel. */
-export const bookRoutes: FastifyPluginAsyncTypebox<{ service: BookService['books'] }> = async (
-  app,
-  { service },
-) => {
+export const bookRoutes: FastifyPluginAsyncTypebox<{
+  service: BookService['books'];
+  estimate: Estimate;
+}> = async (app, { service, estimate }) => {
   upload(app, service);
   list(app, service);
-  statusReads(app, service);
+  statusReads(app, service, estimate);
   actions(app, service);
 };
 
@@ -112,7 +119,7 @@ function list(app: App, service: BookService['books']) {
 }
 
 /** The polled status routes: a book's status, and its job tree. */
-function statusReads(app: App, service: BookService['books']) {
+function statusReads(app: App, service: BookService['books'], estimate: Estimate) {
   const sendStatus = createStatusAnswers();
 
   app.get(
@@ -121,7 +128,7 @@ function statusReads(app: App, service: BookService['books']) {
     async (request, reply) => {
       const snapshot = await service.get(request.principal, request.params.id);
       return sendStatus(request, reply, snapshot, () =>
-        bookView(snapshot.book, snapshot.chapters, snapshot.deliveries),
+        bookView(snapshot.book, snapshot.chapters, snapshot.deliveries, estimate),
       );
     },
   );

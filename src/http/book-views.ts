@@ -1,5 +1,4 @@
 import { BOOK_ID_PATTERN } from '../../flows/index.js';
-import { estimatedSeconds } from '../books/book-review.js';
 import { chapterMarks } from '../books/book-subtitles.js';
 import type { Progress } from '../books/chapter-queries.js';
 import type { BookRow, ChapterRow, DeliveryRow } from '../db/schema.js';
@@ -13,13 +12,20 @@ export const links = (id: string) => ({
   audio: `/books/${id}/audio`,
 });
 
+/** Seconds `words` of the book take to hear, at its voice's measured pace (tts/voices.ts). */
+export type Estimate = (words: number, book: BookRow) => number;
+
+const wordsOf = (chapters: ChapterRow[]) => chapters.reduce((sum, c) => sum + c.wordCount, 0);
+
 export function bookView(
   book: BookRow,
   chapters: ChapterRow[],
-  deliveries: DeliveryRow[] = [],
+  deliveries: DeliveryRow[],
+  estimate: Estimate,
 ): BookViewT {
   const starts = new Map(chapterMarks(chapters).map((m) => [m.chapter.n, m.start]));
   const counted = chapters.filter((c) => c.status !== 'SKIPPED');
+  const done = counted.filter((c) => c.status === 'DONE');
   return {
     id: book.id,
     status: book.status,
@@ -27,10 +33,13 @@ export function bookView(
     author: book.author,
     language: book.language,
     progress: {
-      done: counted.filter((c) => c.status === 'DONE').length,
+      done: done.length,
       total: counted.length,
       failed: counted.filter((c) => c.status === 'FAILED').length,
+      wordsDone: wordsOf(done),
+      wordsTotal: wordsOf(counted),
     },
+    estimatedSec: estimate(wordsOf(counted), book),
     error: book.error,
     durationSec: book.durationSec,
     voice: book.voice,
@@ -46,7 +55,7 @@ export function bookView(
       boilerplate: book.readOptions.keepBoilerplate ? ('keep' as const) : ('skip' as const),
     },
     createdAt: book.createdAt.toISOString(),
-    chapters: chapters.map((c) => chapterView(c, book.speed, starts.get(c.n))),
+    chapters: chapters.map((c) => chapterView(c, estimate(c.wordCount, book), starts.get(c.n))),
     leftOut: book.leftOut,
     deliveries: deliveries.map((d) => ({
       target: 'abs' as const,
@@ -60,7 +69,7 @@ export function bookView(
   };
 }
 
-export function chapterView(c: ChapterRow, speed: number, startSec?: number): ChapterViewT {
+export function chapterView(c: ChapterRow, estimatedSec: number, startSec?: number): ChapterViewT {
   return {
     n: c.n,
     title: c.title,
@@ -70,13 +79,15 @@ export function chapterView(c: ChapterRow, speed: number, startSec?: number): Ch
     durationSec: c.durationSec,
     included: c.status !== 'SKIPPED',
     wordCount: c.wordCount,
-    estimatedSec: estimatedSeconds(c.wordCount, speed),
+    estimatedSec,
     excerpt: c.excerpt,
     startSec: startSec ?? null,
   };
 }
 
-export function bookSummary(b: BookRow, progress: Progress = { done: 0, total: 0, failed: 0 }) {
+const NO_PROGRESS: Progress = { done: 0, total: 0, failed: 0, wordsDone: 0, wordsTotal: 0 };
+
+export function bookSummary(b: BookRow, progress: Progress = NO_PROGRESS) {
   return {
     id: b.id,
     status: b.status,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { BookService } from '../books/book-service.js';
-import { chapterView } from './book-views.js';
+import { chapterView, type Estimate } from './book-views.js';
 import {
   BookIdParams,
   ChapterEdit,
@@ -13,10 +13,10 @@ import {
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 /** A book uploaded with `autostart=false`: its chapters picked and renamed, then started. */
-export const reviewRoutes: FastifyPluginAsyncTypebox<{ service: BookService['review'] }> = async (
-  app,
-  { service },
-) => {
+export const reviewRoutes: FastifyPluginAsyncTypebox<{
+  service: BookService['review'];
+  estimate: Estimate;
+}> = async (app, { service, estimate }) => {
   app.patch(
     '/books/:id/chapters/:n',
     {
@@ -34,7 +34,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<{ service: BookService['rev
         Number(n),
         request.body,
       );
-      return chapterView(chapter, book.speed);
+      return chapterView(chapter, estimate(chapter.wordCount, book));
     },
   );
 

@@ -39,6 +39,8 @@ const Progress = Type.Object({
   failed: Type.Integer({
     description: 'chapters failed for good; the book is FAILED once none runs',
   }),
+  wordsDone: Type.Integer({ description: 'words of the chapters done (for a time left by words)' }),
+  wordsTotal: Type.Integer({ description: 'words of the chapters to read' }),
 });
 
 const BookSummary = Type.Object({
@@ -77,7 +79,7 @@ export const ChapterView = Type.Object({
   /** Whether it will be read: false for SKIPPED (its `error` says why). */
   included: Type.Boolean(),
   wordCount: Type.Integer({ minimum: 0 }),
-  /** What reading it should take at the book's speed, before a word is spoken (seconds). */
+  /** What reading it should take at its voice's measured pace and the book's speed (seconds). */
   estimatedSec: Type.Number({ minimum: 0 }),
   /** Its first words, so a reviewer can tell what it is. */
   excerpt: Type.String(),
@@ -134,6 +136,8 @@ export const BookView = Type.Object({
   progress: Progress,
   error: Nullable(Type.String()),
   durationSec: Type.Union([Type.Number(), Type.Null()]),
+  /** What hearing the chapters to read should take (seconds): the book's expected duration. */
+  estimatedSec: Type.Number({ minimum: 0 }),
   /** Null until parsing picks the voice for the book's language (when the upload chose none). */
   voice: Nullable(Type.String()),
   speed: Type.Number(),

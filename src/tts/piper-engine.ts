@@ -8,6 +8,13 @@ import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
 
 const ENTRY = new URL('./piper-thread.ts', import.meta.url);
 
+/**
+ * A Piper voice's pace at length scale 1, pauses included: measured with en_US-joe-medium on
+ * Pride and Prejudice's chapters 2 and 3 (test/in-process/estimates.test.ts). A voice whose
+ * config asks for a longer scale reads slower by as much.
+ */
+const WPM_AT_SCALE_1 = 202;
+
 interface Pending {
   request: PiperRequest;
   resolve(samples: Int16Array): void;
@@ -89,6 +96,8 @@ export function createPiperEngine(opts: {
     unit: 'sentence',
     voices: opts.voices.map((v) => ({ id: v.id, language: v.language })),
     defaultVoice: fallback,
+    wordsPerMinute: (voice) =>
+      WPM_AT_SCALE_1 / ((byId.get(voice) ?? byId.get(fallback))?.lengthScale ?? 1),
     open({ voice, speed }) {
       const chosen = byId.get(voice) ?? (byId.get(fallback) as PiperVoice);
       let closed = false;

@@ -46,6 +46,13 @@ export interface TtsEngine {
    * a program or an instance.
    */
   readonly unit?: SegmentUnit;
+  /**
+   * How fast the voice reads a book at speed 1, pauses included, in words a minute (text
+   * without spaces counts two characters a word, text/chapter-text.ts countWords): measured
+   * for each engine, it gives the estimates (a chapter's length, a book's, the time left).
+   * Unset: DEFAULT_WORDS_PER_MINUTE.
+   */
+  readonly wordsPerMinute?: (voice: string) => number;
   /** Longest text sent in one request; chapters are split at sentences to fit (DEFAULT_MAX_CHARS). */
   readonly maxChars?: number;
   /** Chapters synthesized at once per worker (the speech queue's concurrency). */
@@ -61,6 +68,9 @@ export interface TtsEngine {
 
 export const primaryLanguage = (language: string) =>
   (language.toLowerCase().split(/[-_]/)[0] ?? '').replace(/[^a-z]/g, '');
+
+/** A narrator's pace, for an engine that was not measured (audiobook narration is 150–160). */
+export const DEFAULT_WORDS_PER_MINUTE = 155;
 
 /** What an engine that says nothing of it sends in one request. */
 export const DEFAULT_MAX_CHARS = 6000;

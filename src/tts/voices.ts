@@ -1,6 +1,11 @@
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { quote } from '../text/clean-text.js';
-import { primaryLanguage, type TtsEngine, type Voice } from './tts-engine.js';
+import {
+  DEFAULT_WORDS_PER_MINUTE,
+  primaryLanguage,
+  type TtsEngine,
+  type Voice,
+} from './tts-engine.js';
 
 type VoiceSource = Pick<TtsEngine, 'voices' | 'defaultVoice'>;
 
@@ -18,6 +23,19 @@ export function voiceFor(
   if (book.voice) return book.voice;
   const lang = book.language ? primaryLanguage(book.language) : undefined;
   return (lang && engine.voices.find((v) => v.language === lang)?.id) || engine.defaultVoice;
+}
+
+/**
+ * How long `words` of a book take to hear, in seconds: at its voice's measured pace
+ * (TtsEngine.wordsPerMinute) and its speed.
+ */
+export function estimatedSeconds(
+  words: number,
+  book: { voice: string | null; language?: string | null; speed: number },
+  engine: Pick<TtsEngine, 'voices' | 'defaultVoice' | 'wordsPerMinute'>,
+): number {
+  const wpm = engine.wordsPerMinute?.(voiceFor(book, engine)) ?? DEFAULT_WORDS_PER_MINUTE;
+  return Math.round((words * 60) / wpm / book.speed);
 }
 
 /** Who reads the book, as its tags and Audiobookshelf name the narrator. */

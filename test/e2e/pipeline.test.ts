@@ -66,7 +66,14 @@ describe.each([
       const spoken = book.chapters.filter((c) => c.status !== 'SKIPPED');
       expect(spoken.length).toBeGreaterThan(0);
       expect(spoken.every((c) => c.status === 'DONE' && (c.durationSec ?? 0) > 0)).toBe(true);
-      expect(book.progress).toEqual({ done: spoken.length, total: spoken.length, failed: 0 });
+      const words = spoken.reduce((sum, c) => sum + c.wordCount, 0);
+      expect(book.progress).toEqual({
+        done: spoken.length,
+        total: spoken.length,
+        failed: 0,
+        wordsDone: words,
+        wordsTotal: words,
+      });
 
       const tree = (await api.jobs(id)).body;
       expect(tree.name).toBe(JOBS.finalizeBook);

@@ -1,0 +1,83 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { parseEpubFile } from '../../src/epub/epub-parser.js';
+import { createTtsEngine } from '../../src/tts/engines.js';
+import { fixture } from '../support/fixtures.js';
+import { testVoicePath } from '../support/piper.js';
+import { writeBook } from '../support/poison-books.js';
+import {
+  buildTestApp,
+  injectUpload,
+  startInProcessWorkers,
+  type TestApp,
+} from '../support/test-app.js';
+
+/** Two chapters of real prose (Pride and Prejudice's second and third), as a book of their own. */
+async function proseBook(file: string): Promise<void> {
+  const pride = await parseEpubFile(fixture('pg-pride-and-prejudice-epub2.epub'));
+  const chapters = pride.chapters.filter((c) => /^Chapter [23]$/.test(c.title));
+  const docs = Object.fromEntries(
+    chapters.map((c, i) => [
+      `c${i + 1}.xhtml`,
+      c.text
+        .split('\n\n')
+        .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`)
+        .join(''),
+    ]),
+  );
+  await writeBook(file, { title: 'Two Chapters', docs });
+}
+
+/**
+ * The estimates a reviewer sees before a word is spoken (`estimatedSec`, at the voice's
+ * measured pace) against what the engine then takes to say it: within 10 % for the real
+ * espeak-ng and Piper engines, on real prose.
+ */
+describe('estimates from measured speaking rates', () => {
+  let t: TestApp | undefined;
+  let workers: Awaited<ReturnType<typeof startInProcessWorkers>> | undefined;
+  afterEach(async () => {
+    await workers?.stop();
+    await t?.close();
+  });
+
+  it.each([
+    ['espeak-ng', { TTS_ENGINE: 'espeak' }],
+    ['Piper', { TTS_ENGINE: 'piper', PIPER_VOICES: testVoicePath() }],
+  ])(
+    'puts %s within 10 % of the chapters it reads',
+    async (name, env) => {
+      const engine = createTtsEngine(loadConfig(env).tts);
+      t = await buildTestApp({ engine });
+      workers = await startInProcessWorkers(t, engine, { ttsConcurrency: 2 });
+      const file = path.join(t.dir, 'prose.epub');
+      await proseBook(file);
+      const { id } = (await injectUpload(t.app, file)).json();
+      let book = (await t.app.inject(`/books/${id}`)).json();
+      for (let i = 0; i < 1200 && !['READY', 'FAILED'].includes(book.status); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        book = (await t.app.inject(`/books/${id}`)).json();
+      }
+      expect(book.status).toBe('READY');
+      const chapters = book.chapters as {
+        estimatedSec: number;
+        durationSec: number;
+        wordCount: number;
+      }[];
+      expect(chapters).toHaveLength(2);
+      for (const c of chapters) {
+        const wpm = (c.wordCount * 60) / c.durationSec;
+        console.log(
+          `${_name}: ${c.wordCount} words, ${c.durationSec.toFixed(1)} s heard, ${c.estimatedSec} s estimated, ${wpm.toFixed(0)} words a minute`,
+        );
+        expect(Math.abs(c.estimatedSec - c.durationSec) / c.durationSec).toBeLessThanOrEqual(0.1);
+      }
+      const total = chapters.reduce((s, c) => s + c.estimatedSec, 0);
+      expect(Math.abs(book.estimatedSec - total)).toBeLessThanOrEqual(1);
+      await fs.rm(file, { force: true });
+    },
+    300_000,
+  );
+});
