@@ -70,7 +70,7 @@ describe('estimates from measured speaking rates', () => {
       for (const c of chapters) {
         const wpm = (c.wordCount * 60) / c.durationSec;
         console.log(
-          `${_name}: ${c.wordCount} words, ${c.durationSec.toFixed(1)} s heard, ${c.estimatedSec} s estimated, ${wpm.toFixed(0)} words a minute`,
+          `${name}: ${c.wordCount} words, ${c.durationSec.toFixed(1)} s heard, ${c.estimatedSec} s estimated, ${wpm.toFixed(0)} words a minute`,
         );
         expect(Math.abs(c.estimatedSec - c.durationSec) / c.durationSec).toBeLessThanOrEqual(0.1);
       }
