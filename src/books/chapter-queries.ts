@@ -27,10 +27,14 @@ function preparedChapterQueries(db: Db) {
     eq(chapters.bookId, sql.placeholder('bookId')),
     eq(chapters.n, sql.placeholder('n')),
   );
+  // A run (unset: any) may finish only the chapter it started last: a run whose lock lapsed
+  // and whose job another run took over writes nothing (generate-audio-processor.ts).
+  const ownRun = sql`(${sql.placeholder('run')}::text is null or ${chapters.run} = ${sql.placeholder('run')})`;
   const start = () =>
     db.update(chapters).set({
       status: 'RUNNING',
       attempts: sql`${chapters.attempts} + 1`,
+      run: sql`${sql.placeholder('run')}`,
       startedAt: now,
       error: null,
       updatedAt: now,
@@ -66,7 +70,8 @@ function preparedChapterQueries(db: Db) {
         finishedAt: now,
         updatedAt: now,
       })
-      .where(and(chapter, sql`status <> 'CANCELLED'`))
+      .where(and(chapter, ownRun, sql`status <> 'CANCELLED'`))
+      .returning({ n: chapters.n })
       .prepare('chapter_done'),
   };
 }
@@ -137,22 +142,32 @@ export function createChapterQueries(db: Db) {
   async function chapterStarted(
     bookId: string,
     n: number,
-    opts: { evenIfDone?: boolean } = {},
+    opts: { evenIfDone?: boolean; run?: string } = {},
   ): Promise<ChapterRow | undefined> {
     const query = opts.evenIfDone ? hot.restarted : hot.started;
-    const [row] = await query.execute({ bookId, n });
+    const [row] = await query.execute({ bookId, n, run: opts.run ?? null });
     return row;
   }
 
-  /** `cues`: where each text starts in its audio (null when the chapter's audio is not its own). */
-  async function chapterDone(bookId: string, n: number, audio: ChapterAudio) {
+  /**
+   * `cues`: where each text starts in its audio (null when the chapter's audio is not its own).
+   * False when `run` is not the run that started the chapter last: nothing is written.
+   */
+  async function chapterDone(bookId: string, n: number, audio: ChapterAudio, run?: string) {
     const { audioKey, durationSec, spanSec = null, leadSec = null } = audio;
     const cues = audio.cues && JSON.stringify(audio.cues);
-    await hot.done.execute({ bookId, n, audioKey, durationSec, cues, spanSec, leadSec });
+    const params = { bookId, n, audioKey, durationSec, cues, spanSec, leadSec, run: run ?? null };
+    return (await hot.done.execute(params)).length > 0;
   }
 
   /** `final` = attempts exhausted; otherwise the chapter waits for its next attempt. */
-  async function chapterFailed(bookId: string, n: number, error: string, final: boolean) {
+  async function chapterFailed(
+    bookId: string,
+    n: number,
+    error: string,
+    final: boolean,
+    run?: string,
+  ) {
     await db
       .update(chapters)
       .set({ status: final ? 'FAILED' : 'PENDING', error, updatedAt: now })
@@ -160,6 +175,7 @@ export function createChapterQueries(db: Db) {
         and(
           eq(chapters.bookId, bookId),
           eq(chapters.n, n),
+          run === undefined ? undefined : eq(chapters.run, run),
           sql`status not in ('DONE', 'CANCELLED')`,
         ),
       );

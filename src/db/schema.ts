@@ -114,6 +114,11 @@ export const chapters = pgTable(
     status: text('status').$type<ChapterStatus>().notNull().default('PENDING'),
     /** Synthesis attempts ever started for this chapter (never reset, so re-work is visible). */
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * The chapter job's run that started it last (a hash of its lock token): only that run may
+     * finish it, so a run whose lock lapsed never writes over another's (generate-audio).
+     */
+    run: text('run'),
     error: text('error'),
     charCount: integer('char_count').notNull().default(0),
     wordCount: integer('word_count').notNull().default(0),

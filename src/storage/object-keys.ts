@@ -9,8 +9,9 @@ export const objectKeys = {
   source: (bookId: string) => `books/${bookId}/source.epub`,
   /** Every chapter's text in one object; each chapter row holds its byte range. */
   chapterTexts: (bookId: string) => `books/${bookId}/chapters.txt`,
-  chapterAudio: (bookId: string, n: number, format: AudioFormat) =>
-    `books/${bookId}/chapters/${n}.${format === 'mp3' ? 'mp3' : 'm4a'}`,
+  /** One run's audio of a chapter: a run never writes over the file of another (`run`). */
+  chapterAudio: (bookId: string, n: number, format: AudioFormat, run?: string) =>
+    `books/${bookId}/chapters/${n}${run ? `-${run}` : ''}.${format === 'mp3' ? 'mp3' : 'm4a'}`,
   /** The one audio file every chapter of a dry run (TTS_ENGINE=silence) points to. */
   dryRunSilence: (bookId: string, format: AudioFormat) =>
     `books/${bookId}/chapters/silence.${format === 'mp3' ? 'mp3' : 'm4a'}`,

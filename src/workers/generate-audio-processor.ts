@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { TtsPayload, type TtsResult } from '../../flows/index.js';
 import { probeChapterAudio } from '../audio/ffmpeg.js';
 import type { PcmFormat } from '../audio/ffmpeg-args.js';
 import { findPauses, sentenceStarts } from '../audio/pauses.js';
+import type { ChapterAudio } from '../books/chapter-queries.js';
 import { createTtlCache } from '../books/ttl-cache.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import { metrics } from '../metrics/metrics.js';
@@ -14,7 +16,7 @@ import { sentencesOf } from '../text/sentences.js';
 import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
 import { voiceFor } from '../tts/voices.js';
 import { encodeChapter } from './chapter-encoder.js';
-import { CancelledError, runJob } from './run-job.js';
+import { CancelledError, runJob, StaleRunError } from './run-job.js';
 import type { ProcessorDeps } from './worker-deps.js';
 
 type Deps = ProcessorDeps<
@@ -37,12 +39,12 @@ export function createGenerateAudioProcessor(deps: Deps) {
   // Shared recordings (dry runs) this process has seen stored.
   const stored = new Set<string>();
 
-  /** The book, and the chapter marked started; `done` when an earlier run already made it. */
-  async function start(bookId: string, n: number) {
+  /** The book, and the chapter marked started by `run`; `done` when an earlier run made it. */
+  async function start(bookId: string, n: number, run: string | undefined) {
     // One round trip: the book, and the chapter marked started unless it is already DONE.
     const [book, started] = await Promise.all([
       bookRows.get(bookId, () => books.getBook(bookId)),
-      books.chapterStarted(bookId, n),
+      books.chapterStarted(bookId, n, { run }),
     ]);
     if (!book) throw new Error(`book ${bookId} no longer exists`);
     if (book.status === 'CANCELLED') throw new CancelledError();
@@ -53,7 +55,7 @@ export function createGenerateAudioProcessor(deps: Deps) {
       const { audioKey, durationSec } = chapter as { audioKey: string; durationSec: number };
       return { book, chapter, done: { audioKey, durationSec } };
     }
-    if (!started) await books.chapterStarted(bookId, n, { evenIfDone: true });
+    if (!started) await books.chapterStarted(bookId, n, { evenIfDone: true, run });
     return { book, chapter, done: undefined };
   }
 
@@ -74,9 +76,10 @@ export function createGenerateAudioProcessor(deps: Deps) {
     job: Job,
     book: BookRow,
     chapter: ChapterRow | undefined,
-    n: number,
+    run: string | undefined,
     signal?: AbortSignal,
   ) {
+    const n = job.data.n as number;
     const text = await readChapterText(
       (range) => storage.get(objectKeys.chapterTexts(book.id), range),
       { start: chapter?.textStart ?? null, end: chapter?.textEnd ?? null },
@@ -90,7 +93,7 @@ export function createGenerateAudioProcessor(deps: Deps) {
       voice: voiceFor(book, tts),
       speed: book.speed,
     });
-    const audioKey = objectKeys.chapterAudio(book.id, n, book.format);
+    const audioKey = objectKeys.chapterAudio(book.id, n, book.format, run);
     return withTempDir(async (dir) => {
       const file = path.join(dir, `${n}.${book.format}`);
       const onSegment = (done: number) =>
@@ -121,8 +124,25 @@ export function createGenerateAudioProcessor(deps: Deps) {
     });
   }
 
-  async function failed(bookId: string, n: number, message: string, final: boolean) {
-    await books.chapterFailed(bookId, n, message, final);
+  /**
+   * The chapter DONE with this run's audio, if the chapter is still this run's: a run whose
+   * lock lapsed while another took the job over leaves no trace (its file goes too).
+   */
+  async function finish(bookId: string, n: number, audio: ChapterAudio, run?: string) {
+    if (await books.chapterDone(bookId, n, audio, run)) return;
+    // A shared recording (the dry run) is every chapter's: only a run's own file goes.
+    if (!tts.sharedRecording) await storage.deletePrefix(audio.audioKey);
+    throw new StaleRunError(`another run has taken chapter ${n} over`);
+  }
+
+  async function failed(
+    run: string | undefined,
+    bookId: string,
+    n: number,
+    message: string,
+    final: boolean,
+  ) {
+    await books.chapterFailed(bookId, n, message, final, run);
     if (final) await books.failIfSettled(bookId);
   }
 
@@ -133,23 +153,24 @@ export function createGenerateAudioProcessor(deps: Deps) {
     return true;
   }
 
-  return (job: Job, _token?: string, signal?: AbortSignal) =>
-    runJob(
+  return (job: Job, token?: string, signal?: AbortSignal) => {
+    const run = token && runOf(token);
+    return runJob(
       job,
       {
         payload: TtsPayload,
         // The server will refuse the same request again: fail the chapter now, with its message.
         isPermanent: (err) => err instanceof PermanentTtsError,
         async run({ bookId, n }): Promise<TtsResult> {
-          const { book, chapter, done } = await start(bookId, n);
+          const { book, chapter, done } = await start(bookId, n, run);
           if (done) return { kind: 'chapter-audio', n, ...done };
           const started = performance.now();
           const audio = tts.sharedRecording
             ? await useSharedRecording(book)
-            : await speak(job, book, chapter, n, signal);
+            : await speak(job, book, chapter, run, signal);
           metrics.synthesisSeconds.observe((performance.now() - started) / 1000);
           metrics.audioSeconds.observe(audio.durationSec);
-          await books.chapterDone(bookId, n, audio);
+          await finish(bookId, n, audio, run);
           // The last chapter to end decides a book with failed chapters (see failIfSettled).
           await books.failIfSettled(bookId);
           return {
@@ -159,9 +180,13 @@ export function createGenerateAudioProcessor(deps: Deps) {
             durationSec: audio.durationSec,
           };
         },
-        onFailure: ({ bookId, n }, message, final) => failed(bookId, n, message, final),
+        onFailure: ({ bookId, n }, message, final) => failed(run, bookId, n, message, final),
         heldBack,
       },
       { signal, log },
     );
+  };
 }
+
+/** A run's short name: its lock token, hashed (tokens are long, and hold a ':'). */
+const runOf = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 12);

@@ -25,8 +25,23 @@ export class HandBackError extends Error {
   override name = 'HandBackError';
 }
 
+/** The abort reason of a run whose job lock lapsed: another run has the job now (run-lock.ts). */
+export const LOCK_LOST = 'job lock lost';
+
+/**
+ * This run lost its job's lock, and the job is another run's now: it stops, writes nothing
+ * and leaves the job's state to that run (not a failure of the job).
+ */
+export class StaleRunError extends Error {
+  override name = 'StaleRunError';
+}
+
 const abortError = (signal: AbortSignal) =>
-  signal.reason === HAND_BACK ? new HandBackError('handed back') : new CancelledError();
+  signal.reason === HAND_BACK
+    ? new HandBackError('handed back')
+    : signal.reason === LOCK_LOST
+      ? new StaleRunError('the job lock was lost; another run has the job')
+      : new CancelledError();
 
 /** True when this failure ends the job for good: no attempts left, or not retryable at all. */
 export function isFinalFailure(job: Job, err: unknown): boolean {
@@ -83,6 +98,7 @@ export async function runJob<S extends TSchema, R>(
       DelayedError,
       CancelledError,
       HandBackError,
+      StaleRunError,
       RateLimitError,
     ];
     if (ends.some((kind) => err instanceof kind)) throw err;

@@ -12,7 +12,8 @@ import type { QueueBackend } from '../queue/queue-backend.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { createCancelWatcher } from './cancel-watcher.js';
 import { type JobProcessor, PROCESSOR_FACTORIES } from './processors.js';
-import { CancelledError, HandBackError } from './run-job.js';
+import { CancelledError, HandBackError, StaleRunError } from './run-job.js';
+import { createRunLocks } from './run-lock.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 export type WorkerSettings = Pick<Config, 'workers' | 'stallCheckMs'>;
@@ -89,6 +90,9 @@ export function startWorkers(
     }
     // Jobs of cancelled books told to stop, until they have (see discardCancelled).
     const aborted = new Set<string>();
+    const locks = createRunLocks(settings.workers[key].lockMs, (job) =>
+      deps.log.warn({ jobId: job.id }, 'job lock lost: this run stops, another has the job'),
+    );
     const worker = backend.worker(
       key,
       // Three parameters: BullMQ passes an AbortSignal only to processors that declare it.
@@ -102,9 +106,11 @@ export function startWorkers(
         };
         return watcher
           .track(job.id as string, String(job.data?.bookId), abort, () =>
-            processor(job, token, signal),
+            locks.hold(job, token, signal, (held) => processor(job, token, held)),
           )
           .catch(async (err) => {
+            // The job is another run's now: its state is left to that run.
+            if (err instanceof StaleRunError) throw new DelayedError();
             if (!(err instanceof HandBackError) || !token) throw err;
             // Back to the queue at once, attempts untouched: a stop is not the job's failure.
             await job.moveToDelayed(Date.now(), token);

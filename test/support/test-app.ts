@@ -111,7 +111,13 @@ async function openTestInfrastructure(
 export async function startInProcessWorkers(
   t: TestApp,
   tts: TtsEngine,
-  opts: { queues?: QueueKey[]; ttsConcurrency?: number; delivery?: AbsTarget } = {},
+  opts: {
+    queues?: QueueKey[];
+    ttsConcurrency?: number;
+    delivery?: AbsTarget;
+    /** A job's lock, and how often a lapsed one is looked for (10 s and 5 s by default). */
+    lock?: { lockMs: number; stallCheckMs: number };
+  } = {},
 ): Promise<{ stop(): Promise<void>; log: string[] }> {
   const database = await openDatabase(t.databaseUrl);
   const lines: string[] = [];
@@ -125,7 +131,7 @@ export async function startInProcessWorkers(
   const infra = assemble({ database, queues: t.queues, storage, close: database.close }, 'fair');
   const profile = (k: QueueKey) => ({
     concurrency: k === 'tts' ? (opts.ttsConcurrency ?? 4) : 4,
-    lockMs: 10_000,
+    lockMs: opts.lock?.lockMs ?? 10_000,
   });
   const mode = startWorkerMode(
     {
@@ -134,7 +140,7 @@ export async function startInProcessWorkers(
         QueueKey,
         ReturnType<typeof profile>
       >,
-      stallCheckMs: 5000,
+      stallCheckMs: opts.lock?.stallCheckMs ?? 5000,
       parse: { memoryMb: 256, timeoutMs: 20_000, limits: DEFAULT_EPUB_LIMITS },
       abs: opts.delivery,
       // No sweeps while a test runs: tests of the reconciler and retention call them.
