@@ -71,8 +71,9 @@ export const TITLE_JOIN = ' — ';
 /**
  * The title is spoken on its own, then a pause. Most chapters open with their heading, or
  * the headings of their title's labels ("BOOK TWO: 1805", "CHAPTER I"; the last labels of it
- * where the chapter does not open its part): those are the title, and not read twice. The
- * title is said as the book titles it (in title case where its heading is in capitals).
+ * where the chapter does not open its part): those are the title, and not read twice. A
+ * heading that is the whole title is said as written, unless in capitals: then, and for a
+ * title of several labels, the title is said as the book titles it.
  */
 export function splitTitle(title: string, text: string): { title: string; body: string } {
   const labels = title.split(TITLE_JOIN).map(comparable);
@@ -86,8 +87,12 @@ export function splitTitle(title: string, text: string): { title: string; body: 
   };
   for (let k = labels.length; k > 0; k--) {
     const last = labels.slice(-k);
-    if (last.every((label, i) => label && says(paragraphs[i] ?? '', label)))
-      return { title, body: paragraphs.slice(k).join('\n\n') };
+    if (!last.every((label, i) => label && says(paragraphs[i] ?? '', label))) continue;
+    const body = paragraphs.slice(k).join('\n\n');
+    // The book's own heading is said as written ("Minerals.") unless set in capitals.
+    const own = paragraphs[0] ?? '';
+    const asWritten = labels.length === 1 && /\p{Ll}/u.test(own);
+    return { title: asWritten ? own : title, body };
   }
   return { title, body: text };
 }
