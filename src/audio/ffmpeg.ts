@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
+import { belowNormal } from '../priority.js';
 import { type FfmpegJob, toArgv } from './ffmpeg-args.js';
 import { findOnPath } from './find-binary.js';
 
@@ -49,6 +50,7 @@ export function spawnFfmpeg(job: FfmpegJob): FfmpegProcess {
     stdio: ['pipe', 'ignore', 'pipe'],
     detached: true,
   });
+  belowNormal(child.pid);
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);

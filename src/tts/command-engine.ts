@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { belowNormal } from '../priority.js';
 import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import { DEFAULT_MAX_CHARS, type TtsEngine, type Voice } from './tts-engine.js';
 import { parseWav } from './wav.js';
@@ -68,6 +69,7 @@ export function runProgram(
       signal,
       killSignal: 'SIGKILL',
     });
+    belowNormal(child.pid);
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (c: Buffer) => out.push(c));

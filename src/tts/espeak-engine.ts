@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { findOnPath } from '../audio/find-binary.js';
+import { belowNormal } from '../priority.js';
 import { runProgram } from './command-engine.js';
 import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import { DEFAULT_MAX_CHARS, PermanentTtsError, type TtsEngine, type Voice } from './tts-engine.js';
@@ -74,6 +75,7 @@ function spawnEspeak(): EspeakChild {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
+  belowNormal(child.pid);
   return { child, frames: new FrameReader(child) };
 }
 

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { belowNormal } from '../priority.js';
 import { sentenceIds } from './piper-phonemes.js';
 import type { PiperVoice } from './piper-voice.js';
 
@@ -15,6 +16,8 @@ export type PiperAnswer =
   | { id: number; ok: false; message: string };
 
 const threads = Math.max(1, Number((workerData as { threads?: number }).threads) || 1);
+// Inference below the worker's event loop; the model's own threads, started later, inherit it.
+belowNormal();
 
 /** Each voice's model, loaded once by this thread and reused for every sentence. */
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
