@@ -7,7 +7,11 @@ import { SCENE_BREAK } from '../text/segments.js';
 import type { TtsSession } from '../tts/tts-engine.js';
 import type { Pcm } from '../tts/wav.js';
 
-/** Pauses, in seconds: after the chapter's title, and at its end (so one chapter does not run into the next). */
+/**
+ * Pauses, in seconds: room tone before the chapter's title (stores ask 0.5–1 s), after the
+ * title, and at its end (1–5 s asked; so one chapter does not run into the next).
+ */
+export const ROOM_TONE_BEFORE = 0.75;
 export const PAUSE_AFTER_TITLE = 0.8;
 export const PAUSE_AFTER_CHAPTER = 1.5;
 /** A scene break (`<hr>`, "* * *") is a pause of its own, longer than a paragraph's. */
@@ -32,8 +36,8 @@ export interface ChapterEncoding {
 
 /**
  * Speaks each segment and streams its PCM, brought to one loudness, into one
- * ffmpeg encoder, so a chapter is never held whole in memory: the title, a
- * pause, the body, a closing pause. Answers where each segment starts in the
+ * ffmpeg encoder, so a chapter is never held whole in memory: room tone, the
+ * title, a pause, the body, a closing pause. Answers where each segment starts in the
  * chapter's audio (seconds, counted in the samples written: exact).
  */
 export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
@@ -78,10 +82,12 @@ export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
       if (!pcmFormat) {
         pcmFormat = { sampleRate: pcm.sampleRate, channels: pcm.channels };
         encoder = spawnFfmpeg(encodeChapterJob(pcmFormat, c.format, c.file));
+        await write(silence(pcmFormat, ROOM_TONE_BEFORE));
+        starts[starts.length - 1] = frames / pcmFormat.sampleRate;
       } else if (pcm.sampleRate !== pcmFormat.sampleRate || pcm.channels !== pcmFormat.channels) {
         throw new Error('the speech engine changed its audio format between segments');
       }
-      const data = normalizePcm(pcm.data);
+      const data = normalizePcm(pcm.data, pcmFormat.sampleRate);
       c.listen?.(i, data, pcmFormat);
       await write(data);
       if (i === 0) await write(silence(pcmFormat, PAUSE_AFTER_TITLE));

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIds, QUEUES } from '../../flows/index.js';
 import { objectKeys } from '../../src/storage/object-keys.js';
 import { chapterSegments } from '../../src/text/chapter-text.js';
-import { PAUSE_AFTER_CHAPTER, PAUSE_AFTER_TITLE } from '../../src/workers/chapter-encoder.js';
+import {
+  PAUSE_AFTER_CHAPTER,
+  PAUSE_AFTER_TITLE,
+  ROOM_TONE_BEFORE,
+} from '../../src/workers/chapter-encoder.js';
 import { createDeployment, type Deployment, FLAKY_TTS } from '../support/deployment.js';
 import { fixture } from '../support/fixtures.js';
 import { REDIS_URL } from '../support/services.js';
@@ -78,10 +82,10 @@ describe('a chapter longer than one synthesis request', () => {
         segments.map((_, i) => Math.round(((i + 1) / segments.length) * 100)),
       );
 
-      // The chapter's audio is all its segments back to back, with a pause after the title
-      // and one at the end (the stand-in engine speaks 0.05 s per word, at least 0.5 s per request).
+      // The chapter's audio is all its segments back to back, with room tone before, a pause
+      // after the title and one at the end (the stand-in engine speaks 0.05 s per word, at least 0.5 s per request).
       const speech = segments.reduce((a, s) => a + Math.max(0.5, s.split(/\s+/).length * 0.05), 0);
-      const expected = speech + PAUSE_AFTER_TITLE + PAUSE_AFTER_CHAPTER;
+      const expected = ROOM_TONE_BEFORE + speech + PAUSE_AFTER_TITLE + PAUSE_AFTER_CHAPTER;
       expect(chapter.durationSec).toBeGreaterThan(expected - 0.1);
       expect(chapter.durationSec).toBeLessThan(expected + 0.1 * segments.length + 0.2);
     }

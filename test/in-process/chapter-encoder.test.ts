@@ -8,6 +8,7 @@ import {
   PAUSE_AFTER_CHAPTER,
   PAUSE_AFTER_TITLE,
   PAUSE_AT_SCENE_BREAK,
+  ROOM_TONE_BEFORE,
 } from '../../src/workers/chapter-encoder.js';
 import { ffprobe } from '../support/probe.js';
 import { tempDir } from '../support/services.js';
@@ -49,7 +50,8 @@ describe('a chapter with a scene break', () => {
         lookahead,
       });
       expect(asked).toEqual(['Chapter One', 'He left.', 'Morning came.']);
-      const expected = 3 * 0.5 + PAUSE_AFTER_TITLE + PAUSE_AT_SCENE_BREAK + PAUSE_AFTER_CHAPTER;
+      const expected =
+        ROOM_TONE_BEFORE + 3 * 0.5 + PAUSE_AFTER_TITLE + PAUSE_AT_SCENE_BREAK + PAUSE_AFTER_CHAPTER;
       expect((await ffprobe(file)).durationSec).toBeCloseTo(expected, 1);
     },
   );

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegBinaries } from '../../src/audio/ffmpeg.js';
+import { ROOM_TONE_BEFORE } from '../../src/workers/chapter-encoder.js';
 import { fixture } from '../support/fixtures.js';
 import { ffprobe } from '../support/probe.js';
 import {
@@ -72,8 +73,8 @@ describe.each(['sentence', 'packed'] as const)(
       const vtt = await t.app.inject(`/books/${id}/subtitles.vtt`);
       expect(vtt.statusCode).toBe(200);
       expect(vtt.headers['content-type']).toBe('text/vtt; charset=utf-8');
-      // Its sound begins after the encoder's priming frame (64 ms at 16 kHz).
-      expect(vtt.body).toMatch(/^WEBVTT\n\n1\n00:00:00\.064 --> /);
+      // Its sound begins after the room tone and the encoder's priming frame (64 ms at 16 kHz).
+      expect(vtt.body).toMatch(/^WEBVTT\n\n1\n00:00:00\.814 --> /);
       expect(vtt.body).toMatch(/\nThe Switch\n/);
       expect(vtt.body).toMatch(
         /\nBelow is a rendition of the source code of the switch element\.\n/,
@@ -91,21 +92,22 @@ describe.each(['sentence', 'packed'] as const)(
       );
       const probe = await ffprobe(file);
       expect(Math.abs((ends.at(-1) as number) - probe.durationSec)).toBeLessThan(0.1);
-      // The chapter markers too: each chapter's title is heard within its first 0.1 s.
+      // The chapter markers too: each chapter's title is heard once its room tone is over.
       for (const title of ['The Switch', 'The Source', 'Hefty Ruby Water']) {
         const mark = probe.chapters.find((c) => c.title === title)?.start ?? -1;
-        expect(heard.some((h) => h - mark >= 0 && h - mark < 0.1)).toBe(true);
+        const after = (h: number) => h - mark - ROOM_TONE_BEFORE;
+        expect(heard.some((h) => after(h) >= 0 && after(h) < 0.1)).toBe(true);
       }
     });
 
     it('serves SubRip too, and each chapter on its own from its start', async () => {
       const srt = await t.app.inject(`/books/${id}/subtitles.srt`);
       expect(srt.headers['content-type']).toBe('application/x-subrip; charset=utf-8');
-      expect(srt.body).toMatch(/^1\n00:00:00,064 --> 00:00:\d\d,\d\d\d\nThe Switch\n\n2\n/);
+      expect(srt.body).toMatch(/^1\n00:00:00,814 --> 00:00:\d\d,\d\d\d\nThe Switch\n\n2\n/);
       const chapter = await t.app.inject(`/books/${id}/chapters/2/subtitles.vtt`);
       expect(chapter.statusCode).toBe(200);
       expect(chapter.body).toMatch(
-        /^WEBVTT\n\n1\n00:00:00\.000 --> \d\d:\d\d:\d\d\.\d\d\d\nThe Source\n/,
+        /^WEBVTT\n\n1\n00:00:00\.750 --> \d\d:\d\d:\d\d\.\d\d\d\nThe Source\n/,
       );
       expect((await t.app.inject(`/books/${id}/chapters/9/subtitles.vtt`)).statusCode).toBe(404);
     });

@@ -65,3 +65,47 @@ export async function decodeErrors(file: string): Promise<string> {
   ]);
   return stderr.trim();
 }
+
+/** A chapter's audio against what audiobook stores ask (ffmpeg's astats, ebur128, silencedetect). */
+export interface Mastering {
+  /** RMS of the whole file, pauses included (dB). */
+  rmsDb: number;
+  truePeakDb: number;
+  /** Quiet (under −60 dB) before the first sound, and after the last. */
+  leadSec: number;
+  tailSec: number;
+  durationSec: number;
+}
+
+export async function mastering(file: string): Promise<Mastering> {
+  const { stderr } = await promisify(execFile)(
+    ffmpegBinaries().ffmpeg,
+    [
+      '-hide_banner',
+      '-i',
+      file,
+      '-af',
+      'astats,ebur128=peak=true,silencedetect=noise=-60dB:d=0.2',
+      '-f',
+      'null',
+      '-',
+    ],
+    { maxBuffer: 1 << 26 },
+  );
+  const overall = stderr.slice(stderr.lastIndexOf('Overall'));
+  const number = (re: RegExp, text = stderr) => Number(re.exec(text)?.[1] ?? Number.NaN);
+  const durationSec = (await ffprobe(file)).durationSec;
+  const starts = [...stderr.matchAll(/silence_start: (-?[\d.]+)/g)].map((m) => Number(m[1]));
+  const ends = [...stderr.matchAll(/silence_end: ([\d.]+)/g)].map((m) => Number(m[1]));
+  const last = starts.at(-1) ?? durationSec;
+  return {
+    rmsDb: number(/RMS level dB: (-?[\d.]+)/, overall),
+    truePeakDb: number(/True peak:\s+Peak:\s+(-?[\d.]+) dBFS/),
+    leadSec: (starts[0] ?? 1) <= 0.01 ? (ends[0] ?? 0) : 0,
+    tailSec:
+      ends.length < starts.length || (ends.at(-1) ?? 0) >= durationSec - 0.05
+        ? durationSec - last
+        : 0,
+    durationSec,
+  };
+}
