@@ -17,7 +17,7 @@ describe('the reconciler', () => {
     d = await createDeployment({
       env: (dir) => ({
         TTS_COMMAND: FLAKY_TTS,
-        FLAKY_FAIL_MATCH: 'DEATH BY WATER',
+        FLAKY_FAIL_MATCH: 'Death by Water',
         FLAKY_LOG: path.join(dir, 'calls.log'),
         RECONCILE_SECONDS: '1',
         RECONCILE_GRACE_SECONDS: '2',
@@ -80,7 +80,7 @@ describe('the reconciler', () => {
     const [book] = await sql`select status, error from books where id = ${body.id}`;
     expect(book?.status).toBe('FAILED');
     expect(book?.error).toMatch(
-      /^Chapter 4 \("IV\. DEATH BY WATER"\) failed: .*injected failure.* Retry it with POST \/books\/[^/]+\/chapters\/4\/retry$/,
+      /^Chapter 4 \("IV\. Death by Water"\) failed: .*injected failure.* Retry it with POST \/books\/[^/]+\/chapters\/4\/retry$/,
     );
   });
 });

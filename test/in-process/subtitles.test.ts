@@ -95,8 +95,8 @@ describe.each(['sentence', 'packed'] as const)(
       // The chapter markers too: each chapter's title is heard once its room tone is over.
       for (const title of ['The Switch', 'The Source', 'Hefty Ruby Water']) {
         const mark = probe.chapters.find((c) => c.title === title)?.start ?? -1;
-        const after = (h: number) => h - mark - ROOM_TONE_BEFORE;
-        expect(heard.some((h) => after(h) >= 0 && after(h) < 0.1)).toBe(true);
+        const sinceTone = (h: number) => h - mark - ROOM_TONE_BEFORE;
+        expect(heard.some((h) => sinceTone(h) >= 0 && sinceTone(h) < 0.1)).toBe(true);
       }
     });
 
