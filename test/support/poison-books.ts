@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { type Entry, writeZip } from './epub-maker.js';
 
 /** What a hand-built EPUB 3 may vary: documents, reading order, TOC, metadata, cover. */
@@ -52,6 +55,17 @@ export async function writeBook(file: string, parts: BookParts): Promise<void> {
     ...(parts.cover ? [{ name: 'OEBPS/cover.img', data: parts.cover.bytes }] : []),
   ];
   await writeZip(file, entries);
+}
+
+/** A book made of `parts`, as the parser reads it (the file is removed after). */
+export async function parseMadeBook(name: string, parts: BookParts) {
+  const file = path.join(os.tmpdir(), `bookflow-made-${process.pid}-${name}.epub`);
+  await writeBook(file, parts);
+  try {
+    return await parseEpubFile(file);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 const para = (words: number) =>

@@ -1,21 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PG_HEADER, PRINTED_CONTENTS, TRANSCRIBER_NOTE } from '../../src/epub/boilerplate.js';
 import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { fixture } from '../support/fixtures.js';
-import { type BookParts, writeBook } from '../support/poison-books.js';
+import { type BookParts, parseMadeBook } from '../support/poison-books.js';
 
-const made = async (name: string, parts: BookParts) => {
-  const file = path.join(os.tmpdir(), `bookflow-rules-${process.pid}-${name}.epub`);
-  await writeBook(file, parts);
-  try {
-    return await parseEpubFile(file);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
-};
+const made = parseMadeBook;
 
 const prose = (words: number) =>
   `<p>${'In October a Russian army was quartered in the villages. '.repeat(Math.ceil(words / 10))}</p>`;

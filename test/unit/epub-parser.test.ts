@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PG_LICENCE, PRINTED_CONTENTS } from '../../src/epub/boilerplate.js';
 import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { extractText } from '../../src/epub/epub-text.js';
 import { parseHtml } from '../../src/epub/xml.js';
 import { fixture } from '../support/fixtures.js';
-import { type BookParts, writeBook } from '../support/poison-books.js';
+import { type BookParts, parseMadeBook } from '../support/poison-books.js';
 
 /** MANIFEST.tsv describes each fixture: its language, and its title in the notes. */
 function manifest(): { file: string; language: string; title: string | undefined }[] {
@@ -308,15 +306,7 @@ describe('text between two anchors', () => {
 });
 
 /** Parses a hand-built book (support/poison-books.ts) from a scratch file. */
-const made = async (name: string, parts: BookParts) => {
-  const file = path.join(os.tmpdir(), `bookflow-fallback-${process.pid}-${name}.epub`);
-  await writeBook(file, parts);
-  try {
-    return await parseEpubFile(file);
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
-};
+const made = parseMadeBook;
 
 describe('spine items that are not XHTML', () => {
   const toc = '<li><a href="a.xhtml">One</a></li><li><a href="b.xml">Two</a></li>';
