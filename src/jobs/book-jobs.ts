@@ -6,7 +6,6 @@ import {
   JOB_QUEUE,
   JOBS,
   type JobName,
-  type JobNode,
   jobIds,
   type PreviewPayload,
   type PreviewResult,
@@ -158,7 +157,7 @@ export function createBookJobs(deps: BookJobsDeps) {
 
   /** The book's job tree as the queue backend holds it (see job-tree.ts). */
   function readTree(book: Pick<BookRow, 'id' | 'status'>, chapters: ChapterRow[]) {
-    return readJobTree(queues, book, chapters) as Promise<JobNode>;
+    return readJobTree(queues, book, chapters);
   }
 
   return {

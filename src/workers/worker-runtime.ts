@@ -33,9 +33,9 @@ export function workerOptions(
     // speech queue always has one: BullMQ honours a queue-wide hold (queue.rateLimit, which
     // the engine breaker uses) only on workers with a limiter.
     ...(key === 'tts' ? { limiter: tts.rateLimit ?? NO_RATE_LIMIT } : {}),
-    // A live worker renews its jobs' locks every lockDuration/2 from its event loop, which
-    // heavy work leaves free (speech and ffmpeg run in child processes). A killed worker's
-    // job is retaken after at most lockDuration + stalledInterval.
+    // A live worker renews its jobs' locks from its event loop, which heavy work leaves free
+    // (it runs in child processes and threads of lower priority), and each run renews its own
+    // too (run-lock.ts). A killed worker's job is retaken after lockDuration + stalledInterval.
     lockDuration: settings.workers[key].lockMs,
     stalledInterval: settings.stallCheckMs,
     maxStalledCount: 2,
