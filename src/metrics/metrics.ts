@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import { QUEUE_KEYS } from '../../flows/index.js';
 import type { BookQueries } from '../books/book-queries.js';
+import { BOOK_STATUSES } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 
 /**
@@ -10,8 +11,15 @@ import type { QueueBackend } from '../queue/queue-backend.js';
  */
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: 'bookflow_' });
-
 const registers = [registry];
+
+/**
+ * prom-client serves Node's active handles, requests and resources twice: by type, and
+ * summed under a `_total` name, which Prometheus keeps for counters (`promtool check
+ * metrics` refuses a gauge so named). The sums go: `sum(bookflow_nodejs_active_handles)`.
+ */
+for (const name of ['handles', 'requests', 'resources'])
+  registry.removeSingleMetric(`bookflow_nodejs_active_${name}_total`);
 
 export const metrics = {
   synthesisSeconds: new client.Histogram({
@@ -34,14 +42,16 @@ export const metrics = {
   }),
   failures: new client.Counter({
     name: 'bookflow_job_failures_total',
-    help: 'Job attempts that failed, by job and by class of cause',
-    labelNames: ['job', 'class'],
+    // Not `job`: Prometheus sets that label itself (to the scrape job), and would keep
+    // ours as `exported_job`.
+    help: 'Job attempts that failed, by job name and by class of cause',
+    labelNames: ['job_name', 'class'],
     registers,
   }),
   retries: new client.Counter({
     name: 'bookflow_job_retries_total',
     help: 'Failed job attempts that will be tried again',
-    labelNames: ['job'],
+    labelNames: ['job_name'],
     registers,
   }),
   httpSeconds: new client.Histogram({
@@ -98,8 +108,9 @@ export function watchQueuesAndBooks(
     labelNames: ['status'],
     registers,
     async collect() {
-      this.reset();
-      for (const { status, count } of await books.countByStatus()) this.set({ status }, count);
+      // Every status, 0 where no book has it: a series that vanishes reads as no data.
+      const counts = new Map((await books.countByStatus()).map((r) => [r.status, r.count]));
+      for (const status of BOOK_STATUSES) this.set({ status }, counts.get(status) ?? 0);
     },
   });
 }

@@ -110,8 +110,8 @@ export async function runJob<S extends TSchema, R>(
     const where = { bookId: (data as { bookId?: string }).bookId, jobId: job.id };
     if (message !== error.message) ctx.log.warn({ ...where, err: error }, 'job failure in full');
     const final = permanent || isFinalFailure(job, error);
-    metrics.failures.inc({ job: job.name, class: failureClass(error) });
-    if (!final) metrics.retries.inc({ job: job.name });
+    metrics.failures.inc({ job_name: job.name, class: failureClass(error) });
+    if (!final) metrics.retries.inc({ job_name: job.name });
     await spec.onFailure?.(data, message, final);
     if (final) ctx.log.error(where, `book FAILED: ${message}`);
     const { name } = error; // read before `permanent` narrows the type (the classes look alike)

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS, QUEUES } from '../../flows/index.js';
+import { buildProbeApp } from '../../src/http/probe-app.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import { fixture } from '../support/fixtures.js';
 import {
@@ -304,14 +306,33 @@ describe('routes: access, ownership and error mapping, in process', () => {
       /^bookflow_chapter_audio_seconds_sum \d/m,
       /^bookflow_merge_seconds_count [1-9]/m,
       new RegExp(
-        `^bookflow_job_failures_total\\{job="${JOBS.parseEpub}",class="input"\\} [1-9]`,
+        `^bookflow_job_failures_total\\{job_name="${JOBS.parseEpub}",class="input"\\} [1-9]`,
         'm',
       ),
       /^bookflow_http_request_duration_seconds_count\{method="GET",route="\/books\/:id",status="200"\} [1-9]/m,
       /^bookflow_nodejs_eventloop_lag_seconds /m,
       /^bookflow_process_resident_memory_bytes /m,
+      // Every status, with no book too; Node's handles by type (no gauge named `_total`).
+      /^bookflow_books\{status="CANCELLED"\} 0$/m,
+      /^bookflow_nodejs_active_handles\{type="\w+"\} \d+$/m,
     ]) {
       expect(text).toMatch(line);
+    }
+    // Prometheus' own checker (Debian's `prometheus` package), on the API's metrics and on
+    // what a worker's probe port serves; no label Prometheus sets itself (job, instance).
+    const up = async () => {};
+    const readiness = {
+      probes: { database: up, queues: up, storage: up },
+      engineOutage: async () => undefined,
+    };
+    const worker = await buildProbeApp({ readiness, metricsToken: SCRAPER });
+    const served = (await worker.inject({ url: '/metrics', headers: auth(SCRAPER) })).body;
+    await worker.close();
+    for (const metrics of [text, served]) {
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics });
+      expect(`${check.stdout}${check.stderr}`).toBe('');
+      expect(check.status).toBe(0);
+      expect(metrics).not.toMatch(/[{,](?:job|instance)="/);
     }
   });
 
