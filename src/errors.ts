@@ -5,6 +5,20 @@
  */
 export class DomainError extends Error {}
 
+/** The longest failure message a person is shown, whatever it is made of; logs keep it whole. */
+export const MAX_MESSAGE_CHARS = 500;
+
+/**
+ * `before`, then as much of `message` as fits, then `after`: a failure as a person reads it,
+ * never past MAX_MESSAGE_CHARS, what it says around the cause kept whole.
+ */
+export function fitted(before: string, message: string, after = ''): string {
+  const room = MAX_MESSAGE_CHARS - before.length - after.length;
+  const cut =
+    message.length <= room ? message : `${message.slice(0, Math.max(0, room - 1)).trimEnd()}…`;
+  return `${before}${cut}${after}`.slice(0, MAX_MESSAGE_CHARS);
+}
+
 /** No such thing for this caller (another owner's book is not found either). */
 export class NotFoundError extends DomainError {
   override name = 'NotFoundError';

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql } from 'drizzle
 import type { AudioFormat } from '../audio/audio-format.js';
 import { ago, type Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
+import { fitted } from '../errors.js';
 import { createChapterQueries } from './chapter-queries.js';
 import { createChapterSchedule } from './chapter-schedule.js';
 import { createDeliveryQueries } from './delivery-queries.js';
@@ -262,9 +263,11 @@ export async function failIfSettled(db: Db, id: string): Promise<boolean> {
     failed.length > 1
       ? ` (and ${failed.length - 1} more: POST /books/${id}/retry retries them all)`
       : '';
-  const reason =
-    `Chapter ${first.n} ("${first.title}") failed after ${first.attempts} attempt${first.attempts === 1 ? '' : 's'}: ${first.error}. ` +
-    `Retry it with POST /books/${id}/chapters/${first.n}/retry${others}`;
+  const reason = fitted(
+    `Chapter ${first.n} ("${first.title}") failed after ${first.attempts} attempt${first.attempts === 1 ? '' : 's'}: `,
+    first.error ?? 'no reason given',
+    `. Retry it with POST /books/${id}/chapters/${first.n}/retry${others}`,
+  );
   const rows = await db
     .update(books)
     .set({ status: 'FAILED', error: reason, updatedAt: sql`now()` })

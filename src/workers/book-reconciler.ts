@@ -1,5 +1,6 @@
 import type { BookQueries } from '../books/book-queries.js';
 import type { BookRow } from '../db/schema.js';
+import { fitted } from '../errors.js';
 import { type BookJobs, bookSteps, chapterStep, type Seen } from '../jobs/book-jobs.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -69,16 +70,19 @@ export function diagnose(
   const failedStep = steps.findIndex((s) => s.state === 'failed');
   if (failedStep >= 0) {
     const what = STEP_FAILURES[failedStep];
-    const reason = `${what}: ${steps[failedStep]?.failedReason}. Retry it with POST /books/${bookId}/retry`;
+    const cause = String(steps[failedStep]?.failedReason);
+    const reason = fitted(`${what}: `, cause, `. Retry it with POST /books/${bookId}/retry`);
     return { kind: 'failed', reason };
   }
   const failed = chapters.find((c) => c.state === 'failed');
   if (failed) {
     return {
       kind: 'failed',
-      reason:
-        `Chapter ${failed.n} ("${failed.title}") failed: ${failed.failedReason}. ` +
-        `Retry it with POST /books/${bookId}/chapters/${failed.n}/retry`,
+      reason: fitted(
+        `Chapter ${failed.n} ("${failed.title}") failed: `,
+        String(failed.failedReason),
+        `. Retry it with POST /books/${bookId}/chapters/${failed.n}/retry`,
+      ),
     };
   }
   const missing = chapters.filter((c) => !c.state).map((c) => c.n);

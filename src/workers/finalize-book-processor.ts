@@ -7,6 +7,7 @@ import {
   matches,
 } from '../../flows/index.js';
 import { requestDelivery } from '../books/book-delivery.js';
+import { fitted } from '../errors.js';
 import { runJob } from './run-job.js';
 import type { ProcessorDeps } from './worker-deps.js';
 
@@ -52,7 +53,8 @@ export function createFinalizeProcessor({
           return { kind: 'finalized' };
         },
         async onFailure({ bookId }, message, final) {
-          if (final) await books.fail(bookId, `The audiobook could not be finalised: ${message}`);
+          if (final)
+            await books.fail(bookId, fitted('The audiobook could not be finalised: ', message));
         },
       },
       { signal, log },

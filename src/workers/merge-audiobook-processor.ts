@@ -12,6 +12,7 @@ import {
 import { probeDuration } from '../audio/ffmpeg.js';
 import { chapterSpan } from '../books/book-subtitles.js';
 import type { ChapterRow } from '../db/schema.js';
+import { fitted } from '../errors.js';
 import { metrics } from '../metrics/metrics.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
@@ -56,7 +57,8 @@ export function createMergeProcessor(deps: Deps) {
           return merge(deps, bookId, { parsed, read, results }, signal);
         },
         async onFailure({ bookId }, message, final) {
-          if (final) await deps.books.fail(bookId, `The chapters could not be joined: ${message}`);
+          if (final)
+            await deps.books.fail(bookId, fitted('The chapters could not be joined: ', message));
         },
       },
       { signal, log: deps.log },

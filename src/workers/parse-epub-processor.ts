@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import { ParsePayload, type ParseResult } from '../../flows/index.js';
 import { EpubError } from '../epub/epub-limits.js';
 import { DEFAULT_READ_OPTIONS, type ParsedBook } from '../epub/parsed-book.js';
+import { fitted } from '../errors.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { countWords, excerptOf, packTexts } from '../text/chapter-text.js';
@@ -96,7 +97,7 @@ export function createParseProcessor(deps: Deps) {
           };
         },
         async onFailure({ bookId }, message, final) {
-          if (final) await books.fail(bookId, `The EPUB could not be read: ${message}`);
+          if (final) await books.fail(bookId, fitted('The EPUB could not be read: ', message));
         },
       },
       { signal, log },

@@ -1,5 +1,6 @@
-/** The longest failure message a person is shown; the whole error goes to the log. */
-export const MAX_MESSAGE_CHARS = 500;
+import { fitted, MAX_MESSAGE_CHARS } from '../errors.js';
+
+export { MAX_MESSAGE_CHARS };
 
 /** Absolute file-system paths (`/tmp/bookflow-x/book.epub`), but not URLs or archive paths. */
 const FS_PATH = /(?<![\w:/.~-])(?:[A-Za-z]:)?(?:\/[^\s'"`(),;:]+){2,}\/?/g;
@@ -25,7 +26,5 @@ export function publicMessage(err: Error): string {
     .replace(STORAGE_KEY, '(a stored file)')
     .replace(/\s+/g, ' ')
     .trim();
-  return message.length <= MAX_MESSAGE_CHARS
-    ? message
-    : `${message.slice(0, MAX_MESSAGE_CHARS - 1).trimEnd()}…`;
+  return fitted('', message);
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fitted } from '../../src/errors.js';
+import { diagnose } from '../../src/workers/book-reconciler.js';
 import { MAX_MESSAGE_CHARS, publicMessage } from '../../src/workers/public-message.js';
 
 describe('what a failure says to a person', () => {
@@ -40,5 +42,25 @@ describe('what a failure says to a person', () => {
     const shown = publicMessage(new Error('word '.repeat(1000)));
     expect(shown.length).toBe(MAX_MESSAGE_CHARS);
     expect(shown.endsWith('…')).toBe(true);
+  });
+
+  it('keeps a failure within the limit with what is said around its cause', () => {
+    const cause = 'x'.repeat(600);
+    const reason = fitted(
+      'The EPUB could not be read: ',
+      cause,
+      '. Retry it with POST /books/b/retry',
+    );
+    expect(reason.length).toBe(MAX_MESSAGE_CHARS);
+    expect(reason).toMatch(
+      /^The EPUB could not be read: x+…\. Retry it with POST \/books\/b\/retry$/,
+    );
+    expect(fitted('Chapter 3 failed: ', 'engine down', '.')).toBe('Chapter 3 failed: engine down.');
+    const chapter = diagnose(
+      'b',
+      [{ state: 'waiting-children' }, { state: 'waiting-children' }, { state: 'completed' }],
+      [{ n: 2, title: 'Two', state: 'failed', failedReason: cause }],
+    );
+    expect(chapter?.kind === 'failed' && chapter.reason.length).toBe(MAX_MESSAGE_CHARS);
   });
 });
