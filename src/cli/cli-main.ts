@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { type ApiClient, ApiRefusal, createApiClient } from './api-client.js';
-import { convert } from './convert-command.js';
+import { convert, INTERRUPTED } from './convert-command.js';
 import { startEmbeddedService } from './embedded-service.js';
 
 const positive = (value: string) => {
@@ -45,6 +45,8 @@ async function withService(
   } finally {
     await embedded?.close();
   }
+  // Ctrl-C ends the command at once, whatever still listens (a stream closing, a request).
+  if (process.exitCode === INTERRUPTED) process.exit(INTERRUPTED);
 }
 
 const print = (line: string) => process.stdout.write(`${line}\n`);

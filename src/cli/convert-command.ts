@@ -40,7 +40,12 @@ export async function convert(
     const left = timeLeft(progress, (Date.now() - started) / 1000);
     bar.update(progress?.done ?? bar.getProgress() * bar.getTotal(), { status, left });
   };
-  const outcome = await Promise.race([finished(client, id, show), interrupted(client, id, bar)]);
+  // Once Ctrl-C is pressed the book's own end no longer decides the outcome: 130, at once.
+  const interrupt = new AbortController();
+  const outcome = await Promise.race([
+    finished(client, id, show, interrupt.signal),
+    interrupted(client, id, bar, interrupt),
+  ]);
   bar.stop();
   if (typeof outcome === 'number') return outcome;
   if (outcome.status !== 'READY') {
@@ -80,11 +85,14 @@ function finished(
   client: ApiClient,
   id: string,
   show: (status: string, progress?: Progress) => void,
+  interrupted: AbortSignal,
 ): Promise<Book> {
   return new Promise((resolve, reject) => {
     let stop = () => {};
+    interrupted.addEventListener('abort', () => stop(), { once: true });
     const check = async () => {
       const book = await client.get(id);
+      if (interrupted.aborted) return;
       show(book.status, book.progress);
       if (FINAL.includes(book.status)) {
         stop();
@@ -92,6 +100,7 @@ function finished(
       }
     };
     stop = client.follow(id, (kind, data) => {
+      if (interrupted.aborted) return;
       const d = data as { status: string; progress?: Progress };
       // Chapter events carry progress; a book's change (or the stream's start) is read whole.
       if (kind === 'chapter') show('GENERATING', d.progress);
@@ -104,9 +113,15 @@ function finished(
  * Ctrl-C asks whether to cancel the book or leave it running (without a
  * terminal to ask, it is left running); either way the command ends with 130.
  */
-function interrupted(client: ApiClient, id: string, bar: cliProgress.SingleBar): Promise<number> {
+function interrupted(
+  client: ApiClient,
+  id: string,
+  bar: cliProgress.SingleBar,
+  interrupt: AbortController,
+): Promise<number> {
   return new Promise((resolve) => {
     process.once('SIGINT', async () => {
+      interrupt.abort();
       bar.stop();
       let cancel = false;
       if (process.stdin.isTTY) {

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -105,6 +106,38 @@ describe('the command line', () => {
       );
       expect(denied.code).toBe(1);
       expect(denied.stderr).toMatch(/valid API token/);
+    });
+
+    it('ends at once on Ctrl-C, exit 130, with one line saying the book runs on', async () => {
+      const listed = async () => {
+        const res = await fetch(`${flags[1]}/books`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        return ((await res.json()) as { books: unknown[] }).books.length;
+      };
+      const before = await listed();
+      const child = spawn(
+        process.execPath,
+        [BIN, ...flags, 'convert', fixture('pg-pride-and-prejudice-epub2.epub'), '-o', 'x.m4b'],
+        { cwd: d.dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+      );
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
+      // Once the upload is in (the book is listed), as a user would press it.
+      while ((await listed()) === before) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300)); // its answer read, its Ctrl-C handler set
+      const pressed = Date.now();
+      child.kill('SIGINT');
+      const [code] = (await once(child, 'exit')) as [number];
+      expect(code).toBe(130);
+      expect(Date.now() - pressed).toBeLessThan(3000);
+      // Without a terminal to ask, the book is left running, and the command says how to follow it.
+      const said = stderr
+        .split(/[\r\n]+/)
+        .filter((l) => /left running|cancelled|CANCELLED/.test(l));
+      expect(said).toEqual([expect.stringMatching(/^left running: bookflow status [\w-]+$/)]);
     });
   });
 });
