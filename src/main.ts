@@ -13,6 +13,7 @@ import { buildApp } from './http/app.js';
 import { buildProbeApp } from './http/probe-app.js';
 import type { ReadinessSources } from './http/service-routes.js';
 import { watchQueuesAndBooks } from './metrics/metrics.js';
+import { assertPortFree } from './net.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/engines.js';
 import type { TtsEngine } from './tts/tts-engine.js';
@@ -54,6 +55,7 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
     await workers?.stop();
   };
   async function start(): Promise<string | undefined> {
+    if (mode !== 'worker') await assertPortFree(config.host, config.port);
     infra = await openInfrastructure(config, log);
     // The API only reads the engine's voices; workers open sessions with it.
     const tts = createTtsEngine(config.tts);

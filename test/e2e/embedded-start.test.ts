@@ -138,9 +138,13 @@ describe('npm start in an empty directory, with no configuration', () => {
   it('says a port is in use in one line, exits 1, and leaves no PostgreSQL running', async () => {
     const other = await tempDir('bookflow-busy-port-');
     try {
+      const started = Date.now();
       const { code, out } = await secondStart(other, port);
       expect(code).toBe(1);
       expect(out).toMatch(new RegExp(`port ${port} is in use; set PORT`));
+      // Found before anything is opened: no PostgreSQL initialised first (that took 27 s).
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(out).not.toMatch(/embedded PostgreSQL|initdb/i);
       expect(out).not.toMatch(/\n\s+at /); // no stack trace
       expect(existsSync(path.join(other, 'data', 'postgres', 'postmaster.pid'))).toBe(false);
       expect(existsSync(path.join(other, 'data', 'bookflow.lock'))).toBe(false);
