@@ -46,6 +46,13 @@ export async function* formEntries(request: FastifyRequest): AsyncIterable<FormE
       if (next.done) return;
       const part = next.value;
       if (part.type === 'file') {
+        // A body that ends inside the file part (Content-Length honest, the closing boundary
+        // missing) has the parser destroy the file stream before it is handed over: its
+        // error would never reach a listener attached now, and the upload would hang.
+        const early =
+          part.file.errored ??
+          (part.file.destroyed && !part.file.readableEnded ? new Error('cut short') : null);
+        if (early) throw clientError(early);
         stream = new PassThrough();
         const out = stream;
         part.file.on('error', (err: Error) => out.destroy(clientError(err)));
