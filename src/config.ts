@@ -56,6 +56,8 @@ export interface Config {
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive before the request is answered 408. */
   bodyTimeoutMs: number;
+  /** How long an upload may send nothing before it is answered 408 (its spool removed). */
+  bodyIdleTimeoutMs: number;
   /** How a book is parsed: its thread's ceilings, and what the parser will read. */
   parse: ParseThreadOptions & { limits: EpubLimits };
   /** How long a worker retries a status write while the database is unavailable. */
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     tts,
     maxUploadBytes: r.int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     bodyTimeoutMs: r.int('BODY_TIMEOUT', 300, 1, 86_400) * 1000,
+    bodyIdleTimeoutMs: r.int('BODY_IDLE_TIMEOUT', 30, 1, 86_400) * 1000,
     parse: {
       timeoutMs: r.int('PARSE_TIMEOUT', 60, 1, 3600) * 1000,
       memoryMb: r.int('PARSE_MEMORY_MB', 768, 64, 65_536),

@@ -134,7 +134,12 @@ function configOrExit(servesApi: boolean): Config {
 /** What the API is told: its limits, who may call it, where READY books may go. */
 export type ApiSettings = Pick<
   Config,
-  'maxUploadBytes' | 'bodyTimeoutMs' | 'apiTokens' | 'apiRateLimit' | 'metricsToken'
+  | 'maxUploadBytes'
+  | 'bodyTimeoutMs'
+  | 'bodyIdleTimeoutMs'
+  | 'apiTokens'
+  | 'apiRateLimit'
+  | 'metricsToken'
 > &
   Pick<BookServiceDeps, 'deliveryTargets'>;
 
@@ -169,6 +174,7 @@ export async function buildApi(
       engine: tts,
       maxUploadBytes: settings.maxUploadBytes,
       bodyTimeoutMs: settings.bodyTimeoutMs,
+      bodyIdleTimeoutMs: settings.bodyIdleTimeoutMs,
       readiness: readinessSources(infra, tts),
       access: { tokens: settings.apiTokens, rate: settings.apiRateLimit },
       metricsToken: settings.metricsToken,

@@ -34,6 +34,8 @@ export interface AppDeps {
   maxUploadBytes: number;
   /** A request whose body has not fully arrived by then is answered 408 (`BODY_TIMEOUT`); 0: none. */
   bodyTimeoutMs: number;
+  /** An upload that sends nothing for this long is answered 408 (`BODY_IDLE_TIMEOUT`); 0: never. */
+  bodyIdleTimeoutMs: number;
   readiness: ReadinessSources;
   /** No tokens: every caller is the one local owner. */
   access: { tokens: ApiToken[]; rate: { max: number; duration: number } };
@@ -86,7 +88,11 @@ export async function buildApp(
   await registerWebApp(app);
   // Estimates at the pace of the voice each book is read in (tts/voices.ts).
   const estimate = (words: number, book: BookRow) => estimatedSeconds(words, book, deps.engine);
-  await app.register(bookRoutes, { service: deps.service.books, estimate });
+  await app.register(bookRoutes, {
+    service: deps.service.books,
+    estimate,
+    idleMs: deps.bodyIdleTimeoutMs,
+  });
   await app.register(audioRoutes, { service: deps.service.files });
   await app.register(lexiconRoutes, { service: deps.service.lexicon });
   await app.register(reviewRoutes, { service: deps.service.review, estimate });

@@ -43,14 +43,16 @@ const tracer = trace.getTracer('bookflow');
 export const bookRoutes: FastifyPluginAsyncTypebox<{
   service: BookService['books'];
   estimate: Estimate;
-}> = async (app, { service, estimate }) => {
-  upload(app, service);
+  /** An upload that sends nothing for this long is answered 408. */
+  idleMs: number;
+}> = async (app, { service, estimate, idleMs }) => {
+  upload(app, service, idleMs);
   list(app, service);
   statusReads(app, service, estimate);
   actions(app, service);
 };
 
-function upload(app: App, service: BookService['books']) {
+function upload(app: App, service: BookService['books'], idleMs: number) {
   // Any body reaches the handler's checks unparsed (this plugin only), so a JSON body, an empty
   // one or a raw EPUB is told how to upload rather than answered with a parser's error.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -76,7 +78,7 @@ function upload(app: App, service: BookService['books']) {
         try {
           const { book, replayed } = await service.upload(
             request.principal,
-            formEntries(request),
+            formEntries(request, idleMs),
             request.headers['idempotency-key'],
           );
           span.setAttribute('book.id', book.id);

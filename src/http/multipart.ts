@@ -30,13 +30,13 @@ const badMultipart = (err: Error) =>
  * not always end the parser's streams, even before the handler runs: each step
  * races it, so the spool file is never waited on forever.
  */
-export async function* formEntries(request: FastifyRequest): AsyncIterable<FormEntry> {
+export async function* formEntries(request: FastifyRequest, idleMs = 0): AsyncIterable<FormEntry> {
   const clientError = (err: Error & { statusCode?: number; code?: string }) => {
     if (err.code === 'FST_FILES_LIMIT')
       return new HttpError(400, 'one file per upload: send one EPUB in the form field "file"');
     return err instanceof HttpError || err.statusCode ? err : badMultipart(err);
   };
-  const closed = connectionClosed(request);
+  const closed = connectionClosed(request, idleMs);
   let stream: PassThrough | undefined;
   closed.promise.catch((err: Error) => stream?.destroy(err));
   try {
@@ -77,18 +77,58 @@ export async function* formEntries(request: FastifyRequest): AsyncIterable<FormE
   }
 }
 
-/** Rejects once the request's connection closes before its body was complete. */
-function connectionClosed(request: FastifyRequest) {
+/**
+ * Rejects once the request's connection closes before its body was complete, or (408) when
+ * no byte of it has arrived for `idleMs`: an upload that stops sending is not held for the
+ * whole BODY_TIMEOUT. The socket's byte count is watched, so the body's stream is left alone.
+ */
+function connectionClosed(request: FastifyRequest, idleMs: number) {
   const raw = request.raw;
   const cut = () => badMultipart(new Error('the connection closed before the body was complete'));
   let onClose = () => {};
+  let watch: NodeJS.Timeout | undefined;
   const promise = new Promise<never>((_, reject) => {
     onClose = () => {
       if (!raw.complete) reject(cut());
     };
     if (raw.destroyed) onClose();
     else raw.once('close', onClose);
+    if (idleMs > 0) watch = idleWatch(raw, idleMs, reject);
   });
   promise.catch(() => {}); // observed by the races above
-  return { promise, stop: () => raw.off('close', onClose) };
+  return {
+    promise,
+    stop: () => {
+      raw.off('close', onClose);
+      clearInterval(watch);
+    },
+  };
+}
+
+function idleWatch(raw: FastifyRequest['raw'], idleMs: number, reject: (err: Error) => void) {
+  const read = () => raw.socket?.bytesRead ?? 0;
+  let seen = read();
+  let since = Date.now();
+  const timer = setInterval(
+    () => {
+      if (raw.complete) return clearInterval(timer);
+      if (read() !== seen) {
+        seen = read();
+        since = Date.now();
+      } else if (Date.now() - since >= idleMs) {
+        clearInterval(timer);
+        reject(
+          new HttpError(
+            408,
+            `nothing of the upload arrived for ${idleMs / 1000} s; send it again`,
+            // The rest of the body will not be read: the connection ends with the answer.
+            { connection: 'close' },
+          ),
+        );
+      }
+    },
+    Math.min(1000, Math.max(50, idleMs / 4)),
+  );
+  timer.unref();
+  return timer;
 }

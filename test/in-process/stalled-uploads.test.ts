@@ -57,7 +57,9 @@ describe('uploads that stop halfway', () => {
     process.env.TMPDIR = tmp; // os.tmpdir() reads it on every call
   });
   afterAll(async () => {
-    process.env.TMPDIR = tmpBefore;
+    // Assigning undefined would set the text "undefined".
+    if (tmpBefore === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpBefore;
     await t?.close();
     await fs.rm(tmp, { recursive: true, force: true });
   });
@@ -103,5 +105,41 @@ describe('uploads that stop halfway', () => {
     const res = await fetch(`http://127.0.0.1:${port}/health`);
     expect(res.status).toBe(200);
     expect(path.isAbsolute(tmp)).toBe(true);
+  });
+});
+
+describe('an upload that stops sending', () => {
+  const IDLE_MS = 700;
+  let t: TestApp;
+  let port: number;
+  let tmp: string;
+  const tmpBefore = process.env.TMPDIR;
+  beforeAll(async () => {
+    tmp = await tempDir('bookflow-idle-spools-');
+    // The whole body may take a minute; it may not go quiet for more than IDLE_MS.
+    t = await buildTestApp({ bodyTimeoutMs: 60_000, bodyIdleTimeoutMs: IDLE_MS });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (t.app.server.address() as net.AddressInfo).port;
+    process.env.TMPDIR = tmp;
+  });
+  afterAll(async () => {
+    // Assigning undefined would set the text "undefined".
+    if (tmpBefore === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpBefore;
+    await t?.close();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('is answered 408 once it has sent nothing for the idle timeout, and its spool goes', async () => {
+    const started = Date.now();
+    const answer = await rawRequest(port, [
+      headers('Content-Length: 100000\r\n'),
+      HEAD,
+      'PK'.repeat(500),
+    ]);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toMatch(/nothing of the upload arrived for 0\.7 s/);
+    expect(Date.now() - started).toBeLessThan(IDLE_MS + 3000);
+    expect(await settled(tmp)).toEqual([]);
   });
 });

@@ -60,7 +60,9 @@ describe('a speech worker starved past its job lock', () => {
     process.env.TMPDIR = scratch;
   });
   afterAll(async () => {
-    process.env.TMPDIR = tmpdir;
+    // Assigning undefined would set the text "undefined".
+    if (tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdir;
     await t?.close();
     await fs.rm(scratch, { recursive: true, force: true });
   });

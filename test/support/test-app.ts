@@ -40,6 +40,8 @@ export async function buildTestApp(
     tokens?: ApiToken[];
     maxUploadBytes?: number;
     bodyTimeoutMs?: number;
+    /** An upload sending nothing this long is answered 408; 0 (the default here): never. */
+    bodyIdleTimeoutMs?: number;
     metricsToken?: string;
     /** Where the queues live: Redis (default) or PostgreSQL, as on the embedded default. */
     queueBackend?: 'redis' | 'postgres';
@@ -58,6 +60,7 @@ export async function buildTestApp(
     {
       maxUploadBytes: opts.maxUploadBytes ?? 50 * 1024 * 1024,
       bodyTimeoutMs: opts.bodyTimeoutMs ?? 0,
+      bodyIdleTimeoutMs: opts.bodyIdleTimeoutMs ?? 0,
       apiTokens: opts.tokens ?? [],
       apiRateLimit: { max: 100_000, duration: 60_000 },
       metricsToken: opts.metricsToken,
