@@ -49,7 +49,8 @@ export function createFinalizeProcessor({
           // Asked for at upload (deliver=abs): pushed on its own, so a failed push never fails the book.
           if (book?.deliverTo === 'abs') await requestDelivery({ books, jobs }, bookId, 'abs');
           const wallSec = book ? Math.round((Date.now() - book.createdAt.getTime()) / 1000) : null;
-          log.info({ bookId, durationSec: merged.durationSec, wallSec }, 'book READY');
+          const { title = null } = book ?? {};
+          log.info({ bookId, title, durationSec: merged.durationSec, wallSec }, 'book READY');
           return { kind: 'finalized' };
         },
         async onFailure({ bookId }, message, final) {

@@ -6,7 +6,7 @@ import {
   UnrecoverableError,
   WaitingChildrenError,
 } from 'bullmq';
-import { parseOrReject } from '../../flows/index.js';
+import { JOBS, parseOrReject } from '../../flows/index.js';
 import { metrics } from '../metrics/metrics.js';
 import { HAND_BACK } from '../queue/queue-backend.js';
 import { failureClass } from './failure-class.js';
@@ -113,11 +113,23 @@ export async function runJob<S extends TSchema, R>(
     metrics.failures.inc({ job_name: job.name, class: failureClass(error) });
     if (!final) metrics.retries.inc({ job_name: job.name });
     await spec.onFailure?.(data, message, final);
-    if (final) ctx.log.error(where, `book FAILED: ${message}`);
+    if (final) ctx.log.error(where, `${failedWhat(job.name)} FAILED: ${message}`);
     const { name } = error; // read before `permanent` narrows the type (the classes look alike)
     if (permanent) throw new UnrecoverableError(message);
     throw Object.assign(new Error(message), { name });
   }
+}
+
+/**
+ * What a job's final failure fails, as the log says it: the book for the steps of its flow;
+ * a chapter (the book fails once no chapter still runs); a delivery or a preview, the book
+ * untouched.
+ */
+function failedWhat(jobName: string): string {
+  if (jobName === JOBS.generateAudio) return 'chapter';
+  if (jobName === JOBS.deliverBook) return 'delivery';
+  if (jobName === JOBS.previewAudio) return 'preview';
+  return 'book';
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
