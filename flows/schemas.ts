@@ -14,6 +14,8 @@ export const MergePayload = Type.Object({
   step: Type.Optional(Type.Union([Type.Literal('start'), Type.Literal('waiting')])),
 });
 export const FinalizePayload = Type.Object({ bookId: BookId });
+/** A reading's pace, 1 being the engine's own: the one range uploads, previews and the CLI take. */
+export const SPEED_RANGE = { minimum: 0.5, maximum: 2 } as const;
 /** The opening of a chapter in a voice and speed (the book's unless given), or a voice's sample. */
 export const PreviewPayload = Type.Union([
   Type.Object({
@@ -21,7 +23,7 @@ export const PreviewPayload = Type.Union([
     bookId: BookId,
     n: Type.Integer({ minimum: 1 }),
     voice: Type.Optional(Type.String()),
-    speed: Type.Optional(Type.Number({ minimum: 0.5, maximum: 2 })),
+    speed: Type.Optional(Type.Number(SPEED_RANGE)),
   }),
   Type.Object({ kind: Type.Literal('sample'), voice: Type.String() }),
 ]);

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { DELIVERY_TARGETS } from '../../flows/index.js';
+import { DELIVERY_TARGETS, SPEED_RANGE } from '../../flows/index.js';
 import { AUDIO_FORMATS } from '../audio/audio-format.js';
 import { InvalidInputError } from '../errors.js';
 import { PRIORITY_RANGE } from './chapter-schedule.js';
@@ -18,7 +18,7 @@ const literals = <T extends string>(values: readonly T[], opts: object = {}) =>
  */
 export const UPLOAD_FIELDS = {
   voice: Type.String({ maxLength: 200, description: 'one of GET /voices' }),
-  speed: Type.Number({ minimum: 0.5, maximum: 2, default: 1 }),
+  speed: Type.Number({ ...SPEED_RANGE, default: 1 }),
   format: literals(AUDIO_FORMATS, { default: 'm4b' }),
   priority: Type.Integer({
     minimum: PRIORITY_RANGE.min,

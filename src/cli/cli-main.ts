@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { SPEED_RANGE } from '../../flows/index.js';
 import { type ApiClient, ApiRefusal, createApiClient } from './api-client.js';
 import { convert, INTERRUPTED } from './convert-command.js';
 import { startEmbeddedService } from './embedded-service.js';
@@ -11,7 +12,9 @@ const positive = (value: string) => {
 };
 const speed = (value: string) => {
   const n = Number(value);
-  if (!(n >= 0.5 && n <= 2)) throw new InvalidArgumentError('a number from 0.5 to 2');
+  const { minimum, maximum } = SPEED_RANGE;
+  if (!(n >= minimum && n <= maximum))
+    throw new InvalidArgumentError(`a number from ${minimum} to ${maximum}`);
   return n;
 };
 

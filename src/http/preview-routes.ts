@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { SPEED_RANGE } from '../../flows/index.js';
 import type { BookService } from '../books/book-service.js';
 import { sendAudio } from './audio-routes.js';
 import { AudioBody, ChapterParams, ErrorBody } from './schemas.js';
@@ -11,8 +12,8 @@ const PreviewChoice = Type.Object(
   {
     /** One of GET /voices; the book's voice by default. */
     voice: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    /** 0.5 to 2; the book's speed by default. */
-    speed: Type.Optional(Type.Number({ minimum: 0.5, maximum: 2 })),
+    /** The book's speed by default. */
+    speed: Type.Optional(Type.Number(SPEED_RANGE)),
   },
   { additionalProperties: false },
 );
