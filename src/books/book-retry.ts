@@ -2,7 +2,8 @@ import { JOBS } from '../../flows/index.js';
 import type { Principal } from '../access/principal.js';
 import type { BookRow } from '../db/schema.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { type BookJobs, bookSteps, chapterStep } from '../jobs/book-jobs.js';
+import type { BookJobs } from '../jobs/book-jobs.js';
+import { bookSteps, chapterStep } from '../jobs/book-steps.js';
 import type { BookQueries } from './book-queries.js';
 
 export interface BookRetryDeps {

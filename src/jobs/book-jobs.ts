@@ -5,24 +5,18 @@ import {
   JOB_OPTIONS,
   JOB_QUEUE,
   JOBS,
-  type JobName,
   jobIds,
   type PreviewPayload,
   type PreviewResult,
 } from '../../flows/index.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import type { Step } from './book-steps.js';
 import { type ChapterTurns, chapterJobs, type Scheduling } from './chapter-jobs.js';
 import { readJobTree } from './job-tree.js';
 import { settled } from './preview-wait.js';
 
 export type { ChapterTurns, Moved, Scheduling } from './chapter-jobs.js';
-
-/** A job of a book's flow: its name and its id (flows/job-ids.ts). */
-export interface Step {
-  name: JobName;
-  id: string;
-}
 
 /** A job as the reconciler sees it: its state, or undefined when the job is gone. */
 export interface Seen {
@@ -37,22 +31,6 @@ export interface BookJobsDeps {
 }
 
 export type BookJobs = ReturnType<typeof createBookJobs>;
-
-/** A chapter's generate-audio job. */
-export const chapterStep = (bookId: string, n: number): Step => ({
-  name: JOBS.generateAudio,
-  id: jobIds.chapter(bookId, n),
-});
-
-/** The steps of a book's flow, root first (finalize, merge, parse), then its chapters. */
-export function bookSteps(bookId: string, chapterNumbers: number[] = []): Step[] {
-  return [
-    { name: JOBS.finalizeBook, id: jobIds.finalize(bookId) },
-    { name: JOBS.mergeAudiobook, id: jobIds.merge(bookId) },
-    { name: JOBS.parseEpub, id: jobIds.parse(bookId) },
-    ...chapterNumbers.map((n) => chapterStep(bookId, n)),
-  ];
-}
 
 /**
  * Everything BullMQ does for a book, in one room (as immich keeps every queue call behind

@@ -1,21 +1,11 @@
 import { Job } from 'bullmq';
-import {
-  JOB_OPTIONS,
-  JOB_QUEUE,
-  JOBS,
-  type JobName,
-  type JobNode,
-  jobIds,
-  QUEUES,
-} from '../../flows/index.js';
+import { JOB_OPTIONS, JOB_QUEUE, type JobNode, QUEUES } from '../../flows/index.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import { bookSteps, chapterStep, type Step } from './book-steps.js';
 
-interface Slot {
-  name: JobName;
-  id: string;
-  chapter?: ChapterRow;
-}
+/** A step of the tree, and the record of its chapter (a trimmed job is told from it). */
+type Slot = Step & { chapter?: ChapterRow };
 
 /** Jobs read per batch: one pipelined round trip for the jobs, one for their states. */
 const BATCH = 100;
@@ -36,12 +26,10 @@ export async function readJobTree(
 ): Promise<JobNode> {
   const bookId = book.id;
   const slots: Slot[] = [
-    { name: JOBS.finalizeBook, id: jobIds.finalize(bookId) },
-    { name: JOBS.mergeAudiobook, id: jobIds.merge(bookId) },
-    { name: JOBS.parseEpub, id: jobIds.parse(bookId) },
+    ...bookSteps(bookId),
     ...chapters
       .filter((c) => c.status !== 'SKIPPED')
-      .map((c) => ({ name: JOBS.generateAudio, id: jobIds.chapter(bookId, c.n), chapter: c })),
+      .map((c) => ({ ...chapterStep(bookId, c.n), chapter: c })),
   ];
   const gone = book.status === 'READY' ? 'completed' : 'missing';
   const jobs: (Job | undefined)[] = [];

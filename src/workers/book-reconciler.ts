@@ -1,7 +1,8 @@
 import type { BookQueries } from '../books/book-queries.js';
 import type { BookRow } from '../db/schema.js';
 import { fitted } from '../errors.js';
-import { type BookJobs, bookSteps, chapterStep, type Seen } from '../jobs/book-jobs.js';
+import type { BookJobs, Seen } from '../jobs/book-jobs.js';
+import { bookSteps, chapterStep } from '../jobs/book-steps.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 type Deps = Pick<WorkerDeps, 'log'> & {
