@@ -1,5 +1,6 @@
 import { comparable, countWords, TITLE_JOIN } from '../text/chapter-text.js';
 import { romanValue } from '../text/numbers-en.js';
+import { primaryLanguage } from '../text/speech-text.js';
 import type { Chapter } from './parsed-book.js';
 
 /** Words that numbering alone: a chapter so titled says nothing of where it is. */
@@ -145,7 +146,7 @@ const SMALL = new Set(
  * Labels with lower-case letters are the author's own casing and are left alone.
  */
 export function titleCase(label: string, language: string): string {
-  const lang = language.toLowerCase().split(/[-_]/)[0] ?? '';
+  const lang = primaryLanguage(language);
   if (CASELESS.test(lang) || !/\p{Lu}/u.test(label) || /\p{Ll}/u.test(label)) return label;
   const words = [...label.matchAll(/[\p{L}\p{N}'’]+\.?/gu)];
   let out = '';

@@ -4,6 +4,10 @@ import { ENGLISH_RULES, englishHeading } from './normalize-en.js';
 /** Emoji, dingbats and private-use glyphs: no engine says them, some choke on them. */
 const NO_ENGINE_SPEAKS = /\s*[\p{So}\p{Co}]+/gu;
 
+/** A language tag's primary subtag, lower case: `en-GB` → `en`. */
+export const primaryLanguage = (language: string) =>
+  (language.toLowerCase().split(/[-_]/)[0] ?? '').replace(/[^a-z]/g, '');
+
 /** Whether the book's language (BCP 47, from its OPF) takes the English rules. */
 export const isEnglish = (language: string | null | undefined) =>
   /^en(?:-|$)/i.test(language ?? '');

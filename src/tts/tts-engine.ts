@@ -66,9 +66,6 @@ export interface TtsEngine {
   probe?(): Promise<void>;
 }
 
-export const primaryLanguage = (language: string) =>
-  (language.toLowerCase().split(/[-_]/)[0] ?? '').replace(/[^a-z]/g, '');
-
 /** A narrator's pace, for an engine that was not measured (audiobook narration is 150–160). */
 export const DEFAULT_WORDS_PER_MINUTE = 155;
 

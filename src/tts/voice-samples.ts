@@ -1,4 +1,5 @@
-import { primaryLanguage, type Voice } from './tts-engine.js';
+import { primaryLanguage } from '../text/speech-text.js';
+import type { Voice } from './tts-engine.js';
 
 /** What a voice says when someone wants to hear it (GET /voices/:id/sample), by its language. */
 const SAMPLES: Record<string, string> = {

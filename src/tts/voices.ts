@@ -1,11 +1,7 @@
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { quote } from '../text/clean-text.js';
-import {
-  DEFAULT_WORDS_PER_MINUTE,
-  primaryLanguage,
-  type TtsEngine,
-  type Voice,
-} from './tts-engine.js';
+import { primaryLanguage } from '../text/speech-text.js';
+import { DEFAULT_WORDS_PER_MINUTE, type TtsEngine, type Voice } from './tts-engine.js';
 
 type VoiceSource = Pick<TtsEngine, 'voices' | 'defaultVoice'>;
 
