@@ -25,25 +25,26 @@ const HEADING_MAX_WORDS = 16;
  */
 export function titleChapters(chapters: Chapter[], language: string): Chapter[] {
   const kept: Chapter[] = [];
-  let heading: { above: string[]; label: string; text: string } | undefined;
+  let heading: string | undefined;
   let section: { above: string[]; label: string } | undefined;
   for (const [i, c] of chapters.entries()) {
     const path = c.path ?? [c.title];
     const above = path.slice(0, -1);
+    const own = path.at(-1) ?? '';
     if (section && !startsWith(above, section.above)) section = undefined;
     const inSection = section
       ? [...section.above, section.label, ...above.slice(section.above.length)]
       : above;
     const next = chapters[i + 1];
-    if (!c.skipped && next && !next.skipped && headingOnly(c, path)) {
-      const text = heading ? `${heading.text}\n\n${c.text}` : c.text;
-      heading = { above, label: path[path.length - 1] ?? '', text };
-      section = { above, label: heading.label };
+    // The headings folded so far are read first.
+    const text = heading ? `${heading}\n\n${c.text}` : c.text;
+    if (!c.skipped && next && !next.skipped && headingOnly(c.text, own)) {
+      heading = text;
+      section = { above, label: own };
       continue;
     }
-    const text = heading ? `${heading.text}\n\n${c.text}` : c.text;
     heading = undefined;
-    kept.push({ ...c, text, path: [...inSection, path[path.length - 1] ?? ''] });
+    kept.push({ ...c, text, path: [...inSection, own] });
   }
   const titles = chapterTitles(
     kept.map((c) => c.path ?? []),
@@ -53,9 +54,9 @@ export function titleChapters(chapters: Chapter[], language: string): Chapter[] 
 }
 
 /** Its text says its label (maybe with a few words more, "BOOK TWO: 1805") and nothing else. */
-function headingOnly(c: Chapter, path: string[]): boolean {
-  const label = comparable(path[path.length - 1] ?? '');
-  const text = comparable(c.text);
+function headingOnly(chapterText: string, ownLabel: string): boolean {
+  const label = comparable(ownLabel);
+  const text = comparable(chapterText);
   if (!label || !text.startsWith(label)) return false;
   const words = countWords(text);
   return words <= Math.min(HEADING_MAX_WORDS, countWords(label) + HEADING_SLACK_WORDS);

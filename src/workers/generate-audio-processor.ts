@@ -76,10 +76,9 @@ export function createGenerateAudioProcessor(deps: Deps) {
     job: Job,
     book: BookRow,
     chapter: ChapterRow | undefined,
-    run: string | undefined,
+    { n, run }: { n: number; run: string | undefined },
     signal?: AbortSignal,
   ) {
-    const n = job.data.n as number;
     const text = await readChapterText(
       (range) => storage.get(objectKeys.chapterTexts(book.id), range),
       { start: chapter?.textStart ?? null, end: chapter?.textEnd ?? null },
@@ -167,7 +166,7 @@ export function createGenerateAudioProcessor(deps: Deps) {
           const started = performance.now();
           const audio = tts.sharedRecording
             ? await useSharedRecording(book)
-            : await speak(job, book, chapter, run, signal);
+            : await speak(job, book, chapter, { n, run }, signal);
           metrics.synthesisSeconds.observe((performance.now() - started) / 1000);
           metrics.audioSeconds.observe(audio.durationSec);
           await finish(bookId, n, audio, run);
