@@ -124,11 +124,18 @@ export function createGenerateAudioProcessor(deps: Deps) {
   }
 
   /**
-   * The chapter DONE with this run's audio, if the chapter is still this run's: a run whose
-   * lock lapsed while another took the job over leaves no trace (its file goes too).
+   * The chapter DONE with this run's audio, if the chapter is still this run's: a run that
+   * was stopped (its lock lost: its job is being handed out again) or whose chapter another
+   * run has started since leaves no trace (its file goes too). A stopped run goes on in the
+   * background until its work notices; this is where it must not write.
    */
-  async function finish(bookId: string, n: number, audio: ChapterAudio, run?: string) {
-    if (await books.chapterDone(bookId, n, audio, run)) return;
+  async function finish(
+    { bookId, n }: { bookId: string; n: number },
+    audio: ChapterAudio,
+    run: string | undefined,
+    signal: AbortSignal | undefined,
+  ) {
+    if (!signal?.aborted && (await books.chapterDone(bookId, n, audio, run))) return;
     // A shared recording (the dry run) is every chapter's: only a run's own file goes.
     if (!tts.sharedRecording) await storage.deletePrefix(audio.audioKey);
     throw new StaleRunError(`another run has taken chapter ${n} over`);
@@ -169,7 +176,7 @@ export function createGenerateAudioProcessor(deps: Deps) {
             : await speak(job, book, chapter, { n, run }, signal);
           metrics.synthesisSeconds.observe((performance.now() - started) / 1000);
           metrics.audioSeconds.observe(audio.durationSec);
-          await finish(bookId, n, audio, run);
+          await finish({ bookId, n }, audio, run, signal);
           // The last chapter to end decides a book with failed chapters (see failIfSettled).
           await books.failIfSettled(bookId);
           return {
