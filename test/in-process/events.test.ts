@@ -50,6 +50,8 @@ describe.each(['redis', 'postgres'] as const)('live events, queues on %s', (back
     await Promise.all([mine, theirs].map((s) => s.waitFor((e) => e.type === 'ready')));
     id = (await injectUpload(t.app, fixture('idpf-wasteland.epub'), auth(ALICE))).json().id;
     const book = openEventStream(`${base}/books/${id}/events`, auth(ALICE));
+    // Listening before the dropped stream opens, so the book's stream holds all it will hear.
+    await book.waitFor((e) => e.type === 'ready');
     // Dropped once the first chapter is done, then resumed from the last id it had.
     const dropped = openEventStream(`${base}/books/${id}/events`, auth(ALICE));
     await dropped.waitFor((e) => e.type === 'chapter' && e.data.status === 'DONE');
