@@ -6,6 +6,7 @@ import {
   type EngineDefinition,
 } from './engine-settings.js';
 import { espeakEngine } from './espeak-engine.js';
+import { kokoroEngine } from './kokoro-engine.js';
 import { openAiEngine } from './openai-engine.js';
 import { piperEngine } from './piper-engine.js';
 import { silenceEngine } from './silence-engine.js';
@@ -18,6 +19,7 @@ import type { TtsEngine } from './tts-engine.js';
 export const ENGINES = {
   espeak: espeakEngine,
   piper: piperEngine,
+  kokoro: kokoroEngine,
   openai: openAiEngine,
   command: commandEngine,
   silence: silenceEngine,

@@ -1,31 +1,21 @@
-import os from 'node:os';
-import type { Worker as Thread } from 'node:worker_threads';
-import { startThread } from '../thread-entry.js';
 import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
-import type { PiperAnswer, PiperRequest } from './piper-thread.js';
+import type { PiperRequest } from './piper-thread.js';
 import { loadPiperVoice, type PiperVoice } from './piper-voice.js';
+import { synthesisThreads } from './synthesis-threads.js';
 import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
 
 const ENTRY = new URL('./piper-thread.ts', import.meta.url);
 
 /**
  * A Piper voice's pace at length scale 1, pauses included: measured with en_US-joe-medium on
- * Pride and Prejudice's chapters 2 and 3 (test/in-process/estimates.test.ts). A voice whose
+ * Pride and Prejudice's chapters 2 and 3 (test/in-process/real-engines.test.ts). A voice whose
  * config asks for a longer scale reads slower by as much.
  */
 const WPM_AT_SCALE_1 = 202;
 
-interface Pending {
-  request: PiperRequest;
-  resolve(samples: Int16Array): void;
-  reject(err: Error): void;
-}
-
 /**
- * Piper voices, synthesized in-process with onnxruntime-node: one worker
- * thread per synthesis slot (TTS_CONCURRENCY), each with the cores divided
- * among them, so slots never oversubscribe the machine and inference never
- * runs on the event loop. Each thread loads a voice once and keeps it.
+ * Piper voices, synthesized in-process with onnxruntime-node, a worker thread per synthesis
+ * slot (TTS_CONCURRENCY; synthesis-threads.ts). Each thread loads a voice once and keeps it.
  */
 export function createPiperEngine(opts: {
   voices: PiperVoice[];
@@ -33,62 +23,13 @@ export function createPiperEngine(opts: {
   concurrency: number;
 }): TtsEngine {
   const byId = new Map(opts.voices.map((v) => [v.id, v]));
-  const threadsEach = Math.max(1, Math.floor(os.availableParallelism() / opts.concurrency));
-  const idle: Thread[] = [];
-  const queue: Pending[] = [];
-  const running = new Map<Thread, Pending>();
-  let started = 0;
-  let nextId = 0;
-
-  function spawn(): Thread {
-    const thread = startThread(ENTRY, { data: { threads: threadsEach } });
-    thread.unref();
-    thread.on('message', (answer: PiperAnswer) => {
-      const job = running.get(thread);
-      running.delete(thread);
-      if (job) {
-        if (answer.ok) job.resolve(answer.samples);
-        else job.reject(new Error(`Piper could not synthesize: ${answer.message}`));
-      }
-      idle.push(thread);
-      dispatch();
-    });
-    // A thread that dies (an error, or an exit) fails its request; the next one starts afresh.
-    let failure: Error | undefined;
-    thread.on('error', (err) => {
-      failure = err;
-    });
-    thread.on('exit', (code) => {
-      running.get(thread)?.reject(failure ?? new Error(`a Piper thread stopped (exit ${code})`));
-      running.delete(thread);
-      const i = idle.indexOf(thread);
-      if (i >= 0) idle.splice(i, 1);
-      started -= 1;
-      dispatch();
-    });
-    return thread;
-  }
-
-  function dispatch(): void {
-    while (queue.length > 0) {
-      let thread = idle.pop();
-      if (!thread && started < opts.concurrency) {
-        started += 1;
-        thread = spawn();
-      }
-      if (!thread) return;
-      const job = queue.shift() as Pending;
-      running.set(thread, job);
-      thread.postMessage(job.request);
-    }
-  }
-
-  function synthesize(text: string, voice: PiperVoice, lengthScale: number): Promise<Int16Array> {
-    return new Promise((resolve, reject) => {
-      queue.push({ request: { id: nextId++, text, voice, lengthScale }, resolve, reject });
-      dispatch();
-    });
-  }
+  const threads = synthesisThreads<PiperRequest>({
+    entry: ENTRY,
+    slots: opts.concurrency,
+    engine: 'Piper',
+  });
+  const synthesize = (text: string, voice: PiperVoice, lengthScale: number) =>
+    threads.run({ text, voice, lengthScale });
 
   const fallback = opts.defaultVoice ?? opts.voices[0]?.id ?? '';
   return {

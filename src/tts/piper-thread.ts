@@ -3,17 +3,14 @@ import * as ort from 'onnxruntime-node';
 import { belowNormal } from '../priority.js';
 import { sentenceIds } from './piper-phonemes.js';
 import type { PiperVoice } from './piper-voice.js';
+import type { SynthesisAnswer } from './synthesis-threads.js';
 
-/** A request to a synthesis thread, and its answer (see piper-engine.ts). */
+/** A request to a synthesis thread (see piper-engine.ts); answered with SynthesisAnswer. */
 export interface PiperRequest {
-  id: number;
   text: string;
   voice: PiperVoice;
   lengthScale: number;
 }
-export type PiperAnswer =
-  | { id: number; ok: true; samples: Int16Array }
-  | { id: number; ok: false; message: string };
 
 const threads = Math.max(1, Number((workerData as { threads?: number }).threads) || 1);
 // Inference below the worker's event loop; the model's own threads, started later, inherit it.
@@ -73,9 +70,10 @@ parentPort?.on('message', async (req: PiperRequest) => {
       samples.set(p, at);
       at += p.length;
     }
-    const answer: PiperAnswer = { id: req.id, ok: true, samples };
+    const answer: SynthesisAnswer = { ok: true, samples };
     parentPort?.postMessage(answer, [samples.buffer]);
   } catch (err) {
-    parentPort?.postMessage({ id: req.id, ok: false, message: (err as Error).message });
+    const answer: SynthesisAnswer = { ok: false, message: (err as Error).message };
+    parentPort?.postMessage(answer);
   }
 });

@@ -1,31 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { createPiperEngine } from '../../src/tts/piper-engine.js';
 import { sentenceIds } from '../../src/tts/piper-phonemes.js';
 import { loadPiperVoice } from '../../src/tts/piper-voice.js';
 import { toWav } from '../../src/tts/wav.js';
-import { fixture } from '../support/fixtures.js';
-import {
-  compareWavs,
-  noiselessVoice,
-  piperReference,
-  testVoicePath,
-  type WavComparison,
-} from '../support/piper.js';
+import { noiselessVoice, piperReference, testVoicePath } from '../support/piper.js';
+import { bookSentences } from '../support/prose.js';
 import { tempDir } from '../support/services.js';
-
-/** Real sentences from a fixture: Pride and Prejudice's first chapter. */
-async function bookSentences(count: number): Promise<string[]> {
-  const book = await parseEpubFile(fixture('pg-pride-and-prejudice-epub2.epub'));
-  const text = book.chapters.find((c) => c.text.includes('It is a truth universally'))?.text ?? '';
-  const start = text.indexOf('It is a truth universally');
-  return (text.slice(start).match(/[^.!?]+[.!?]+/g) ?? [])
-    .map((s) => s.replace(/\s+/g, ' ').trim())
-    .filter((s) => s.length > 20)
-    .slice(0, count);
-}
+import { compareWavs, type WavComparison } from '../support/wav-compare.js';
 
 /**
  * bookflow's Piper engine against Piper's own Python package, same voice, same

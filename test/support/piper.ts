@@ -45,17 +45,3 @@ export async function piperReference(
   child.child.stdin?.end(JSON.stringify(texts));
   return JSON.parse((await child).stdout);
 }
-
-export interface WavComparison {
-  rate_a: number;
-  rate_b: number;
-  seconds_a: number;
-  seconds_b: number;
-  logmel_corr: number;
-  rms_a: number;
-  rms_b: number;
-}
-
-export async function compareWavs(a: string, b: string): Promise<WavComparison> {
-  return JSON.parse((await run('python3', [SCRIPT, 'compare', a, b])).stdout);
-}

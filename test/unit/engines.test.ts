@@ -22,10 +22,25 @@ async function piperVoiceFiles(): Promise<string> {
   return model;
 }
 
+/** A Kokoro install as its Hugging Face repository lays it out (the model unread until a chapter). */
+async function kokoroFiles(): Promise<string> {
+  const root = path.join(dir, 'kokoro');
+  await fs.mkdir(path.join(root, 'onnx'), { recursive: true });
+  await fs.mkdir(path.join(root, 'voices'), { recursive: true });
+  await fs.writeFile(path.join(root, 'onnx/model_quantized.onnx'), 'not loaded until a chapter');
+  await fs.writeFile(
+    path.join(root, 'tokenizer.json'),
+    JSON.stringify({ model: { vocab: { a: 43 } } }),
+  );
+  await fs.writeFile(path.join(root, 'voices/bf_test.bin'), Buffer.alloc(510 * 256 * 4));
+  return root;
+}
+
 /** The raw settings each engine needs at the least; an engine added without a row here fails. */
 const rawSettings = async (): Promise<Record<EngineId, Record<string, string>>> => ({
   espeak: {},
   piper: { PIPER_VOICES: await piperVoiceFiles() },
+  kokoro: { KOKORO_DIR: await kokoroFiles() },
   openai: { TTS_BASE_URL: 'http://127.0.0.1:9' },
   command: { TTS_COMMAND: 'cat' },
   silence: {},

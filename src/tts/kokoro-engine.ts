@@ -1,0 +1,101 @@
+import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
+import type { KokoroRequest } from './kokoro-thread.js';
+import { KOKORO_RATE, type KokoroModel, loadKokoro } from './kokoro-voice.js';
+import { synthesisThreads } from './synthesis-threads.js';
+import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
+
+const ENTRY = new URL('./kokoro-thread.ts', import.meta.url);
+
+/**
+ * Kokoro's pace at speed 1, pauses included: measured with jf_alpha reading Pride and
+ * Prejudice's chapters 2 and 3 (test/in-process/real-engines.test.ts).
+ */
+const WPM_AT_SPEED_1 = 175;
+
+/**
+ * Silence after each request's speech: Kokoro's audio is trimmed to the sound, and a chapter's
+ * sentences (one a request) would run into each other without it. kokoro-onnx's sentence pause.
+ */
+export const KOKORO_SENTENCE_GAP = 0.25;
+
+/** The default voice: the first American English one installed, else the first of all. */
+const firstVoice = (model: KokoroModel) =>
+  (model.voices.find((v) => v.id.startsWith('a')) ?? model.voices[0])?.id ?? '';
+
+/**
+ * Kokoro-82M voices, synthesized in-process with onnxruntime-node like Piper's
+ * (synthesis-threads.ts: a thread per slot, the cores shared among them).
+ */
+export function createKokoroEngine(opts: {
+  model: KokoroModel;
+  defaultVoice: string | undefined;
+  concurrency: number;
+}): TtsEngine {
+  const { model } = opts;
+  const byId = new Map(model.voices.map((v) => [v.id, v]));
+  const threads = synthesisThreads<KokoroRequest>({
+    entry: ENTRY,
+    slots: opts.concurrency,
+    engine: 'Kokoro',
+  });
+  const fallback = opts.defaultVoice ?? firstVoice(model);
+  const gap = Buffer.alloc(Math.round(KOKORO_SENTENCE_GAP * KOKORO_RATE) * 2);
+  return {
+    name: 'kokoro',
+    unit: 'sentence',
+    voices: model.voices.map((v) => ({ id: v.id, language: v.language })),
+    defaultVoice: fallback,
+    wordsPerMinute: () => WPM_AT_SPEED_1,
+    open({ voice, speed }) {
+      const chosen = byId.get(voice) ?? byId.get(fallback) ?? model.voices[0];
+      if (!chosen) throw new Error('no Kokoro voice is installed');
+      let closed = false;
+      return {
+        async synthesize(text) {
+          if (closed) throw new Error('the speech session was closed');
+          const samples = await threads.run({
+            text,
+            modelPath: model.modelPath,
+            vocab: model.vocab,
+            voice: { path: chosen.path, espeakVoice: chosen.espeakVoice },
+            // Kokoro takes 0.5–2 (kokoro-onnx refuses others).
+            speed: Math.min(2, Math.max(0.5, speed)),
+          });
+          if (closed) throw new Error('the speech session was closed');
+          const speech = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+          return { sampleRate: KOKORO_RATE, channels: 1, data: Buffer.concat([speech, gap]) };
+        },
+        close: () => {
+          closed = true;
+        },
+      };
+    },
+  };
+}
+
+/** TTS_ENGINE=kokoro: the model and voices installed in KOKORO_DIR, read at start-up. */
+export const kokoroEngine = defineEngine({
+  variables: ['KOKORO_DIR'],
+  settings(r) {
+    const dir = r.str('KOKORO_DIR');
+    let model: KokoroModel | undefined;
+    if (!dir) r.problems.push('KOKORO_DIR is required when TTS_ENGINE=kokoro');
+    else {
+      try {
+        model = loadKokoro(dir);
+      } catch (err) {
+        r.problems.push(`KOKORO_DIR: ${(err as Error).message}`);
+      }
+    }
+    return { ...commonSettings(r, { maxChars: DEFAULT_MAX_CHARS }), kokoro: model };
+  },
+  create: (s) =>
+    withLimits(
+      createKokoroEngine({
+        model: s.kokoro as KokoroModel,
+        defaultVoice: s.voice,
+        concurrency: s.concurrency,
+      }),
+      s,
+    ),
+});
