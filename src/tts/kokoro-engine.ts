@@ -1,16 +1,16 @@
 import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import type { KokoroRequest } from './kokoro-thread.js';
-import { KOKORO_RATE, type KokoroModel, loadKokoro } from './kokoro-voice.js';
+import { KOKORO_RATE, type KokoroModel, loadKokoro, phonemesFor } from './kokoro-voice.js';
 import { synthesisThreads } from './synthesis-threads.js';
 import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
 
 const ENTRY = new URL('./kokoro-thread.ts', import.meta.url);
 
 /**
- * Kokoro's pace at speed 1, pauses included: measured with jf_alpha reading Pride and
- * Prejudice's chapters 2 and 3 (test/in-process/real-engines.test.ts).
+ * Kokoro's pace at speed 1, pauses included: measured with jf_alpha reading the openings of
+ * Pride and Prejudice's chapters 2 and 3 in English, 168 and 175 (real-engines.test.ts).
  */
-const WPM_AT_SPEED_1 = 175;
+const WPM_AT_SPEED_1 = 172;
 
 /**
  * Silence after each request's speech: Kokoro's audio is trimmed to the sound, and a chapter's
@@ -46,7 +46,7 @@ export function createKokoroEngine(opts: {
     voices: model.voices.map((v) => ({ id: v.id, language: v.language })),
     defaultVoice: fallback,
     wordsPerMinute: () => WPM_AT_SPEED_1,
-    open({ voice, speed }) {
+    open({ voice, speed, language }) {
       const chosen = byId.get(voice) ?? byId.get(fallback) ?? model.voices[0];
       if (!chosen) throw new Error('no Kokoro voice is installed');
       let closed = false;
@@ -57,7 +57,7 @@ export function createKokoroEngine(opts: {
             text,
             modelPath: model.modelPath,
             vocab: model.vocab,
-            voice: { path: chosen.path, espeakVoice: chosen.espeakVoice },
+            voice: { path: chosen.path, espeakVoice: phonemesFor(chosen, language) },
             // Kokoro takes 0.5–2 (kokoro-onnx refuses others).
             speed: Math.min(2, Math.max(0.5, speed)),
           });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { primaryLanguage } from '../text/speech-text.js';
 
 /**
  * A Kokoro-82M install, laid out as its Hugging Face repository
@@ -46,6 +47,16 @@ const LANGUAGES: Record<string, { language: string; espeakVoice: string }> = {
 
 /** What a voice id says of its language, or undefined for an id Kokoro would not give. */
 export const kokoroLanguage = (id: string) => LANGUAGES[id[0] ?? ''];
+
+/**
+ * The espeak-ng voice that phonemizes a book for a voice: the voice's own where the book is in
+ * its language, else the book's language (a Japanese voice reading English says English words).
+ */
+export function phonemesFor(voice: KokoroVoice, bookLanguage: string): string {
+  const language = primaryLanguage(bookLanguage);
+  if (!language || language === voice.language) return voice.espeakVoice;
+  return Object.values(LANGUAGES).find((l) => l.language === language)?.espeakVoice ?? language;
+}
 
 /**
  * Reads a Kokoro install: its model, vocabulary and every voice file. Anything missing or

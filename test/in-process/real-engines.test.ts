@@ -5,9 +5,11 @@ import { loadConfig } from '../../src/config.js';
 import { parseEpubFile } from '../../src/epub/epub-parser.js';
 import { createTtsEngine } from '../../src/tts/engines.js';
 import { fixture } from '../support/fixtures.js';
+import { kokoroLayout } from '../support/kokoro.js';
 import { testVoicePath } from '../support/piper.js';
 import { writeBook } from '../support/poison-books.js';
 import { mastering } from '../support/probe.js';
+import { tempDir } from '../support/services.js';
 import {
   buildTestApp,
   injectUpload,
@@ -15,15 +17,17 @@ import {
   type TestApp,
 } from '../support/test-app.js';
 
-/** Two chapters of real prose (Pride and Prejudice's second and third), as a book of their own. */
-async function proseBook(file: string): Promise<void> {
+/**
+ * Two chapters of real prose (Pride and Prejudice's second and third), as a book of their own:
+ * whole, or their opening paragraphs up to `words` each (for an engine too slow for more here).
+ */
+async function proseBook(file: string, words = Number.POSITIVE_INFINITY): Promise<void> {
   const pride = await parseEpubFile(fixture('pg-pride-and-prejudice-epub2.epub'));
   const chapters = pride.chapters.filter((c) => /^Chapter [23]$/.test(c.title));
   const docs = Object.fromEntries(
     chapters.map((c, i) => [
       `c${i + 1}.xhtml`,
-      c.text
-        .split('\n\n')
+      upTo(c.text.split('\n\n'), words)
         .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`)
         .join(''),
     ]),
@@ -31,8 +35,18 @@ async function proseBook(file: string): Promise<void> {
   await writeBook(file, { title: 'Two Chapters', docs });
 }
 
+/** The paragraphs up to the one that reaches `words` words. */
+function upTo(paragraphs: string[], words: number): string[] {
+  let count = 0;
+  return paragraphs.filter((p) => {
+    const before = count;
+    count += p.split(/\s+/).length;
+    return before < words;
+  });
+}
+
 /**
- * Real prose read by the real espeak-ng and Piper engines:
+ * Real prose read by the real espeak-ng, Piper and Kokoro engines:
  * - the estimates a reviewer sees before a word is spoken (`estimatedSec`, at the voice's
  *   measured pace) within 10 % of what the engine then takes to say it;
  * - every chapter mastered to what audiobook stores ask: RMS −23 to −18 dB, true peak at
@@ -48,16 +62,26 @@ describe('books read by the real engines', () => {
   });
 
   it.each([
-    ['espeak-ng', { TTS_ENGINE: 'espeak' }],
-    ['Piper', { TTS_ENGINE: 'piper', PIPER_VOICES: testVoicePath() }],
+    { name: 'espeak-ng', env: async () => ({ TTS_ENGINE: 'espeak' }) },
+    { name: 'Piper', env: async () => ({ TTS_ENGINE: 'piper', PIPER_VOICES: testVoicePath() }) },
+    // PyPI's Kokoro voices are Japanese: jf_alpha reads the English book as English.
+    {
+      name: 'Kokoro',
+      words: 300,
+      env: async (dir: string) => {
+        await kokoroLayout(dir);
+        return { TTS_ENGINE: 'kokoro', KOKORO_DIR: dir, TTS_VOICE: 'jf_alpha' };
+      },
+    },
   ])(
-    '%s: estimates within 10 %, every chapter mastered to spec',
-    async (name, env) => {
-      const engine = createTtsEngine(loadConfig(env).tts);
+    '$name: estimates within a tenth, every chapter mastered to spec',
+    async ({ name, env, words }) => {
+      const install = await tempDir('bookflow-engine-');
+      const engine = createTtsEngine(loadConfig(await env(install)).tts);
       t = await buildTestApp({ engine });
       workers = await startInProcessWorkers(t, engine, { ttsConcurrency: 2 });
       const file = path.join(t.dir, 'prose.epub');
-      await proseBook(file);
+      await proseBook(file, words);
       const { id } = (await injectUpload(t.app, file)).json();
       let book = (await t.app.inject(`/books/${id}`)).json();
       for (let i = 0; i < 1200 && !['READY', 'FAILED'].includes(book.status); i++) {
@@ -78,7 +102,7 @@ describe('books read by the real engines', () => {
         );
         expect(Math.abs(c.estimatedSec - c.durationSec) / c.durationSec).toBeLessThanOrEqual(0.1);
       }
-      for (const c of book.chapters as { n: number }[]) {
+      for (const c of book.chapters as { n: number; wordCount: number }[]) {
         const audio = await t.app.inject(`/books/${id}/chapters/${c.n}/audio`);
         const file = path.join(t.dir, `chapter-${c.n}.m4a`);
         await fs.writeFile(file, audio.rawPayload);
@@ -87,6 +111,8 @@ describe('books read by the real engines', () => {
         expect(m.rmsDb).toBeGreaterThanOrEqual(-23);
         expect(m.rmsDb).toBeLessThanOrEqual(-18);
         expect(m.truePeakDb).toBeLessThanOrEqual(-3);
+        // The pauses between sentences fall under −60 dB (a sentence is ~25 words here).
+        expect(m.quietPauses).toBeGreaterThanOrEqual(c.wordCount / 40);
         expect(m.leadSec).toBeGreaterThanOrEqual(0.5);
         expect(m.leadSec).toBeLessThanOrEqual(1);
         expect(m.tailSec).toBeGreaterThanOrEqual(1);
@@ -95,6 +121,7 @@ describe('books read by the real engines', () => {
       const total = chapters.reduce((s, c) => s + c.estimatedSec, 0);
       expect(Math.abs(book.estimatedSec - total)).toBeLessThanOrEqual(1);
       await fs.rm(file, { force: true });
+      await fs.rm(install, { recursive: true, force: true });
     },
     300_000,
   );

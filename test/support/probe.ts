@@ -71,6 +71,8 @@ export interface Mastering {
   /** RMS of the whole file, pauses included (dB). */
   rmsDb: number;
   truePeakDb: number;
+  /** Stretches of at least 0.2 s under −60 dB between the first sound and the last: pauses. */
+  quietPauses: number;
   /** Quiet (under −60 dB) before the first sound, and after the last. */
   leadSec: number;
   tailSec: number;
@@ -101,6 +103,7 @@ export async function mastering(file: string): Promise<Mastering> {
   return {
     rmsDb: number(/RMS level dB: (-?[\d.]+)/, overall),
     truePeakDb: number(/True peak:\s+Peak:\s+(-?[\d.]+) dBFS/),
+    quietPauses: Math.max(0, ends.length - 1),
     leadSec: (starts[0] ?? 1) <= 0.01 ? (ends[0] ?? 0) : 0,
     tailSec:
       ends.length < starts.length || (ends.at(-1) ?? 0) >= durationSec - 0.05
