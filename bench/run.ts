@@ -3,6 +3,7 @@ import { benchEventsLoad } from './events-load.js';
 import { benchFairShare } from './fair-share.js';
 import { benchFanOut } from './fan-out.js';
 import { benchFleetBusy } from './fleet-busy.js';
+import { benchKokoro, benchKokoroNovel } from './kokoro.js';
 import { benchMerge } from './merge.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchNormalizeEspeak } from './normalize-espeak.js';
@@ -26,6 +27,8 @@ const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> 
   piper: benchPiper,
   'metrics-scrape': benchMetricsScrape,
   'piper-novel': benchPiperNovel,
+  kokoro: benchKokoro,
+  'kokoro-novel': benchKokoroNovel,
   'normalize-espeak': benchNormalizeEspeak,
 };
 

@@ -8,6 +8,7 @@ import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
 import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
 import type { S3StorageOptions } from './storage/s3-storage.js';
 import { type EngineChoice, readEngineChoice } from './tts/engines.js';
+import { voicesDir } from './tts/voice-folders.js';
 
 /** How one queue's workers run: light work (parse, finalize) or heavy work (speech, merge). */
 export interface WorkerProfile {
@@ -82,12 +83,13 @@ export class ConfigError extends Error {
 export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean } = {}): Config {
   const problems: string[] = [];
   const r = envReaders<Variable>(env, problems);
-  const tts = readEngineChoice(r);
+  // npm runs scripts from the package root; INIT_CWD is where the user typed `npm start`.
+  const dataDir = path.resolve(env.INIT_CWD ?? process.cwd(), r.str('DATA_DIR') ?? 'data');
+  const tts = readEngineChoice(r, { voicesDir: voicesDir(dataDir) });
   const config: Config = {
     host: r.str('HOST') ?? '127.0.0.1',
     port: r.int('PORT', 3000, 0, 65535),
-    // npm runs scripts from the package root; INIT_CWD is where the user typed `npm start`.
-    dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), r.str('DATA_DIR') ?? 'data'),
+    dataDir,
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     redisCluster: r.bool('REDIS_CLUSTER', false),

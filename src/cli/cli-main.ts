@@ -4,6 +4,7 @@ import { SPEED_RANGE } from '../../flows/index.js';
 import { type ApiClient, ApiRefusal, createApiClient } from './api-client.js';
 import { convert, INTERRUPTED } from './convert-command.js';
 import { startEmbeddedService } from './embedded-service.js';
+import { voicesCommands } from './voices-command.js';
 
 const positive = (value: string) => {
   const n = Number(value);
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
   convertCommand(program);
   readCommands(program);
   actionCommands(program);
+  voicesCommands(program);
   return program;
 }
 

@@ -13,6 +13,12 @@ export const COMMON_TTS_VARIABLES = [
 ] as const;
 type CommonVariable = (typeof COMMON_TTS_VARIABLES)[number];
 
+/** What an engine may know of the deployment besides its variables. */
+export interface EngineContext {
+  /** DATA_DIR/voices: where `bookflow voices add` installs (voice-store.ts). */
+  voicesDir: string;
+}
+
 /** The settings every engine has, and how chapter jobs use them. */
 export interface CommonTtsSettings {
   /** Default voice; unset means the engine's own. */
@@ -45,7 +51,7 @@ export interface EngineDefaults {
  */
 export interface EngineDefinition<Settings extends CommonTtsSettings, Name extends string> {
   readonly variables: readonly Name[];
-  settings(r: EnvReaders<Name | CommonVariable>): Settings;
+  settings(r: EnvReaders<Name | CommonVariable>, where: EngineContext): Settings;
   create(settings: Settings): TtsEngine;
 }
 

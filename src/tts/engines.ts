@@ -3,6 +3,7 @@ import { commandEngine } from './command-engine.js';
 import {
   COMMON_TTS_VARIABLES,
   type CommonTtsSettings,
+  type EngineContext,
   type EngineDefinition,
 } from './engine-settings.js';
 import { espeakEngine } from './espeak-engine.js';
@@ -49,11 +50,11 @@ export const TTS_VARIABLES: readonly TtsVariable[] = [
 const isEngineId = (id: string): id is EngineId => Object.hasOwn(ENGINES, id);
 
 /** TTS_ENGINE (espeak, or command when only TTS_COMMAND is set) and its settings. */
-export function readEngineChoice(r: EnvReaders<TtsVariable>): EngineChoice {
+export function readEngineChoice(r: EnvReaders<TtsVariable>, where: EngineContext): EngineChoice {
   const id = r.str('TTS_ENGINE') ?? (r.str('TTS_COMMAND') ? 'command' : 'espeak');
-  if (isEngineId(id)) return { engine: id, ...ENGINES[id].settings(r) } as EngineChoice;
+  if (isEngineId(id)) return { engine: id, ...ENGINES[id].settings(r, where) } as EngineChoice;
   r.problems.push(`TTS_ENGINE=${id} must be one of ${ENGINE_IDS.join(', ')}`);
-  return { engine: 'espeak', ...ENGINES.espeak.settings(r) };
+  return { engine: 'espeak', ...ENGINES.espeak.settings(r, where) };
 }
 
 /** The engine chosen, made from its settings. */

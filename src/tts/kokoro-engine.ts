@@ -3,6 +3,7 @@ import type { KokoroRequest } from './kokoro-thread.js';
 import { KOKORO_RATE, type KokoroModel, loadKokoro, phonemesFor } from './kokoro-voice.js';
 import { synthesisThreads } from './synthesis-threads.js';
 import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
+import { kokoroDir } from './voice-folders.js';
 
 const ENTRY = new URL('./kokoro-thread.ts', import.meta.url);
 
@@ -73,19 +74,21 @@ export function createKokoroEngine(opts: {
   };
 }
 
-/** TTS_ENGINE=kokoro: the model and voices installed in KOKORO_DIR, read at start-up. */
+/**
+ * TTS_ENGINE=kokoro: the model and voices in KOKORO_DIR, else those installed in
+ * DATA_DIR/voices (`bookflow voices add`), read at start-up.
+ */
 export const kokoroEngine = defineEngine({
   variables: ['KOKORO_DIR'],
-  settings(r) {
-    const dir = r.str('KOKORO_DIR');
+  settings(r, where) {
+    const dir = r.str('KOKORO_DIR') ?? kokoroDir(where.voicesDir);
     let model: KokoroModel | undefined;
-    if (!dir) r.problems.push('KOKORO_DIR is required when TTS_ENGINE=kokoro');
-    else {
-      try {
-        model = loadKokoro(dir);
-      } catch (err) {
-        r.problems.push(`KOKORO_DIR: ${(err as Error).message}`);
-      }
+    try {
+      model = loadKokoro(dir);
+    } catch (err) {
+      r.problems.push(
+        `KOKORO_DIR: ${(err as Error).message} (npx bookflow voices add kokoro:af_heart installs one)`,
+      );
     }
     return { ...commonSettings(r, { maxChars: DEFAULT_MAX_CHARS }), kokoro: model };
   },

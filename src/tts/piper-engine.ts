@@ -3,6 +3,7 @@ import type { PiperRequest } from './piper-thread.js';
 import { loadPiperVoice, type PiperVoice } from './piper-voice.js';
 import { synthesisThreads } from './synthesis-threads.js';
 import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
+import { installedPiperModels } from './voice-folders.js';
 
 const ENTRY = new URL('./piper-thread.ts', import.meta.url);
 
@@ -59,15 +60,24 @@ export function createPiperEngine(opts: {
   };
 }
 
-/** TTS_ENGINE=piper: the voices PIPER_VOICES lists (`.onnx` paths), each read at start-up. */
+/**
+ * TTS_ENGINE=piper: the voices PIPER_VOICES lists (`.onnx` paths), else those installed in
+ * DATA_DIR/voices (`bookflow voices add`), each read at start-up.
+ */
 export const piperEngine = defineEngine({
   variables: ['PIPER_VOICES'],
-  settings(r) {
-    const paths = (r.str('PIPER_VOICES') ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (paths.length === 0) r.problems.push('PIPER_VOICES is required when TTS_ENGINE=piper');
+  settings(r, where) {
+    const listed = r.str('PIPER_VOICES');
+    const paths = listed
+      ? listed
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : installedPiperModels(where.voicesDir);
+    if (paths.length === 0)
+      r.problems.push(
+        `PIPER_VOICES is required when TTS_ENGINE=piper and no Piper voice is installed in ${where.voicesDir} (npx bookflow voices add piper:en_US-joe-medium)`,
+      );
     const piperVoices: PiperVoice[] = [];
     for (const p of paths) {
       try {

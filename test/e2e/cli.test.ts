@@ -1,31 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, bookflow } from '../support/bookflow-cli.js';
 import { createDeployment, type Deployment } from '../support/deployment.js';
-import { fixture, REPO } from '../support/fixtures.js';
+import { fixture } from '../support/fixtures.js';
 import { ffprobe } from '../support/probe.js';
 import { tempDir } from '../support/services.js';
 
-const BIN = path.join(REPO, 'src', 'cli', 'bookflow.mjs');
 const TOKEN = 'cli-token-0123456789abcdef';
-
-/** Runs `bookflow …` as a user would, in its own process; answers its exit code and output. */
-async function bookflow(args: string[], env: Record<string, string>, cwd: string) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe('the command line', () => {
   describe('with no server: the service embedded in the command', () => {

@@ -22,7 +22,7 @@ export async function kokoroReference(
   lang: string,
   texts: string[],
   out: string,
-): Promise<{ phonemes: string; seconds: number; cpu: number }[]> {
+): Promise<{ phonemes: string; seconds: number; cpu: number; onnxruntime: string }[]> {
   const child = run('python3', [SCRIPT, 'synth', install, voice, lang, out], {
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { voicesDir } from '../tts/voice-folders.js';
+import { type CatalogueVoice, DEFAULT_SOURCES, readCatalogue } from '../voices/voice-catalogue.js';
+import { closestIds, installedIds, installVoice, removeVoice } from '../voices/voice-store.js';
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** DATA_DIR as the service reads it (config.ts): where `npm start` was typed, `./data` by default. */
+const dataDir = () =>
+  path.resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR ?? 'data');
+
+/** The catalogues, from PIPER_VOICES_URL and KOKORO_URL (a mirror) or Hugging Face. */
+async function catalogue(): Promise<CatalogueVoice[]> {
+  const getJson = async (url: string) => {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+    return res.json();
+  };
+  return readCatalogue(
+    {
+      piperUrl: process.env.PIPER_VOICES_URL ?? DEFAULT_SOURCES.piperUrl,
+      kokoroUrl: process.env.KOKORO_URL ?? DEFAULT_SOURCES.kokoroUrl,
+    },
+    getJson,
+  );
+}
+
+/** A progress bar on stderr, redrawn in place on a terminal and every 10 % elsewhere. */
+function progressBar(id: string) {
+  let shown = -1;
+  return (done: number, total: number) => {
+    const share = total > 0 ? done / total : 1;
+    const step = Math.floor(share * 10);
+    if (!process.stderr.isTTY && step === shown) return;
+    shown = step;
+    const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.');
+    const line = `${id} [${bar}] ${Math.floor(share * 100)}% ${mb(done)} of ${mb(total)}`;
+    process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+  };
+}
+
+async function list(): Promise<number> {
+  const installed = installedIds(voicesDir(dataDir()));
+  print(['id', 'engine', 'language', 'quality', 'size', 'licence', 'installed'].join('\t'));
+  for (const v of await catalogue()) {
+    const size = v.files.reduce((n, f) => n + f.size, 0);
+    const row = [v.id, v.engine, v.language, v.quality, mb(size), v.licence];
+    print([...row, installed.has(v.id) ? 'yes' : 'no'].join('\t'));
+  }
+  return 0;
+}
+
+async function add(id: string): Promise<number> {
+  const voices = await catalogue();
+  const voice = voices.find((v) => v.id === id);
+  if (!voice) {
+    const near = closestIds(
+      id,
+      voices.map((v) => v.id),
+    );
+    process.stderr.write(
+      `bookflow: no voice ${id} in the catalogue; closest: ${near.join(', ')}\n`,
+    );
+    return 1;
+  }
+  const dir = voicesDir(dataDir());
+  await installVoice(voice, dir, progressBar(id));
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  print(`installed ${id} in ${dir} (${voice.licence})`);
+  return 0;
+}
+
+function remove(id: string): number {
+  const dir = voicesDir(dataDir());
+  if (removeVoice(id, dir)) {
+    print(`removed ${id}`);
+    return 0;
+  }
+  const near = closestIds(id, [...installedIds(dir)]);
+  process.stderr.write(
+    `bookflow: ${id} is not installed${near.length ? `; installed: ${near.join(', ')}` : ''}\n`,
+  );
+  return 1;
+}
+
+/** `bookflow voices`, `voices add <id>`, `voices remove <id>`: on this machine's DATA_DIR. */
+export function voicesCommands(program: Command): void {
+  const run = (work: () => Promise<number> | number) => async () => {
+    try {
+      process.exitCode = await work();
+    } catch (err) {
+      process.stderr.write(`bookflow: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+    }
+  };
+  const voices = program
+    .command('voices')
+    .description('the voices one can install (Piper, Kokoro), and which are installed here')
+    .action(run(list));
+  voices
+    .command('add <id>')
+    .description('download a voice (piper:en_US-joe-medium, kokoro:af_heart) into DATA_DIR/voices')
+    .action((id: string) => run(() => add(id))());
+  voices
+    .command('remove <id>')
+    .description('delete an installed voice')
+    .action((id: string) => run(() => remove(id))());
+}

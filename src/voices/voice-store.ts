@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { installedPiperModels, kokoroDir } from '../tts/voice-folders.js';
+import type { CatalogueVoice } from './voice-catalogue.js';
+import { downloadAll, type Progress } from './voice-download.js';
+
+/** Where a catalogue file goes: a Piper voice's files in a folder of their own. */
+export function placeOf(voice: CatalogueVoice, dest: string): string {
+  if (voice.engine !== 'piper') return dest;
+  return path.join('piper', voice.id.slice('piper:'.length), path.basename(dest));
+}
+
+/** Ids of every voice installed, engine-prefixed as the catalogue names them. */
+export function installedIds(voices: string): Set<string> {
+  const ids = installedPiperModels(voices).map((m) => `piper:${path.basename(m, '.onnx')}`);
+  const kokoroVoices = path.join(kokoroDir(voices), 'voices');
+  if (fs.existsSync(kokoroVoices))
+    for (const f of fs.readdirSync(kokoroVoices))
+      if (f.endsWith('.bin')) ids.push(`kokoro:${f.slice(0, -'.bin'.length)}`);
+  return new Set(ids);
+}
+
+/** Downloads what the voice needs and is not yet here; a cut download goes on where it stopped. */
+export async function installVoice(
+  voice: CatalogueVoice,
+  voices: string,
+  progress: Progress,
+): Promise<void> {
+  const files = voice.files.map((f) => ({ ...f, dest: placeOf(voice, f.dest) }));
+  await downloadAll(files, voices, progress);
+}
+
+/**
+ * Removes a voice's own files. Kokoro's model and vocabulary stay for its other voices (and
+ * go with the last one).
+ */
+export function removeVoice(id: string, voices: string): boolean {
+  const [engine, name = ''] = id.split(':');
+  if (!installedIds(voices).has(id)) return false;
+  if (engine === 'piper') fs.rmSync(path.join(voices, 'piper', name), { recursive: true });
+  else {
+    fs.rmSync(path.join(kokoroDir(voices), 'voices', `${name}.bin`));
+    const left = [...installedIds(voices)].some((v) => v.startsWith('kokoro:'));
+    if (!left) fs.rmSync(kokoroDir(voices), { recursive: true });
+  }
+  return true;
+}
+
+/** The ids nearest `wanted` by edit distance (for "did you mean"). */
+export function closestIds(wanted: string, ids: string[], count = 3): string[] {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(
+          (row[j] as number) + 1,
+          (next[j - 1] as number) + 1,
+          (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      row = next;
+    }
+    return row[b.length] as number;
+  };
+  const bare = wanted.toLowerCase();
+  return ids
+    .map((id) => ({
+      id,
+      d: Math.min(
+        distance(bare, id.toLowerCase()),
+        distance(bare, id.split(':')[1]?.toLowerCase() ?? id),
+      ),
+    }))
+    .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
+    .slice(0, count)
+    .map((c) => c.id);
+}
