@@ -7,7 +7,7 @@ import { type Env, type EnvReaders, envReaders } from './env-readers.js';
 import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
 import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
 import type { S3StorageOptions } from './storage/s3-storage.js';
-import { type EngineChoice, readEngineChoice } from './tts/engines.js';
+import { type EngineChoice, readEngineChoice, readInstalledEngines } from './tts/engines.js';
 import { voicesDir } from './tts/voice-folders.js';
 
 /** How one queue's workers run: light work (parse, finalize) or heavy work (speech, merge). */
@@ -54,6 +54,8 @@ export interface Config {
   scheduling: 'fair' | 'fifo';
   /** The speech engine and its settings (tts/engines.ts); its limits are its own. */
   tts: EngineChoice;
+  /** Engines with voices installed in DATA_DIR/voices besides `tts` (a set of engines: engine-set.ts). */
+  installedEngines: EngineChoice[];
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive before the request is answered 408. */
   bodyTimeoutMs: number;
@@ -85,7 +87,9 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
   const r = envReaders<Variable>(env, problems);
   // npm runs scripts from the package root; INIT_CWD is where the user typed `npm start`.
   const dataDir = path.resolve(env.INIT_CWD ?? process.cwd(), r.str('DATA_DIR') ?? 'data');
-  const tts = readEngineChoice(r, { voicesDir: voicesDir(dataDir) });
+  const where = { voicesDir: voicesDir(dataDir) };
+  const tts = readEngineChoice(r, where);
+  const installedEngines = readInstalledEngines(r, where, tts.engine);
   const config: Config = {
     host: r.str('HOST') ?? '127.0.0.1',
     port: r.int('PORT', 3000, 0, 65535),
@@ -115,6 +119,7 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     retentionDays: r.int('RETENTION_DAYS', 0, 0, 36_500),
     scheduling: parseScheduling(r.str('SCHEDULING'), problems),
     tts,
+    installedEngines,
     maxUploadBytes: r.int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     bodyTimeoutMs: r.int('BODY_TIMEOUT', 300, 1, 86_400) * 1000,
     bodyIdleTimeoutMs: r.int('BODY_IDLE_TIMEOUT', 30, 1, 86_400) * 1000,

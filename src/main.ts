@@ -58,7 +58,7 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
     if (mode !== 'worker') await assertPortFree(config.host, config.port);
     infra = await openInfrastructure(config, log);
     // The API only reads the engine's voices; workers open sessions with it.
-    const tts = createTtsEngine(config.tts);
+    const tts = createTtsEngine(config.tts, config.installedEngines);
     if (mode !== 'api') {
       // Loaded only here, so the API process never even loads consumer code.
       const { startWorkerMode } = await import('./workers/worker-mode.js');

@@ -173,7 +173,9 @@ export const AudioBody = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', fo
 export const VoiceList = Type.Object({
   engine: Type.String(),
   default: Type.String(),
-  voices: Type.Array(Type.Object({ id: Type.String(), language: Nullable(Type.String()) })),
+  voices: Type.Array(
+    Type.Object({ id: Type.String(), language: Nullable(Type.String()), engine: Type.String() }),
+  ),
 });
 
 export const Retried = Type.Object({ retried: Type.Array(Type.String()) });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { TtsEngine } from '../tts/tts-engine.js';
+import { routed } from '../tts/engine-set.js';
 import { VoiceList } from './schemas.js';
 
 const Checks = Type.Record(Type.String(), Type.String());
@@ -34,7 +35,7 @@ export interface ReadinessSources {
 
 /** Liveness, readiness of what the API depends on, and the voices uploads may choose. */
 export const serviceRoutes: FastifyPluginAsyncTypebox<{
-  engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice'>;
+  engine: Pick<TtsEngine, 'name' | 'voices' | 'defaultVoice' | 'route'>;
   readiness: ReadinessSources;
 }> = async (app, { engine, readiness }) => {
   app.get(
@@ -57,7 +58,8 @@ export const serviceRoutes: FastifyPluginAsyncTypebox<{
   app.get('/voices', { schema: { response: { 200: VoiceList } } }, async () => ({
     engine: engine.name,
     default: engine.defaultVoice,
-    voices: engine.voices,
+    // Each voice with the engine that reads it (a set of engines names several).
+    voices: engine.voices.map((v) => ({ ...v, engine: routed(engine, v.id).engine.name })),
   }));
 };
 

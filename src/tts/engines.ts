@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { EnvReaders } from '../env-readers.js';
 import { commandEngine } from './command-engine.js';
+import { engineSet } from './engine-set.js';
 import {
   COMMON_TTS_VARIABLES,
   type CommonTtsSettings,
@@ -12,6 +15,7 @@ import { openAiEngine } from './openai-engine.js';
 import { piperEngine } from './piper-engine.js';
 import { silenceEngine } from './silence-engine.js';
 import type { TtsEngine } from './tts-engine.js';
+import { installedPiperModels, kokoroDir } from './voice-folders.js';
 
 /**
  * The engine list: TTS_ENGINE names one of these. Adding an engine is its own file (its
@@ -57,8 +61,36 @@ export function readEngineChoice(r: EnvReaders<TtsVariable>, where: EngineContex
   return { engine: 'espeak', ...ENGINES.espeak.settings(r, where) };
 }
 
-/** The engine chosen, made from its settings. */
-export function createTtsEngine(choice: EngineChoice): TtsEngine {
-  const definition = ENGINES[choice.engine] as EngineDefinition<CommonTtsSettings, string>;
-  return definition.create(choice);
+/**
+ * The engines whose voices are installed in DATA_DIR/voices (`bookflow voices add`) besides
+ * TTS_ENGINE's, and then espeak-ng too (it needs nothing installed): each with its own
+ * settings, and no default voice of its own (TTS_VOICE is the main engine's).
+ */
+export function readInstalledEngines(
+  r: EnvReaders<TtsVariable>,
+  where: EngineContext,
+  main: EngineId,
+): EngineChoice[] {
+  const installed = [
+    ...(fs.existsSync(path.join(kokoroDir(where.voicesDir), 'voices')) ? ['kokoro' as const] : []),
+    ...(installedPiperModels(where.voicesDir).length > 0 ? ['piper' as const] : []),
+  ].filter((id) => id !== main);
+  const ids: EngineId[] =
+    installed.length > 0 && main !== 'espeak' ? [...installed, 'espeak'] : installed;
+  return ids.map(
+    (id) => ({ engine: id, ...ENGINES[id].settings(r, where), voice: undefined }) as EngineChoice,
+  );
+}
+
+const create = (choice: EngineChoice) =>
+  (ENGINES[choice.engine] as EngineDefinition<CommonTtsSettings, string>).create(choice);
+
+/** The engine chosen, made from its settings; with others installed, a set of them all. */
+export function createTtsEngine(choice: EngineChoice, installed: EngineChoice[] = []): TtsEngine {
+  const main = create(choice);
+  if (installed.length === 0) return main;
+  return engineSet(
+    { id: choice.engine, engine: main },
+    installed.map((c) => ({ id: c.engine, engine: create(c) })),
+  );
 }

@@ -53,6 +53,11 @@ export interface TtsEngine {
    * Unset: DEFAULT_WORDS_PER_MINUTE.
    */
   readonly wordsPerMinute?: (voice: string) => number;
+  /**
+   * A set of engines (engine-set.ts): which of them reads a voice, and the voice as it names
+   * it. Unset: this engine reads every voice itself.
+   */
+  route?(voice: string): { engine: TtsEngine; voice: string };
   /** Longest text sent in one request; chapters are split at sentences to fit (DEFAULT_MAX_CHARS). */
   readonly maxChars?: number;
   /** Chapters synthesized at once per worker (the speech queue's concurrency). */

@@ -1,6 +1,7 @@
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { quote } from '../text/clean-text.js';
 import { primaryLanguage } from '../text/speech-text.js';
+import { routed } from './engine-set.js';
 import { DEFAULT_WORDS_PER_MINUTE, type TtsEngine, type Voice } from './tts-engine.js';
 
 type VoiceSource = Pick<TtsEngine, 'voices' | 'defaultVoice'>;
@@ -35,8 +36,10 @@ export function estimatedSeconds(
 }
 
 /** Who reads the book, as its tags and Audiobookshelf name the narrator. */
-export const narratorOf = (engine: Pick<TtsEngine, 'name'>, voice: string) =>
-  `${engine.name}, voice ${voice}`;
+export function narratorOf(engine: TtsEngine, voice: string): string {
+  const reader = routed(engine, voice);
+  return `${reader.engine.name}, voice ${reader.voice}`;
+}
 
 /**
  * The one check that a voice is offered here. A voice chosen (an upload's, a preview's) that

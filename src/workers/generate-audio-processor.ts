@@ -13,6 +13,7 @@ import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, cuesOf, readChapterText } from '../text/chapter-text.js';
 import { sentencesOf } from '../text/sentences.js';
+import { routed } from '../tts/engine-set.js';
 import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
 import { voiceFor } from '../tts/voices.js';
 import { encodeChapter } from './chapter-encoder.js';
@@ -85,20 +86,18 @@ export function createGenerateAudioProcessor(deps: Deps) {
     );
     if (text === null) throw new UnrecoverableError('the chapter has no stored text');
     const title = chapter?.title ?? `Chapter ${n}`;
-    const speech = chapterSegments(title, text, maxCharsOf(tts), book, tts.unit);
+    // The engine that reads the book's voice (one of a set of engines) decides how it is split.
+    const { engine, voice } = routed(tts, voiceFor(book, tts));
+    const speech = chapterSegments(title, text, maxCharsOf(engine), book, engine.unit);
     const { segments } = speech;
-    const session = tts.open({
-      language: book.language ?? 'en',
-      voice: voiceFor(book, tts),
-      speed: book.speed,
-    });
+    const session = engine.open({ language: book.language ?? 'en', voice, speed: book.speed });
     const audioKey = objectKeys.chapterAudio(book.id, n, book.format, run);
     return withTempDir(async (dir) => {
       const file = path.join(dir, `${n}.${book.format}`);
       const onSegment = (done: number) =>
         job.updateProgress(Math.round((done / segments.length) * 100));
       const { format } = book;
-      const { lookahead } = tts;
+      const { lookahead } = engine;
       // Where the sentences of a request that holds several start, from the pauses heard in it.
       const within: number[][] = [];
       const listen = (i: number, pcm: Buffer, pcmFormat: PcmFormat) => {

@@ -7,6 +7,7 @@ import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, openingOf, readChapterText } from '../text/chapter-text.js';
 import { normalizeForSpeech } from '../text/speech-text.js';
+import { routed } from '../tts/engine-set.js';
 import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
 import { sampleFor } from '../tts/voice-samples.js';
 import { voiceFor } from '../tts/voices.js';
@@ -50,11 +51,11 @@ export function createPreviewProcessor(deps: Deps) {
     );
     if (text === null) throw new UnrecoverableError(`chapter ${p.n} has no text to read`);
     const speed = p.speed ?? book.speed;
+    const voice = voiceFor(book, tts, p.voice);
     const segments = openingOf(
-      chapterSegments(chapter.title, text, maxCharsOf(tts), book).segments,
+      chapterSegments(chapter.title, text, maxCharsOf(routed(tts, voice).engine), book).segments,
       Math.round(PREVIEW_WORDS * speed),
     );
-    const voice = voiceFor(book, tts, p.voice);
     const language = book.language ?? 'en';
     const hash = requestHash([tts.name, voice, speed, segments]);
     const audioKey = objectKeys.preview(book.id, hash, book.format);

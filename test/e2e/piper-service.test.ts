@@ -22,7 +22,7 @@ describe('a book read by a Piper voice', () => {
     expect(voices).toEqual({
       engine: 'piper',
       default: 'en_US-joe-medium',
-      voices: [{ id: 'en_US-joe-medium', language: 'en' }],
+      voices: [{ id: 'en_US-joe-medium', language: 'en', engine: 'piper' }],
     });
     const { body } = await d.api.upload(fixture('w3c-pkg-spine-order.epub'));
     const book = await d.api.waitFor(body.id, ['READY', 'FAILED'], 300_000);

@@ -3,9 +3,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createTtsEngine } from '../../src/tts/engines.js';
+import { voiceFor } from '../../src/tts/voices.js';
 import { bookflow } from '../support/bookflow-cli.js';
+import { createDeployment } from '../support/deployment.js';
 import { kokoroLayout } from '../support/kokoro.js';
 import { testVoicePath } from '../support/piper.js';
+import { writeBook } from '../support/poison-books.js';
+import { ffprobe } from '../support/probe.js';
 import { tempDir } from '../support/services.js';
 import { startVoiceMirror, type VoiceMirror } from '../support/voice-mirror.js';
 
@@ -139,6 +143,63 @@ describe('voices installed in one step', () => {
       .synthesize('こんにちは。');
     expect(pcm.data.length / 2 / pcm.sampleRate).toBeGreaterThan(0.5);
   }, 120_000);
+
+  it('reads three books with three engines on one running service', async () => {
+    const config = loadConfig({ TTS_ENGINE: 'espeak', DATA_DIR: env().DATA_DIR });
+    const set = createTtsEngine(config.tts, config.installedEngines);
+    // A book without a voice: a neural voice of its language first, then espeak-ng's.
+    expect(voiceFor({ voice: null, language: 'en-GB' }, set)).toBe('piper:en_US-joe-medium');
+    expect(voiceFor({ voice: null, language: 'ja' }, set)).toBe('kokoro:jf_alpha');
+    expect(voiceFor({ voice: null, language: 'fr' }, set)).toBe('espeak:fr');
+
+    const d = await createDeployment({
+      env: () => ({ TTS_ENGINE: 'espeak', DATA_DIR: env().DATA_DIR }),
+    });
+    try {
+      await d.start('api');
+      await d.start('worker');
+      const listed = (await (await d.api.raw('/voices')).json()) as {
+        voices: { id: string; engine: string }[];
+      };
+      expect(listed.voices).toEqual(
+        expect.arrayContaining([
+          { id: 'kokoro:jf_alpha', language: 'ja', engine: 'kokoro' },
+          { id: 'piper:en_US-joe-medium', language: 'en', engine: 'piper' },
+          { id: 'espeak:en', language: 'en', engine: expect.stringMatching(/^espeak-ng/) },
+        ]),
+      );
+      const file = path.join(dir, 'short.epub');
+      await writeBook(file, {
+        title: 'Three Voices',
+        docs: { 'a.xhtml': '<p>The rain in Spain stays mainly in the plain.</p>' },
+      });
+      const voices = ['piper:en_US-joe-medium', 'kokoro:jf_alpha', 'espeak:en', 'en'];
+      const ids = [];
+      for (const voice of voices) ids.push((await d.api.upload(file, { voice })).body.id);
+      for (const [i, id] of ids.entries()) {
+        const book = await d.api.waitFor(id, ['READY', 'FAILED'], 240_000);
+        expect(book.status, book.error ?? '').toBe('READY');
+        expect(book.voice).toBe(voices[i]);
+      }
+      // Each read by its own engine, named so in the file's narrator tag; a bare id is
+      // TTS_ENGINE's, as before engines came in sets.
+      const tags = [];
+      for (const id of ids) {
+        const audio = await d.api.raw(`/books/${id}/audio`);
+        const out = path.join(dir, `${id}.m4b`);
+        await fs.writeFile(out, Buffer.from(await audio.arrayBuffer()));
+        tags.push((await ffprobe(out)).tags?.composer);
+      }
+      expect(tags).toEqual([
+        'piper, voice en_US-joe-medium',
+        'kokoro, voice jf_alpha',
+        expect.stringMatching(/^espeak-ng.*, voice en$/),
+        expect.stringMatching(/^espeak-ng.*, voice en$/),
+      ]);
+    } finally {
+      await d.stop();
+    }
+  }, 600_000);
 
   it('removes a voice; the last Kokoro voice takes the model with it', async () => {
     expect((await bookflow(['voices', 'remove', 'kokoro:jf_alpha'], env(), dir)).code).toBe(0);

@@ -15,7 +15,10 @@ export async function kokoroLayout(dir: string): Promise<string[]> {
   return JSON.parse((await run('python3', [SCRIPT, 'layout', dir])).stdout).voices;
 }
 
-/** kokoro-onnx's own synthesis of each text (ref-<i>.wav in `out`), its phonemes and CPU time. */
+/**
+ * kokoro-onnx's own synthesis of each text (ref-<i>.wav in `out`), its phonemes and CPU time,
+ * by `python3` or the Python KOKORO_REFERENCE_PYTHON names (another onnxruntime release).
+ */
 export async function kokoroReference(
   install: string,
   voice: string,
@@ -23,9 +26,13 @@ export async function kokoroReference(
   texts: string[],
   out: string,
 ): Promise<{ phonemes: string; seconds: number; cpu: number; onnxruntime: string }[]> {
-  const child = run('python3', [SCRIPT, 'synth', install, voice, lang, out], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const child = run(
+    process.env.KOKORO_REFERENCE_PYTHON ?? 'python3',
+    [SCRIPT, 'synth', install, voice, lang, out],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   child.child.stdin?.end(JSON.stringify(texts));
   return JSON.parse((await child).stdout);
 }
