@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { TtsEngine } from '../tts/tts-engine.js';
 import { routed } from '../tts/engine-set.js';
+import type { TtsEngine } from '../tts/tts-engine.js';
 import { VoiceList } from './schemas.js';
 
 const Checks = Type.Record(Type.String(), Type.String());
