@@ -54,7 +54,9 @@ async function list(): Promise<number> {
 
 async function add(id: string): Promise<number> {
   const voices = await catalogue();
-  const voice = voices.find((v) => v.id === id);
+  // A bare name (`af_heart`) is enough when one engine alone has it.
+  const bare = voices.filter((v) => v.id.slice(v.id.indexOf(':') + 1) === id);
+  const voice = voices.find((v) => v.id === id) ?? (bare.length === 1 ? bare[0] : undefined);
   if (!voice) {
     const near = closestIds(
       id,
@@ -66,9 +68,9 @@ async function add(id: string): Promise<number> {
     return 1;
   }
   const dir = voicesDir(dataDir());
-  await installVoice(voice, dir, progressBar(id));
+  await installVoice(voice, dir, progressBar(voice.id));
   if (process.stderr.isTTY) process.stderr.write('\n');
-  print(`installed ${id} in ${dir} (${voice.licence})`);
+  print(`installed ${voice.id} in ${dir} (${voice.licence})`);
   return 0;
 }
 

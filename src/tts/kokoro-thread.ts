@@ -40,7 +40,10 @@ function styleTable(path: string): Float32Array {
   let table = styles.get(path);
   if (!table) {
     const bytes = fs.readFileSync(path);
-    table = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+    // Copied out: a Buffer may sit at an offset of a shared pool that floats cannot start at.
+    table = new Float32Array(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
     styles.set(path, table);
   }
   return table;
