@@ -8,12 +8,17 @@ import { benchMerge } from './merge.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchNormalizeEspeak } from './normalize-espeak.js';
 import { benchPiper, benchPiperNovel } from './piper.js';
+import { benchScaleCatalogue } from './scale-catalogue.js';
 import { benchStatusLoad } from './status-load.js';
 import { benchTimeToAudiobook } from './time-to-audiobook.js';
 import { benchUploadMemory } from './upload-memory.js';
 
-/** `npm run bench` runs every scenario; `npm run bench -- <name>` runs one. */
-const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> = {
+/**
+ * `npm run bench` runs every scenario; `npm run bench -- <name>…` runs those named, with any
+ * `--key=value` options given to them (sizes: `--books=1000000`).
+ */
+type Scenario = (opts: Record<string, string>) => Promise<Record<string, number | string>>;
+const SCENARIOS: Record<string, Scenario> = {
   'time-to-audiobook': benchTimeToAudiobook,
   'fan-out-redis': () => benchFanOut('redis'),
   'fan-out-postgres': () => benchFanOut('postgres'),
@@ -28,11 +33,19 @@ const SCENARIOS: Record<string, () => Promise<Record<string, number | string>>> 
   'metrics-scrape': benchMetricsScrape,
   'piper-novel': benchPiperNovel,
   kokoro: benchKokoro,
+  'scale-catalogue': benchScaleCatalogue,
   'kokoro-novel': benchKokoroNovel,
   'normalize-espeak': benchNormalizeEspeak,
 };
 
-const wanted = process.argv.slice(2);
+/** Names that stand for several scenarios. */
+const GROUPS: Record<string, string[]> = { scale: ['scale-catalogue'] };
+
+const args = process.argv.slice(2);
+const opts = Object.fromEntries(
+  args.filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=') as [string, string]),
+);
+const wanted = args.filter((a) => !a.startsWith('--')).flatMap((a) => GROUPS[a] ?? [a]);
 const unknown = wanted.filter((w) => !(w in SCENARIOS));
 if (unknown.length > 0) {
   process.stderr.write(
@@ -44,6 +57,6 @@ console.log(
   `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
 );
 for (const name of wanted.length > 0 ? wanted : Object.keys(SCENARIOS)) {
-  const figures = await (SCENARIOS[name] as () => Promise<Record<string, number | string>>)();
+  const figures = await (SCENARIOS[name] as Scenario)(opts);
   console.log(`${name}: ${JSON.stringify(figures)}`);
 }

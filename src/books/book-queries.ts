@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { AudioFormat } from '../audio/audio-format.js';
 import { ago, type Db } from '../db/database.js';
 import { type BookRow, type BookStatus, books, chapters } from '../db/schema.js';
@@ -146,11 +146,10 @@ export function createBookQueries(db: Db) {
     status?: BookStatus;
     titleHas?: string;
   }): Promise<BookRow[]> {
+    // A row comparison, which the (created_at, id) indexes take as where to start reading: the
+    // same condition spelled with OR is a filter, read from the newest book down to the page.
     const page = before
-      ? or(
-          lt(books.createdAt, before.createdAt),
-          and(eq(books.createdAt, before.createdAt), lt(books.id, before.id)),
-        )
+      ? sql`(${books.createdAt}, ${books.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id})`
       : undefined;
     return db
       .select()

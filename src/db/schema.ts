@@ -89,9 +89,18 @@ export const books = pgTable(
     readyAt: timestamp('ready_at', { withTimezone: true }),
   },
   (t) => [
-    index('books_created_at_idx').on(t.createdAt.desc(), t.id),
-    index('books_owner_created_at_idx').on(t.owner, t.createdAt.desc(), t.id),
+    // The catalogue's order (newest first, then id, both descending), so a page is read off
+    // the index in order and stops after it, however many books there are.
+    // (PostgreSQL's DESC puts nulls first, and an index serves an order only if they agree.)
+    index('books_created_at_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('books_owner_created_at_idx').on(
+      t.owner,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     uniqueIndex('books_owner_idempotency_key_idx').on(t.owner, t.idempotencyKey),
+    // The title search (`q=`: ILIKE '%words%'), served by trigrams (migration 0017: pg_trgm).
+    index('books_title_trgm_idx').using('gin', t.title.op('gin_trgm_ops')),
     // The scheduler's look at an owner's books under way.
     index('books_owner_in_progress_idx')
       .on(t.owner)
