@@ -57,7 +57,8 @@ export async function piperCatalogue(base: string, getJson: FetchJson): Promise<
     licence: 'see its MODEL_CARD',
     files: Object.entries(v.files ?? {}).map(([file, info]) => ({
       url: `${base}/${file}`,
-      dest: `piper/${file.split('/').at(-1)}`,
+      // Each voice in a folder of its own: every one has a MODEL_CARD.
+      dest: `piper/${v.key}/${file.split('/').at(-1)}`,
       size: info.size_bytes ?? 0,
       digest: info.md5_digest ? { md5: info.md5_digest } : undefined,
     })),

@@ -4,12 +4,6 @@ import { installedPiperModels, kokoroDir } from '../tts/voice-folders.js';
 import type { CatalogueVoice } from './voice-catalogue.js';
 import { downloadAll, type Progress } from './voice-download.js';
 
-/** Where a catalogue file goes: a Piper voice's files in a folder of their own. */
-export function placeOf(voice: CatalogueVoice, dest: string): string {
-  if (voice.engine !== 'piper') return dest;
-  return path.join('piper', voice.id.slice('piper:'.length), path.basename(dest));
-}
-
 /** Ids of every voice installed, engine-prefixed as the catalogue names them. */
 export function installedIds(voices: string): Set<string> {
   const ids = installedPiperModels(voices).map((m) => `piper:${path.basename(m, '.onnx')}`);
@@ -26,8 +20,7 @@ export async function installVoice(
   voices: string,
   progress: Progress,
 ): Promise<void> {
-  const files = voice.files.map((f) => ({ ...f, dest: placeOf(voice, f.dest) }));
-  await downloadAll(files, voices, progress);
+  await downloadAll(voice.files, voices, progress);
 }
 
 /**
