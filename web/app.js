@@ -6,6 +6,7 @@ import { BookPage } from './book.js';
 import { html } from './html.js';
 import { Library } from './library.js';
 import { SignIn } from './sign-in.js';
+import { Voices } from './voices.js';
 
 function useRoute() {
   const read = () => location.hash.replace(/^#/, '') || '/';
@@ -37,7 +38,10 @@ function App() {
   const book = /^\/books\/([^/]+)$/.exec(route);
   return html`
     <header class="top">
-      <a href="#/" class="brand">bookflow</a>
+      <nav class="nav">
+        <a href="#/" class="brand">bookflow</a>
+        <a href="#/voices">Voices</a>
+      </nav>
       <span class="who">
         ${
           session.tokensRequired
@@ -47,7 +51,13 @@ function App() {
         }
       </span>
     </header>
-    ${book ? html`<${BookPage} id=${decodeURIComponent(book[1])} session=${session} />` : html`<${Library} />`}
+    ${
+      book
+        ? html`<${BookPage} id=${decodeURIComponent(book[1])} session=${session} />`
+        : route === '/voices'
+          ? html`<${Voices} />`
+          : html`<${Library} />`
+    }
   `;
 }
 

@@ -194,4 +194,24 @@ describe('the web app, in a real browser', () => {
     ]);
     await page.close();
   });
+
+  it('lists the voices, each with its engine and language, and plays a sample of one', async () => {
+    const page = await signedIn(ALICE);
+    await page.getByRole('link', { name: 'Voices' }).click();
+    await page.getByRole('heading', { name: 'Voices' }).waitFor();
+    const row = page.getByRole('row', { name: /silence \(default\)/ });
+    expect(await row.locator('td').allTextContents()).toEqual([
+      'silence (default)',
+      'silence (dry run)',
+      'any',
+      'Hear',
+    ]);
+    // The sample is made by a preview job, then streamed to the page's player.
+    const answered = page.waitForResponse((r) => r.url().endsWith('/voices/silence/sample'));
+    await row.getByRole('button', { name: 'Hear silence' }).click();
+    expect((await answered).status()).toBe(200);
+    await page.getByLabel('sample of silence').waitFor();
+    await shoot(page, 'voices');
+    await page.close();
+  });
 });
