@@ -1,10 +1,8 @@
 import fs from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { belowNormal } from '../priority.js';
 import { batches, kokoroPhonemes, toTokens } from './kokoro-phonemes.js';
 import { KOKORO_RATE, STYLE_SIZE } from './kokoro-voice.js';
-import type { SynthesisAnswer } from './synthesis-threads.js';
+import { modelSession, serveSynthesis } from './synthesis-thread.js';
 
 /** A request to a Kokoro synthesis thread (see kokoro-engine.ts). */
 export interface KokoroRequest {
@@ -19,22 +17,6 @@ export interface KokoroRequest {
 const SENTENCE_PAUSE = 0.25;
 const CLAUSE_PAUSE = 0.1;
 
-const threads = Math.max(1, Number((workerData as { threads?: number }).threads) || 1);
-belowNormal();
-
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
-function session(modelPath: string) {
-  let s = sessions.get(modelPath);
-  if (!s) {
-    s = ort.InferenceSession.create(modelPath, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
-    sessions.set(modelPath, s);
-  }
-  return s;
-}
 const styles = new Map<string, Float32Array>();
 function styleTable(path: string): Float32Array {
   let table = styles.get(path);
@@ -75,7 +57,7 @@ function trimmed(audio: Float32Array, frame = 2048, hop = 512): Float32Array {
 
 /** One piece of phonemes through the model: [0, ...tokens, 0], its voice's style for its length. */
 async function infer(req: KokoroRequest, tokens: number[]): Promise<Float32Array> {
-  const model = await session(req.modelPath);
+  const model = await modelSession(req.modelPath);
   const table = styleTable(req.voice.path);
   const row = Math.min(tokens.length, table.length / STYLE_SIZE) - 1;
   const input = model.inputNames.includes('input_ids') ? 'input_ids' : 'tokens';
@@ -114,12 +96,4 @@ async function speak(req: KokoroRequest): Promise<Int16Array> {
   return samples;
 }
 
-parentPort?.on('message', async (req: KokoroRequest) => {
-  let answer: SynthesisAnswer;
-  try {
-    answer = { ok: true, samples: await speak(req) };
-  } catch (err) {
-    answer = { ok: false, message: (err as Error).message };
-  }
-  parentPort?.postMessage(answer, answer.ok ? [answer.samples.buffer as ArrayBuffer] : []);
-});
+serveSynthesis(speak);
