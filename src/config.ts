@@ -78,6 +78,10 @@ export class ConfigError extends Error {
   }
 }
 
+/** DATA_DIR, resolved: npm runs scripts from the package root; INIT_CWD is where `npm start` was typed. */
+export const dataDirOf = (initCwd: string | undefined, dataDir: string | undefined) =>
+  path.resolve(initCwd ?? process.cwd(), dataDir ?? 'data');
+
 /**
  * Reads the environment once, at start-up. Every bad variable is reported in
  * one error, so a deployment is fixed in one go rather than one restart per typo.
@@ -85,8 +89,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean } = {}): Config {
   const problems: string[] = [];
   const r = envReaders<Variable>(env, problems);
-  // npm runs scripts from the package root; INIT_CWD is where the user typed `npm start`.
-  const dataDir = path.resolve(env.INIT_CWD ?? process.cwd(), r.str('DATA_DIR') ?? 'data');
+  const dataDir = dataDirOf(env.INIT_CWD, r.str('DATA_DIR'));
   const where = { voicesDir: voicesDir(dataDir) };
   const tts = readEngineChoice(r, where);
   const installedEngines = readInstalledEngines(r, where, tts.engine);

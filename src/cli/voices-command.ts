@@ -1,5 +1,5 @@
-import path from 'node:path';
 import type { Command } from 'commander';
+import { dataDirOf } from '../config.js';
 import { voicesDir } from '../tts/voice-folders.js';
 import { type CatalogueVoice, DEFAULT_SOURCES, readCatalogue } from '../voices/voice-catalogue.js';
 import { closestIds, installedIds, installVoice, removeVoice } from '../voices/voice-store.js';
@@ -7,9 +7,8 @@ import { closestIds, installedIds, installVoice, removeVoice } from '../voices/v
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** DATA_DIR as the service reads it (config.ts): where `npm start` was typed, `./data` by default. */
-const dataDir = () =>
-  path.resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR ?? 'data');
+/** DATA_DIR as the service reads it. */
+const dataDir = () => dataDirOf(process.env.INIT_CWD, process.env.DATA_DIR);
 
 /** The catalogues, from PIPER_VOICES_URL and KOKORO_URL (a mirror) or Hugging Face. */
 async function catalogue(): Promise<CatalogueVoice[]> {

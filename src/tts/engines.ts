@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { EnvReaders } from '../env-readers.js';
 import { commandEngine } from './command-engine.js';
 import { engineSet } from './engine-set.js';
@@ -15,7 +13,7 @@ import { openAiEngine } from './openai-engine.js';
 import { piperEngine } from './piper-engine.js';
 import { silenceEngine } from './silence-engine.js';
 import type { TtsEngine } from './tts-engine.js';
-import { installedPiperModels, kokoroDir } from './voice-folders.js';
+import { installedPiperModels, kokoroDir, kokoroVoiceIds } from './voice-folders.js';
 
 /**
  * The engine list: TTS_ENGINE names one of these. Adding an engine is its own file (its
@@ -72,7 +70,7 @@ export function readInstalledEngines(
   main: EngineId,
 ): EngineChoice[] {
   const installed = [
-    ...(fs.existsSync(path.join(kokoroDir(where.voicesDir), 'voices')) ? ['kokoro' as const] : []),
+    ...(kokoroVoiceIds(kokoroDir(where.voicesDir)).length > 0 ? ['kokoro' as const] : []),
     ...(installedPiperModels(where.voicesDir).length > 0 ? ['piper' as const] : []),
   ].filter((id) => id !== main);
   const ids: EngineId[] =

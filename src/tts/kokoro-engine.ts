@@ -59,8 +59,7 @@ export function createKokoroEngine(opts: {
             modelPath: model.modelPath,
             vocab: model.vocab,
             voice: { path: chosen.path, espeakVoice: phonemesFor(chosen, language) },
-            // Kokoro takes 0.5–2 (kokoro-onnx refuses others).
-            speed: Math.min(2, Math.max(0.5, speed)),
+            speed,
           });
           if (closed) throw new Error('the speech session was closed');
           const speech = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { primaryLanguage } from '../text/speech-text.js';
+import { kokoroVoiceIds } from './voice-folders.js';
 
 /**
  * A Kokoro-82M install, laid out as its Hugging Face repository
@@ -76,18 +77,15 @@ export function loadKokoro(dir: string): KokoroModel {
   if (!vocab || Object.keys(vocab).length === 0)
     throw new Error(`the Kokoro vocabulary ${tokenizer} lists no phonemes`);
   const voiceDir = path.join(dir, 'voices');
-  const files = fs.existsSync(voiceDir)
-    ? fs.readdirSync(voiceDir).filter((f) => f.endsWith('.bin'))
-    : [];
   const voices: KokoroVoice[] = [];
-  for (const file of files.sort()) {
-    const id = file.slice(0, -'.bin'.length);
+  for (const id of kokoroVoiceIds(dir)) {
+    const file = path.join(voiceDir, `${id}.bin`);
     const lang = kokoroLanguage(id);
-    const size = fs.statSync(path.join(voiceDir, file)).size;
-    if (!lang) throw new Error(`the Kokoro voice ${file} does not name a language Kokoro speaks`);
+    const size = fs.statSync(file).size;
+    if (!lang) throw new Error(`the Kokoro voice ${id}.bin does not name a language Kokoro speaks`);
     if (size === 0 || size % (STYLE_SIZE * 4) !== 0)
-      throw new Error(`the Kokoro voice ${file} is not a style table (${size} bytes)`);
-    voices.push({ id, path: path.join(voiceDir, file), ...lang });
+      throw new Error(`the Kokoro voice ${id}.bin is not a style table (${size} bytes)`);
+    voices.push({ id, path: file, ...lang });
   }
   if (voices.length === 0) throw new Error(`no Kokoro voices in ${voiceDir}`);
   return { modelPath: model, vocab, voices };

@@ -19,3 +19,14 @@ export function installedPiperModels(voices: string): string[] {
     .map((name) => path.join(root, name, `${name}.onnx`))
     .filter((model) => fs.existsSync(model) && fs.existsSync(`${model}.json`));
 }
+
+/** The voices of a Kokoro install (`<root>/voices/<id>.bin`), by id, in order. */
+export function kokoroVoiceIds(root: string): string[] {
+  const folder = path.join(root, 'voices');
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.bin'))
+    .sort()
+    .map((f) => f.slice(0, -'.bin'.length));
+}

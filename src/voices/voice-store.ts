@@ -1,17 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { installedPiperModels, kokoroDir } from '../tts/voice-folders.js';
+import { installedPiperModels, kokoroDir, kokoroVoiceIds } from '../tts/voice-folders.js';
 import type { CatalogueVoice } from './voice-catalogue.js';
 import { downloadAll, type Progress } from './voice-download.js';
 
 /** Ids of every voice installed, engine-prefixed as the catalogue names them. */
 export function installedIds(voices: string): Set<string> {
-  const ids = installedPiperModels(voices).map((m) => `piper:${path.basename(m, '.onnx')}`);
-  const kokoroVoices = path.join(kokoroDir(voices), 'voices');
-  if (fs.existsSync(kokoroVoices))
-    for (const f of fs.readdirSync(kokoroVoices))
-      if (f.endsWith('.bin')) ids.push(`kokoro:${f.slice(0, -'.bin'.length)}`);
-  return new Set(ids);
+  return new Set([
+    ...installedPiperModels(voices).map((m) => `piper:${path.basename(m, '.onnx')}`),
+    ...kokoroVoiceIds(kokoroDir(voices)).map((id) => `kokoro:${id}`),
+  ]);
 }
 
 /** Downloads what the voice needs and is not yet here; a cut download goes on where it stopped. */
@@ -33,8 +31,8 @@ export function removeVoice(id: string, voices: string): boolean {
   if (engine === 'piper') fs.rmSync(path.join(voices, 'piper', name), { recursive: true });
   else {
     fs.rmSync(path.join(kokoroDir(voices), 'voices', `${name}.bin`));
-    const left = [...installedIds(voices)].some((v) => v.startsWith('kokoro:'));
-    if (!left) fs.rmSync(kokoroDir(voices), { recursive: true });
+    if (kokoroVoiceIds(kokoroDir(voices)).length === 0)
+      fs.rmSync(kokoroDir(voices), { recursive: true });
   }
   return true;
 }
