@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { Pool } from 'undici';
 import { createDeployment } from '../test/support/deployment.js';
 import { makeEpub } from '../test/support/epub-maker.js';
+import { pct } from './percentile.js';
 
 const CHAPTERS = 1000;
 const SUBSCRIBERS = 1000;
@@ -17,10 +18,6 @@ const POLL_EVERY_MS = 1000;
 
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN) * 10) / 10;
-};
 
 /** One raw SSE connection: calls `onData` with each event's parsed data. */
 function subscribe(url: string, onData: (data: { n?: number; status?: string }) => void) {

@@ -7,9 +7,9 @@ import { wordCount } from '../src/epub/epub-text.js';
 import { MAX_SEGMENT_CHARS, splitSegments } from '../src/text/segments.js';
 import { createKokoroEngine } from '../src/tts/kokoro-engine.js';
 import { KOKORO_RATE, loadKokoro } from '../src/tts/kokoro-voice.js';
-import { createDeployment } from '../test/support/deployment.js';
 import { fixture } from '../test/support/fixtures.js';
 import { kokoroLayout, kokoroReference } from '../test/support/kokoro.js';
+import { novelThroughService } from './novel.js';
 
 const round = (n: number) => Math.round(n * 100) / 100;
 /** PyPI's Kokoro voices are Japanese; jf_alpha reads English text as English. */
@@ -83,28 +83,11 @@ async function oursOn(text: string, dir: string) {
 /** A whole fixture novel (Kafka's Metamorphosis) through the service with Kokoro, on this machine's cores. */
 export async function benchKokoroNovel(): Promise<Record<string, number>> {
   const install = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-bench-kokoro-'));
-  await kokoroLayout(install);
-  const d = await createDeployment({
-    env: () => ({ TTS_ENGINE: 'kokoro', KOKORO_DIR: install, TTS_VOICE: VOICE }),
-  });
   try {
-    await d.start('api');
-    await d.start('worker');
-    const t0 = performance.now();
-    const { body } = await d.api.upload(fixture('pressbooks-metamorphosis-epub2.epub'));
-    const book = await d.api.waitFor(body.id, ['READY', 'FAILED'], 8 * 3600_000);
-    const wallSec = (performance.now() - t0) / 1000;
-    if (book.status !== 'READY') throw new Error(`the book ended ${book.status}: ${book.error}`);
-    const audioSec = book.durationSec ?? 0;
-    return {
-      cores: os.availableParallelism(),
-      chapters: book.chapters.length,
-      audioHours: round(audioSec / 3600),
-      wallMinutes: round(wallSec / 60),
-      audioHoursPerWallHour: round(audioSec / wallSec),
-    };
+    await kokoroLayout(install);
+    const env = { TTS_ENGINE: 'kokoro', KOKORO_DIR: install, TTS_VOICE: VOICE };
+    return await novelThroughService(env, 8 * 3600_000);
   } finally {
-    await d.stop();
     await fs.rm(install, { recursive: true, force: true });
   }
 }

@@ -10,9 +10,9 @@ import { splitSegments } from '../src/text/segments.js';
 import { createPiperEngine } from '../src/tts/piper-engine.js';
 import { loadPiperVoice } from '../src/tts/piper-voice.js';
 import { toWav } from '../src/tts/wav.js';
-import { createDeployment } from '../test/support/deployment.js';
 import { fixture } from '../test/support/fixtures.js';
 import { testVoicePath } from '../test/support/piper.js';
+import { novelThroughService } from './novel.js';
 
 const run = promisify(execFile);
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -99,27 +99,5 @@ async function piperCommand(text: string, voicePath: string, dir: string) {
 }
 
 /** A whole fixture novel (Kafka's Metamorphosis) through the service with Piper, on this machine's cores. */
-export async function benchPiperNovel(): Promise<Record<string, number>> {
-  const d = await createDeployment({
-    env: () => ({ TTS_ENGINE: 'piper', PIPER_VOICES: testVoicePath() }),
-  });
-  try {
-    await d.start('api');
-    await d.start('worker');
-    const t0 = performance.now();
-    const { body } = await d.api.upload(fixture('pressbooks-metamorphosis-epub2.epub'));
-    const book = await d.api.waitFor(body.id, ['READY', 'FAILED'], 4 * 3600_000);
-    const wallSec = (performance.now() - t0) / 1000;
-    if (book.status !== 'READY') throw new Error(`the book ended ${book.status}: ${book.error}`);
-    const audioSec = book.durationSec ?? 0;
-    return {
-      cores: os.availableParallelism(),
-      chapters: book.chapters.length,
-      audioHours: round(audioSec / 3600),
-      wallMinutes: round(wallSec / 60),
-      audioHoursPerWallHour: round(audioSec / wallSec),
-    };
-  } finally {
-    await d.stop();
-  }
-}
+export const benchPiperNovel = () =>
+  novelThroughService({ TTS_ENGINE: 'piper', PIPER_VOICES: testVoicePath() }, 4 * 3600_000);

@@ -9,6 +9,7 @@ import { JOBS, jobIds, QUEUES } from '../flows/index.js';
 import { createDeployment } from '../test/support/deployment.js';
 import { makeEpub } from '../test/support/epub-maker.js';
 import { REDIS_URL } from '../test/support/services.js';
+import { pct } from './percentile.js';
 
 const CHAPTERS = 1000;
 const POLLERS = 50;
@@ -149,11 +150,6 @@ function count(bytes: Buffer, needle: Buffer): number {
   let n = 0;
   for (let i = bytes.indexOf(needle); i !== -1; i = bytes.indexOf(needle, i + needle.length)) n++;
   return n;
-}
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;

@@ -100,7 +100,7 @@ export function bookSummary(b: BookRow, progress: Progress = NO_PROGRESS) {
   };
 }
 
-export function encodeCursor(book: BookRow): string {
+export function encodeCursor(book: Pick<BookRow, 'createdAt' | 'id'>): string {
   return Buffer.from(JSON.stringify([book.createdAt.toISOString(), book.id])).toString('base64url');
 }
 
