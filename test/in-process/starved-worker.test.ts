@@ -124,7 +124,9 @@ describe('a speech worker starved past its job lock', () => {
       // Wait past the stale run's end, then see that its file was not replaced.
       await new Promise((r) => setTimeout(r, 3000));
       const written = (await fs.stat(path.join(dir, audio[0] as string))).mtimeMs;
-      expect(written).toBeLessThanOrEqual((done[0]?.created_at as Date).getTime() + 5);
+      expect(written).toBeLessThanOrEqual(
+        ((done[0]?.created_at as Date | undefined)?.getTime() ?? 0) + 5,
+      );
       // Every run's scratch folder is gone, the stale one's too.
       const left = (await fs.readdir(scratch)).filter((f) => f.startsWith('bookflow-'));
       expect(left).toEqual([]);
