@@ -23,6 +23,7 @@ export const PreviewPayload = Type.Union([
     bookId: BookId,
     n: Type.Integer({ minimum: 1 }),
     voice: Type.Optional(Type.String()),
+    dialogueVoice: Type.Optional(Type.String()),
     speed: Type.Optional(Type.Number(SPEED_RANGE)),
   }),
   Type.Object({ kind: Type.Literal('sample'), voice: Type.String() }),

@@ -12,8 +12,8 @@ async function send(file, options) {
 }
 
 /**
- * Drag and drop or pick several EPUBs; voice (GET /voices), speed, format, priority and how
- * to read them, for all of them.
+ * Drag and drop or pick several EPUBs; voice and dialogue voice (GET /voices), speed, format,
+ * priority and how to read them, for all of them.
  */
 export function Upload({ onUploaded }) {
   const [voices, setVoices] = useState(null);
@@ -21,6 +21,7 @@ export function Upload({ onUploaded }) {
   const [fields, setFields] = useState(null);
   const [options, setOptions] = useState({
     voice: '',
+    dialogueVoice: '',
     speed: '',
     format: '',
     priority: '',
@@ -71,6 +72,9 @@ export function Upload({ onUploaded }) {
     add(e.dataTransfer.files);
   };
 
+  const voiceOptions = (voices?.voices ?? []).map(
+    (v) => html`<option value=${v.id}>${v.id}${v.language ? ` (${v.language})` : ''}</option>`,
+  );
   return html`
     <section class="upload" aria-labelledby="upload-title">
       <h2 id="upload-title">Upload books</h2>
@@ -84,7 +88,13 @@ export function Upload({ onUploaded }) {
         <label>Voice
           <select value=${options.voice} onChange=${set('voice')}>
             <option value="">the book's language${voices?.default ? ` (default ${voices.default})` : ''}</option>
-            ${(voices?.voices ?? []).map((v) => html`<option value=${v.id}>${v.id}${v.language ? ` (${v.language})` : ''}</option>`)}
+            ${voiceOptions}
+          </select>
+        </label>
+        <label>Voice for what is inside quotation marks
+          <select value=${options.dialogueVoice} onChange=${set('dialogueVoice')}>
+            <option value="">the same voice</option>
+            ${voiceOptions}
           </select>
         </label>
         ${fields && html`<${Choices} fields=${fields} options=${options} set=${set} />`}

@@ -23,12 +23,12 @@ export interface PreviewDeps {
  * same request within the hour is the same job, so it is made once.
  */
 export function createPreviews(deps: PreviewDeps) {
-  /** 10–20 s of the chapter in the book's voice and speed, or in those given. */
+  /** 10–20 s of the chapter in the book's voices and speed, or in those given. */
   async function chapter(
     principal: Principal,
     id: string,
     n: number,
-    choice: { voice?: string; speed?: number },
+    choice: { voice?: string; dialogueVoice?: string; speed?: number },
   ) {
     const book = await deps.requireBook(principal, id);
     refuseCancelled(book);
@@ -39,6 +39,7 @@ export function createPreviews(deps: PreviewDeps) {
     if (found.textStart === null)
       throw new ConflictError(`chapter ${n} has no text to read (${found.error ?? 'empty'})`);
     if (choice.voice) assertOffered(deps.voices, choice.voice);
+    if (choice.dialogueVoice) assertOffered(deps.voices, choice.dialogueVoice);
     const payload: PreviewPayload = { kind: 'chapter', bookId: id, n, ...choice };
     return made(payload, [payload, found.title]);
   }

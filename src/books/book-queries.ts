@@ -36,6 +36,7 @@ export interface NewBook {
   sizeBytes: number;
   sourceKey: string;
   voice?: string | null;
+  dialogueVoice?: string | null;
   speed?: number;
   format?: AudioFormat;
   priority?: number;

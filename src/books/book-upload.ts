@@ -44,6 +44,8 @@ export type FormEntry =
 /** What an upload may choose; checked against what the speech engine offers. */
 export interface Choices {
   voice: string | null;
+  /** Reads the text inside quotation marks (text/dialogue.ts); null: `voice` reads it all. */
+  dialogueVoice: string | null;
   speed: number;
   format: AudioFormat;
   /** 1 (soonest) to 10; owners' own from 5 (the default) on, admins' any (chapter-schedule.ts). */
@@ -69,6 +71,8 @@ export function parseChoices(
   const form = readUploadFields(fields);
   const voice = form.string('voice') ?? null;
   if (voice) assertOffered(voices, voice);
+  const dialogueVoice = form.string('dialogueVoice') ?? null;
+  if (dialogueVoice) assertOffered(voices, dialogueVoice);
   // Owners may only defer their own books; sooner than the default is for admins.
   const priority = form.number('priority', {
     minimum: admin ? PRIORITY_RANGE.min : PRIORITY_RANGE.ownersMin,
@@ -83,6 +87,7 @@ export function parseChoices(
   const keepBoilerplate = form.choice('boilerplate') === 'keep';
   return {
     voice,
+    dialogueVoice,
     speed: form.number('speed') as number,
     format: form.choice<AudioFormat>('format') as AudioFormat,
     priority,
@@ -221,6 +226,7 @@ async function fingerprint(file: string, choices: Choices): Promise<string> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   const { voice, speed, format, priority, readOptions, lexicon, autostart, deliverTo, splitHours } =
     choices;
+  const { dialogueVoice } = choices;
   // Defaults are left out, so fingerprints stored before these choices existed still match.
   const extra = [
     ...(priority === PRIORITY_RANGE.default ? [] : [priority]),
@@ -229,6 +235,7 @@ async function fingerprint(file: string, choices: Choices): Promise<string> {
     ...(autostart ? [] : ['review']),
     ...(deliverTo ? [`deliver:${deliverTo}`] : []),
     ...(splitHours ? [`split:${splitHours}`] : []),
+    ...(dialogueVoice ? [`dialogue:${dialogueVoice}`] : []),
   ];
   hash.update(JSON.stringify([voice, speed, format, ...extra]));
   return hash.digest('hex');

@@ -18,6 +18,10 @@ const literals = <T extends string>(values: readonly T[], opts: object = {}) =>
  */
 export const UPLOAD_FIELDS = {
   voice: Type.String({ maxLength: 200, description: 'one of GET /voices' }),
+  dialogueVoice: Type.String({
+    maxLength: 200,
+    description: 'one of GET /voices: reads what is inside quotation marks, the voice the rest',
+  }),
   speed: Type.Number({ ...SPEED_RANGE, default: 1 }),
   format: literals(AUDIO_FORMATS, { default: 'm4b' }),
   priority: Type.Integer({

@@ -65,6 +65,8 @@ export const books = pgTable(
     leftOut: jsonb('left_out').$type<string[]>().notNull().default([]),
     /** Listener's choices, fixed at upload; an unset voice follows the book's language (set by parse). */
     voice: text('voice'),
+    /** Who says what is inside quotation marks; null: the book's voice reads it all. */
+    dialogueVoice: text('dialogue_voice'),
     speed: real('speed').notNull().default(1),
     format: text('format').$type<AudioFormat>().notNull().default('m4b'),
     /** How the upload asked the book to be read (epub-parser.ts ReadOptions); {} for the defaults. */

@@ -43,6 +43,7 @@ export function bookView(
     error: book.error,
     durationSec: book.durationSec,
     voice: book.voice,
+    dialogueVoice: book.dialogueVoice,
     speed: book.speed,
     format: book.format,
     priority: book.priority,

@@ -12,6 +12,8 @@ const PreviewChoice = Type.Object(
   {
     /** One of GET /voices; the book's voice by default. */
     voice: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** One of GET /voices, for what is inside quotation marks; the book's dialogue voice by default. */
+    dialogueVoice: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     /** The book's speed by default. */
     speed: Type.Optional(Type.Number(SPEED_RANGE)),
   },

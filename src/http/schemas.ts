@@ -140,6 +140,8 @@ export const BookView = Type.Object({
   estimatedSec: Type.Number({ minimum: 0 }),
   /** Null until parsing picks the voice for the book's language (when the upload chose none). */
   voice: Nullable(Type.String()),
+  /** Reads what is inside quotation marks; null: the voice reads it all. */
+  dialogueVoice: Nullable(Type.String()),
   speed: Type.Number(),
   format: Type.Union(AUDIO_FORMATS.map((f) => Type.Literal(f))),
   /** 1 (soonest) to 10, 5 by default: the book's turn on the speech queue. */

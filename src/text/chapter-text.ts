@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { QuoteMarks } from './dialogue.js';
 import type { Lexicon } from './lexicon.js';
-import { SCENE_BREAK, SENTENCE_END, type SegmentUnit, splitSegments } from './segments.js';
+import { SCENE_BREAK, SENTENCE_END, type SegmentUnit, voicedSegments } from './segments.js';
 import { sentencesOf } from './sentences.js';
 import { normalizeForSpeech, segmentForEngine } from './speech-text.js';
 
@@ -106,12 +107,17 @@ export interface ChapterSpeech {
    * '' where a segment goes on saying the one before (a text too long for one request).
    */
   shown: string[];
+  /** For each segment, whether the dialogue voice says it (text inside quotation marks). */
+  dialogue: boolean[];
+  /** For each segment, whether it goes on the sentence the one before began (cuesOf joins them). */
+  continues: boolean[];
 }
 
 /**
  * What a chapter's job sends to the engine, in order: its title, then its body in segments
  * of `unit` (SCENE_BREAK between scenes), each normalized for the book's language with the
- * lexicon applied; one that grew past `maxChars` in doing so is sent in pieces.
+ * lexicon applied; one that grew past `maxChars` in doing so is sent in pieces. With
+ * `quotes` (a dialogue voice), what is inside those quotation marks is a segment of its own.
  */
 export function chapterSegments(
   title: string,
@@ -119,22 +125,27 @@ export function chapterSegments(
   maxChars: number,
   book: { language: string | null; lexicon: Lexicon },
   unit: SegmentUnit = 'packed',
+  quotes?: QuoteMarks,
 ): ChapterSpeech {
   const split = splitTitle(title, text);
-  const speech: ChapterSpeech = { segments: [], shown: [] };
-  [split.title, ...splitSegments(split.body, maxChars, unit)].forEach((written, i) => {
-    if (written === SCENE_BREAK) {
-      speech.segments.push(SCENE_BREAK);
-      speech.shown.push(SCENE_BREAK);
-      return;
-    }
-    const said = segmentForEngine(
-      normalizeForSpeech(written, book.language, i === 0),
-      book.lexicon,
-    );
-    splitSegments(said, maxChars).forEach((piece, k) => {
+  const speech: ChapterSpeech = { segments: [], shown: [], dialogue: [], continues: [] };
+  const heading = { text: split.title, dialogue: false, continues: false };
+  [heading, ...voicedSegments(split.body, maxChars, unit, quotes)].forEach((written, i) => {
+    const said =
+      written.text === SCENE_BREAK
+        ? [SCENE_BREAK]
+        : voicedSegments(
+            segmentForEngine(
+              normalizeForSpeech(written.text, book.language, i === 0),
+              book.lexicon,
+            ),
+            maxChars,
+          ).map((s) => s.text);
+    said.forEach((piece, k) => {
       speech.segments.push(piece);
-      speech.shown.push(k === 0 ? written : '');
+      speech.shown.push(k === 0 ? written.text : '');
+      speech.dialogue.push(written.dialogue);
+      speech.continues.push(k === 0 && written.continues);
     });
   });
   return speech;
@@ -193,6 +204,8 @@ export interface Cue {
  * The cues of a chapter: each text shown, at the start of its first segment (encodeChapter);
  * a text of several sentences, one cue a sentence where `within[i]` says where each of the
  * segment's sentences starts (audio/pauses.ts sentenceStarts), measured in that segment's audio.
+ * A segment that goes on a sentence (a quotation within it) adds its first sentence's text
+ * to the cue of the one before: a sentence is one cue, from where its first word is said.
  */
 export function cuesOf(speech: ChapterSpeech, starts: number[], within: number[][] = []): Cue[] {
   const cues: Cue[] = [];
@@ -202,11 +215,13 @@ export function cuesOf(speech: ChapterSpeech, starts: number[], within: number[]
     const start = starts[i] ?? 0;
     const sentences = sentencesOf(text);
     const offsets = within[i];
-    if (offsets && sentences.length > 1 && offsets.length === sentences.length)
-      cues.push(
-        ...sentences.map((s, k) => ({ start: at(start + (offsets[k] as number)), text: s })),
-      );
-    else cues.push({ start: at(start), text });
+    const own =
+      offsets && sentences.length > 1 && offsets.length === sentences.length
+        ? sentences.map((s, k) => ({ start: at(start + (offsets[k] as number)), text: s }))
+        : [{ start: at(start), text }];
+    const last = cues.at(-1);
+    if (speech.continues[i] && last) last.text += ` ${(own.shift() as Cue).text}`;
+    cues.push(...own);
   });
   return cues;
 }

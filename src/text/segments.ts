@@ -1,4 +1,5 @@
 import { NEVER_END_A_SENTENCE } from './abbreviations-en.js';
+import { type QuoteMarks, quotedRuns } from './dialogue.js';
 import { escapeRegExp } from './lexicon.js';
 
 /**
@@ -31,6 +32,15 @@ export const SENTENCE_END = new RegExp(
  */
 export type SegmentUnit = 'sentence' | 'paragraph' | 'packed';
 
+/** One synthesis request of a chapter's body. */
+export interface Segment {
+  text: string;
+  /** Said in the dialogue voice: text inside quotation marks. */
+  dialogue: boolean;
+  /** Goes on the sentence the segment before began (a quotation within a sentence). */
+  continues: boolean;
+}
+
 /**
  * Splits a chapter into synthesis segments at paragraph, then sentence
  * boundaries; only a single over-long sentence is cut mid-way (at a space if it has one).
@@ -41,33 +51,100 @@ export function splitSegments(
   max = MAX_SEGMENT_CHARS,
   unit: SegmentUnit = 'packed',
 ): string[] {
-  const bySentence = (paragraph: string) => unit === 'sentence' || paragraph.length > max;
-  // Each piece remembers what separated it from the one before: a paragraph break or a space.
-  const pieces = text.split(/\n{2,}/).flatMap((paragraph) =>
-    (bySentence(paragraph) ? paragraph.split(SENTENCE_END) : [paragraph])
-      .flatMap((s) => (s.length <= max ? [s] : hardCut(s, max)))
-      .map((s, i) => ({ text: s.trim(), sep: i === 0 ? '\n\n' : ' ' }))
-      .filter((p) => p.text),
+  return voicedSegments(text, max, unit).map((s) => s.text);
+}
+
+/** A paragraph's pieces: its sentences, or itself, each cut to `max`. */
+function sentencePieces(paragraph: string, max: number, bySentence: boolean): string[] {
+  return (bySentence ? paragraph.split(SENTENCE_END) : [paragraph]).flatMap((s) =>
+    s.length <= max ? [s] : hardCut(s, max),
   );
-  const segments: string[] = [];
-  let current = '';
+}
+
+interface Piece {
+  text: string;
+  /** What separated it from the piece before: a paragraph break, a space, or nothing. */
+  sep: string;
+  dialogue: boolean;
+  continues: boolean;
+}
+
+/**
+ * A paragraph's pieces where what is quoted is read apart (`quotes` given): its sentences,
+ * each cut where a quotation starts or ends; a cut within a sentence `continues` it.
+ */
+function quotedPieces(paragraph: string, runs: { start: number; end: number; quoted: boolean }[]) {
+  const pieces: Piece[] = [];
+  let at = 0;
+  for (const sentence of paragraph.split(SENTENCE_END)) {
+    const start = paragraph.indexOf(sentence, at);
+    const end = start + sentence.length;
+    at = end;
+    let continues = false;
+    for (const r of runs) {
+      const text = paragraph.slice(Math.max(r.start, start), Math.min(r.end, end)).trim();
+      if (r.end <= start || r.start >= end || !text) continue;
+      pieces.push({ text, sep: ' ', dialogue: r.quoted, continues });
+      continues = true;
+    }
+  }
+  return pieces;
+}
+
+/**
+ * splitSegments, with each segment saying whether it is dialogue: with `quotes`, text inside
+ * quotation marks (dialogue.ts) is never in one request with text outside them.
+ */
+export function voicedSegments(
+  text: string,
+  max = MAX_SEGMENT_CHARS,
+  unit: SegmentUnit = 'packed',
+  quotes?: QuoteMarks,
+): Segment[] {
+  const paragraphs = text.split(/\n{2,}/);
+  const runs = quotes ? quotedRuns(paragraphs, quotes) : [];
+  const pieces = paragraphs.flatMap((paragraph, p) => {
+    const quoted = runs[p]?.some((r) => r.quoted);
+    const own: Piece[] = quoted
+      ? quotedPieces(paragraph, runs[p] ?? []).flatMap((q) =>
+          sentencePieces(q.text, max, false).map((t, k) => ({
+            ...q,
+            text: t,
+            continues: q.continues || k > 0,
+          })),
+        )
+      : sentencePieces(paragraph, max, unit === 'sentence' || paragraph.length > max).map((s) => ({
+          text: s.trim(),
+          sep: ' ',
+          dialogue: false,
+          continues: false,
+        }));
+    return own
+      .filter((piece) => piece.text)
+      .map((piece, i) => (i === 0 ? { ...piece, sep: '\n\n' } : piece));
+  });
+  const segments: Segment[] = [];
+  let current: Segment | undefined;
   for (const piece of pieces) {
     if (BREAK_ORNAMENT.test(piece.text)) {
       // Only between two things said, and one for several in a row.
-      if (current) segments.push(current, SCENE_BREAK);
-      current = '';
+      if (current) segments.push(current, { text: SCENE_BREAK, dialogue: false, continues: false });
+      current = undefined;
       continue;
     }
-    const apart = unit === 'sentence' || (unit === 'paragraph' && piece.sep !== ' ');
-    if (current && (apart || current.length + piece.sep.length + piece.text.length > max)) {
-      segments.push(current);
-      current = piece.text;
+    const apart =
+      unit === 'sentence' ||
+      (unit === 'paragraph' && piece.sep !== ' ') ||
+      piece.dialogue !== current?.dialogue;
+    if (!current || apart || current.text.length + piece.sep.length + piece.text.length > max) {
+      if (current) segments.push(current);
+      current = { text: piece.text, dialogue: piece.dialogue, continues: piece.continues };
     } else {
-      current = current ? current + piece.sep + piece.text : piece.text;
+      current.text += piece.sep + piece.text;
     }
   }
   if (current) segments.push(current);
-  if (segments.at(-1) === SCENE_BREAK) segments.pop();
+  if (segments.at(-1)?.text === SCENE_BREAK) segments.pop();
   return segments;
 }
 

@@ -1,8 +1,15 @@
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { quote } from '../text/clean-text.js';
+import { quoteMarksOf } from '../text/dialogue.js';
 import { primaryLanguage } from '../text/speech-text.js';
 import { routed } from './engine-set.js';
-import { DEFAULT_WORDS_PER_MINUTE, type TtsEngine, type Voice } from './tts-engine.js';
+import {
+  DEFAULT_WORDS_PER_MINUTE,
+  maxCharsOf,
+  type TtsEngine,
+  type TtsSession,
+  type Voice,
+} from './tts-engine.js';
 
 type VoiceSource = Pick<TtsEngine, 'voices' | 'defaultVoice'>;
 
@@ -20,6 +27,38 @@ export function voiceFor(
   if (book.voice) return book.voice;
   const lang = book.language ? primaryLanguage(book.language) : undefined;
   return (lang && engine.voices.find((v) => v.language === lang)?.id) || engine.defaultVoice;
+}
+
+/**
+ * Who reads a book: its voice, and its dialogue voice where it has one (what is inside
+ * quotation marks, text/dialogue.ts), each on the engine of a set that speaks it; a preview
+ * may ask for others. A chapter is cut as both engines take it.
+ */
+export function readersFor(
+  book: { voice: string | null; dialogueVoice: string | null; language: string | null },
+  engine: TtsEngine,
+  asked: { voice?: string; dialogueVoice?: string } = {},
+) {
+  const narration = routed(engine, voiceFor(book, engine, asked.voice));
+  const wanted = asked.dialogueVoice ?? book.dialogueVoice;
+  const dialogue = wanted ? routed(engine, wanted) : undefined;
+  return {
+    narration,
+    maxChars: Math.min(
+      maxCharsOf(narration.engine),
+      ...(dialogue ? [maxCharsOf(dialogue.engine)] : []),
+    ),
+    /** The book language's quotation marks, when a dialogue voice reads what they hold. */
+    quotes: dialogue && quoteMarksOf(book.language),
+    /** A session for each voice: the dialogue's only where there is one. */
+    open(opts: { language: string; speed: number }): {
+      session: TtsSession;
+      dialogue?: TtsSession;
+    } {
+      const session = narration.engine.open({ ...opts, voice: narration.voice });
+      return { session, dialogue: dialogue?.engine.open({ ...opts, voice: dialogue.voice }) };
+    },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AudioFormat } from '../audio/audio-format.js';
 import { type FfmpegProcess, spawnFfmpeg } from '../audio/ffmpeg.js';
 import { encodeChapterJob, type PcmFormat } from '../audio/ffmpeg-args.js';
 import { normalizePcm, silence } from '../audio/loudness.js';
+import { resampled } from '../audio/resample.js';
 import { SCENE_BREAK } from '../text/segments.js';
 import type { TtsSession } from '../tts/tts-engine.js';
 import type { Pcm } from '../tts/wav.js';
@@ -20,6 +21,8 @@ export const PAUSE_AT_SCENE_BREAK = 1.2;
 export interface ChapterEncoding {
   /** The engine's conversation for this chapter; closed here when the encoding ends. */
   session: TtsSession;
+  /** A second voice, and which segments it says (`says[i]`): the dialogue (text/dialogue.ts). */
+  dialogue?: { session: TtsSession; says: boolean[] };
   /** Title first, then the body's segments (chapter-text.ts). */
   segments: string[];
   format: AudioFormat;
@@ -42,8 +45,9 @@ export interface ChapterEncoding {
  */
 export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
   let encoder: FfmpegProcess | undefined;
+  const close = () => [c.session, c.dialogue?.session].forEach((s) => s?.close());
   const stop = () => {
-    c.session.close();
+    close();
     encoder?.kill();
   };
   c.signal?.addEventListener('abort', stop, { once: true });
@@ -63,7 +67,8 @@ export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
     const text = c.segments[i];
     // A scene break is said with silence, not by the engine.
     if (text === SCENE_BREAK) return Promise.resolve(null);
-    const next = text === undefined ? undefined : c.session.synthesize(text);
+    const session = c.dialogue?.says[i] ? c.dialogue.session : c.session;
+    const next = text === undefined ? undefined : session.synthesize(text);
     next?.catch(() => {}); // surfaces when awaited
     return next;
   }
@@ -71,7 +76,7 @@ export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
   const asked = Array.from({ length: lookahead }, (_, k) => ask(k));
   try {
     for (let i = 0; i < c.segments.length; i++) {
-      const pcm = await (asked.shift() as Promise<Pcm | null>);
+      let pcm = await (asked.shift() as Promise<Pcm | null>);
       asked.push(ask(i + lookahead));
       starts.push(pcmFormat ? frames / pcmFormat.sampleRate : 0);
       if (pcm === null) {
@@ -84,9 +89,7 @@ export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
         encoder = spawnFfmpeg(encodeChapterJob(pcmFormat, c.format, c.file));
         await write(silence(pcmFormat, ROOM_TONE_BEFORE));
         starts[starts.length - 1] = frames / pcmFormat.sampleRate;
-      } else if (pcm.sampleRate !== pcmFormat.sampleRate || pcm.channels !== pcmFormat.channels) {
-        throw new Error('the speech engine changed its audio format between segments');
-      }
+      } else pcm = await inFormat(pcm, pcmFormat);
       const data = normalizePcm(pcm.data, pcmFormat.sampleRate);
       c.listen?.(i, data, pcmFormat);
       await write(data);
@@ -103,6 +106,13 @@ export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
     throw err;
   } finally {
     c.signal?.removeEventListener('abort', stop);
-    c.session.close();
+    close();
   }
+}
+
+/** A segment's audio in the chapter's format: a dialogue voice's engine may speak at another rate. */
+async function inFormat(pcm: Pcm, format: PcmFormat): Promise<Pcm> {
+  if (pcm.channels !== format.channels)
+    throw new Error('the speech engine changed its audio format between segments');
+  return resampled(pcm, format.sampleRate);
 }

@@ -13,9 +13,8 @@ import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, cuesOf, readChapterText } from '../text/chapter-text.js';
 import { sentencesOf } from '../text/sentences.js';
-import { routed } from '../tts/engine-set.js';
-import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
-import { voiceFor } from '../tts/voices.js';
+import { PermanentTtsError } from '../tts/tts-engine.js';
+import { readersFor } from '../tts/voices.js';
 import { encodeChapter } from './chapter-encoder.js';
 import { CancelledError, runJob, StaleRunError } from './run-job.js';
 import type { ProcessorDeps } from './worker-deps.js';
@@ -87,10 +86,19 @@ export function createGenerateAudioProcessor(deps: Deps) {
     if (text === null) throw new UnrecoverableError('the chapter has no stored text');
     const title = chapter?.title ?? `Chapter ${n}`;
     // The engine that reads the book's voice (one of a set of engines) decides how it is split.
-    const { engine, voice } = routed(tts, voiceFor(book, tts));
-    const speech = chapterSegments(title, text, maxCharsOf(engine), book, engine.unit);
+    const readers = readersFor(book, tts);
+    const { engine } = readers.narration;
+    const speech = chapterSegments(
+      title,
+      text,
+      readers.maxChars,
+      book,
+      engine.unit,
+      readers.quotes,
+    );
     const { segments } = speech;
-    const session = engine.open({ language: book.language ?? 'en', voice, speed: book.speed });
+    const sessions = readers.open({ language: book.language ?? 'en', speed: book.speed });
+    const dialogue = sessions.dialogue && { session: sessions.dialogue, says: speech.dialogue };
     const audioKey = objectKeys.chapterAudio(book.id, n, book.format, run);
     return withTempDir(async (dir) => {
       const file = path.join(dir, `${n}.${book.format}`);
@@ -107,7 +115,8 @@ export function createGenerateAudioProcessor(deps: Deps) {
         within[i] = sentenceStarts(sentences, seconds, findPauses(pcm, pcmFormat));
       };
       const starts = await encodeChapter({
-        session,
+        session: sessions.session,
+        dialogue,
         segments,
         format,
         file,

@@ -6,11 +6,11 @@ import { probeDuration } from '../audio/ffmpeg.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
 import { chapterSegments, openingOf, readChapterText } from '../text/chapter-text.js';
+import { voicedSegments } from '../text/segments.js';
 import { normalizeForSpeech } from '../text/speech-text.js';
-import { routed } from '../tts/engine-set.js';
-import { maxCharsOf, PermanentTtsError } from '../tts/tts-engine.js';
+import { PermanentTtsError } from '../tts/tts-engine.js';
 import { sampleFor } from '../tts/voice-samples.js';
-import { voiceFor } from '../tts/voices.js';
+import { readersFor, voiceFor } from '../tts/voices.js';
 import { encodeChapter } from './chapter-encoder.js';
 import { runJob } from './run-job.js';
 import type { ProcessorDeps } from './worker-deps.js';
@@ -20,10 +20,11 @@ type Deps = ProcessorDeps<'storage' | 'tts' | 'log', 'getBook' | 'getChapter'>;
 /** Words of a chapter's opening a preview says at speed 1: about 12 s, 15–16 s with its pauses. */
 const PREVIEW_WORDS = 31;
 
-/** What a preview says, in which voice, language and speed, and where it is kept. */
+/** What a preview says, in which voice (and which segments the dialogue voice), language and speed, and where it is kept. */
 interface Speech {
   segments: string[];
   voice: string;
+  dialogue?: { voice: string; says: boolean[] };
   language: string;
   speed: number;
   format: AudioFormat;
@@ -51,15 +52,23 @@ export function createPreviewProcessor(deps: Deps) {
     );
     if (text === null) throw new UnrecoverableError(`chapter ${p.n} has no text to read`);
     const speed = p.speed ?? book.speed;
-    const voice = voiceFor(book, tts, p.voice);
-    const segments = openingOf(
-      chapterSegments(chapter.title, text, maxCharsOf(routed(tts, voice).engine), book).segments,
+    const readers = readersFor(book, tts, p);
+    const [title = '', body] = openingOf(
+      chapterSegments(chapter.title, text, readers.maxChars, book).segments,
       Math.round(PREVIEW_WORDS * speed),
     );
+    // The opening as the book reads it: with a dialogue voice, its quotations apart.
+    const opening = body ? voicedSegments(body, readers.maxChars, 'packed', readers.quotes) : [];
+    const segments = [title, ...opening.map((s) => s.text)];
+    const voice = voiceFor(book, tts, p.voice);
+    const dialogueVoice = readers.quotes && (p.dialogueVoice ?? book.dialogueVoice);
+    const dialogue = dialogueVoice
+      ? { voice: dialogueVoice, says: [false, ...opening.map((s) => s.dialogue)] }
+      : undefined;
     const language = book.language ?? 'en';
-    const hash = requestHash([tts.name, voice, speed, segments]);
+    const hash = requestHash([tts.name, voice, speed, segments, ...(dialogue ? [dialogue] : [])]);
     const audioKey = objectKeys.preview(book.id, hash, book.format);
-    return { segments, voice, language, speed, format: book.format, audioKey };
+    return { segments, voice, dialogue, language, speed, format: book.format, audioKey };
   }
 
   function sampleSpeech(voiceId: string): Speech {
@@ -74,9 +83,19 @@ export function createPreviewProcessor(deps: Deps) {
   async function record(s: Speech, signal?: AbortSignal): Promise<PreviewResult> {
     return withTempDir(async (dir) => {
       const file = path.join(dir, `preview.${s.format}`);
-      const session = tts.open({ language: s.language, voice: s.voice, speed: s.speed });
+      const open = (voice: string) => tts.open({ language: s.language, voice, speed: s.speed });
+      const session = open(s.voice);
+      const dialogue = s.dialogue && { session: open(s.dialogue.voice), says: s.dialogue.says };
       const { segments, format } = s;
-      await encodeChapter({ session, segments, format, file, signal, onSegment: async () => {} });
+      await encodeChapter({
+        session,
+        dialogue,
+        segments,
+        format,
+        file,
+        signal,
+        onSegment: async () => {},
+      });
       await storage.putFile(s.audioKey, file);
       return { kind: 'preview', audioKey: s.audioKey, durationSec: await probeDuration(file) };
     });

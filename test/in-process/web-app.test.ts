@@ -27,15 +27,16 @@ describe('the web app, in a real browser', () => {
   let failing = true;
 
   beforeAll(async () => {
+    const engine = createTestEngine({ match: /game of chess/i, on: () => failing });
     t = await buildTestApp({
       tokens: [
         { owner: 'alice', token: ALICE, admin: false },
         { owner: 'bob', token: BOB, admin: false },
       ],
+      engine,
     });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    const engine = createTestEngine({ match: /game of chess/i, on: () => failing });
     workers = await startInProcessWorkers(t, engine);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -160,6 +161,7 @@ describe('the web app, in a real browser', () => {
   it('lets a reviewer pick the chapters and their titles, then start', async () => {
     const page = await signedIn(ALICE);
     await page.getByLabel('Let me pick the chapters before anything is read').check();
+    await page.getByLabel('Voice for what is inside quotation marks').selectOption('hush');
     await page.setInputFiles('#files', fixture('pressbooks-metamorphosis-epub2.epub'));
     await page.getByRole('link', { name: 'accepted: open' }).last().click();
     await page.getByRole('heading', { name: 'Pick the chapters to read' }).waitFor();
@@ -179,6 +181,12 @@ describe('the web app, in a real browser', () => {
         await t.app.inject({ url: `/books/${id}`, headers: { authorization: `Bearer ${ALICE}` } })
       ).json();
     await expect.poll(async () => (await read()).chapters[3].title).toBe('One Morning');
+    // Who reads it, and a chapter's opening to hear as it will be read.
+    expect(await page.locator('.review .dialogue-voice').textContent()).toBe('hush');
+    const previewed = page.waitForResponse((r) => r.url().endsWith('/chapters/4/preview'));
+    await page.locator('tr[data-chapter="4"] button.hear').click();
+    expect((await previewed).status()).toBe(200);
+    await page.locator('tr[data-chapter="4"] audio').waitFor();
     await shoot(page, 'review');
     await page.getByRole('button', { name: /Start reading 3 chapters/ }).click();
     await page.locator('.line .status.READY').waitFor({ timeout: 60_000 });
@@ -202,7 +210,7 @@ describe('the web app, in a real browser', () => {
     const row = page.getByRole('row', { name: /silence \(default\)/ });
     expect(await row.locator('td').allTextContents()).toEqual([
       'silence (default)',
-      'silence (dry run)',
+      'test silence',
       'any',
       'Hear',
     ]);

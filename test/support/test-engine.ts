@@ -13,7 +13,11 @@ const RATE = 16000;
 export function createTestEngine(failWhile?: { match: RegExp; on: () => boolean }): TtsEngine {
   return {
     name: 'test silence',
-    voices: [{ id: 'silence', language: null }],
+    // Two voices, so a book may have a dialogue voice too.
+    voices: [
+      { id: 'silence', language: null },
+      { id: 'hush', language: null },
+    ],
     defaultVoice: 'silence',
     open: () => ({
       synthesize: async (text) => {
