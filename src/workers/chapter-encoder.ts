@@ -45,7 +45,9 @@ export interface ChapterEncoding {
  */
 export async function encodeChapter(c: ChapterEncoding): Promise<number[]> {
   let encoder: FfmpegProcess | undefined;
-  const close = () => [c.session, c.dialogue?.session].forEach((s) => s?.close());
+  const close = () => {
+    for (const s of [c.session, c.dialogue?.session]) s?.close();
+  };
   const stop = () => {
     close();
     encoder?.kill();
