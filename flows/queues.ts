@@ -85,10 +85,11 @@ export const JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
     removeOnComplete: { age: 3600 },
     removeOnFail: { age: 3600 },
   },
-  // A server that is away for a while: eight tries over about eight minutes; the book stays READY.
+  // A server that is away for a while: eight tries over about eight and a half minutes (4 s,
+  // doubling: 4 + 8 + … + 256 s between them); the book stays READY.
   deliver: {
     attempts: 8,
-    backoff: { type: 'exponential', delay: 2000 },
+    backoff: { type: 'exponential', delay: 4000 },
     removeOnComplete: { age: WEEK_SECONDS },
     removeOnFail: { age: WEEK_SECONDS },
   },

@@ -8,14 +8,17 @@ export function createDeliveryQueries(db: Db) {
   const row = (bookId: string, target: string) =>
     and(eq(deliveries.bookId, bookId), eq(deliveries.target, target));
 
-  /** Asked for (again): waiting for its job; attempts keep counting across requests. */
+  /**
+   * Asked for (again): waiting for its job, its attempts counted afresh; where and when an
+   * earlier push succeeded stays until this one does.
+   */
   async function deliveryRequested(bookId: string, target: string): Promise<void> {
     await db
       .insert(deliveries)
       .values({ bookId, target })
       .onConflictDoUpdate({
         target: [deliveries.bookId, deliveries.target],
-        set: { state: 'PENDING', error: null, updatedAt: now },
+        set: { state: 'PENDING', error: null, attempts: 0, updatedAt: now },
       });
   }
 

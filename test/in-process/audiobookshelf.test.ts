@@ -1,9 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AbsTarget } from '../../src/delivery/audiobookshelf.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import { type AbsStandIn, startAbsServer } from '../support/abs-server.js';
 import { fixture } from '../support/fixtures.js';
+import { writeBook } from '../support/poison-books.js';
 import { ffprobe } from '../support/probe.js';
 import { tempDir } from '../support/services.js';
 import {
@@ -36,7 +38,10 @@ describe('delivering to Audiobookshelf', () => {
   let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
 
   beforeAll(async () => {
-    abs = await startAbsServer({ uploader: { canUpload: true }, listener: { canUpload: false } });
+    abs = await startAbsServer({
+      uploader: { canUpload: true, canDelete: true },
+      listener: { canUpload: false },
+    });
     t = await buildTestApp({ deliveryTargets: ['abs'] });
     const { url, library, folder } = abs;
     workers = await startInProcessWorkers(t, createTestEngine(), {
@@ -99,12 +104,30 @@ describe('delivering to Audiobookshelf', () => {
     expect(res.json()).toEqual({ target: 'abs', state: 'PENDING' });
     const waiting = await until(t, id, (b) => b.deliveries[0]?.error != null);
     expect(waiting).toMatchObject({ status: 'READY' });
-    expect(waiting.deliveries[0]?.error).toMatch(/Audiobookshelf answered 503/);
+    expect(waiting.deliveries[0]?.error).toMatch(/Audiobookshelf answered the upload with 503/);
     const book = await until(t, id, delivered);
     expect(book).toMatchObject({
       status: 'READY',
       deliveries: [{ state: 'DONE', attempts: 3, error: null }],
     });
+  });
+
+  it('replaces an earlier push: the same book again as mp3 leaves one audio file, not two', async () => {
+    abs.failNext = 0;
+    const { id } = (
+      await injectUpload(
+        t.app,
+        fixture('idpf-wasteland.epub'),
+        {},
+        { deliver: 'abs', format: 'mp3' },
+      )
+    ).json();
+    const book = await until(t, id, delivered);
+    expect(book.deliveries[0]).toMatchObject({ state: 'DONE' });
+    const item = path.join(abs.root, 'T.S. Eliot', 'The Waste Land');
+    const audio = (await fs.readdir(item)).filter((f) => /\.(m4b|mp3)$/.test(f));
+    expect(audio).toEqual(['The Waste Land.mp3']);
+    expect(abs.deleted).toEqual([path.join(item, 'The Waste Land.m4b')]);
   });
 
   it('refuses what it cannot do, and says why', async () => {
@@ -187,5 +210,72 @@ describe('delivering to Audiobookshelf without upload permission, and into a wat
       'cover.jpg',
       'metadata.json',
     ]);
+  });
+});
+
+describe('names as Audiobookshelf 2.36 writes them, and a server that cannot be reached', () => {
+  let abs: AbsStandIn;
+  let library: string;
+  let t: TestApp;
+  let file: string;
+
+  beforeAll(async () => {
+    abs = await startAbsServer({ uploader: { canUpload: true, canDelete: true } });
+    library = await tempDir();
+    t = await buildTestApp({ deliveryTargets: ['abs'] });
+    file = path.join(t.dir, 'colon.epub');
+    await writeBook(file, {
+      title: 'Dr. Jekyll: A Strange Case.',
+      author: 'R. L. S.',
+      docs: { 'c1.xhtml': '<p>It was a fine, dry night.</p>' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await abs?.close();
+    await fs.rm(library, { recursive: true, force: true });
+  });
+
+  /** The book pushed by workers delivering to `delivery`, and where it went. */
+  async function push(delivery: AbsTarget) {
+    const workers = await startInProcessWorkers(t, createSilenceEngine(), { delivery });
+    try {
+      const { id } = (await injectUpload(t.app, file, {}, { deliver: 'abs' })).json();
+      return await until(t, id, (b) => delivered(b) || b.deliveries[0]?.error != null);
+    } finally {
+      await workers.stop();
+    }
+  }
+
+  it('puts a title with ":" and a trailing "." where Audiobookshelf does, the same both ways', async () => {
+    const { url, folder } = abs;
+    const uploaded = await push({
+      kind: 'api',
+      url,
+      token: 'uploader',
+      library: abs.library,
+      folder,
+    });
+    expect(uploaded.deliveries[0]?.state).toBe('DONE');
+    const dir = abs.uploads.at(-1)?.dir as string;
+    // Audiobookshelf's own folder for it: "R. L. S/Dr. Jekyll - A Strange Case".
+    expect(path.relative(abs.root, dir)).toBe(path.join('R. L. S', 'Dr. Jekyll - A Strange Case'));
+    expect(uploaded.deliveries[0]?.location).toContain('R. L. S/Dr. Jekyll - A Strange Case');
+    expect(await fs.readdir(dir)).toContain('Dr. Jekyll - A Strange Case.m4b');
+
+    const written = await push({ kind: 'dir', dir: library });
+    const item = path.join(library, path.relative(abs.root, dir));
+    expect(written.deliveries[0]).toMatchObject({ state: 'DONE', location: item });
+    expect((await fs.readdir(item)).sort()).toEqual((await fs.readdir(dir)).sort());
+  });
+
+  it('says why a server cannot be reached', async () => {
+    const closed = await startAbsServer({});
+    const url = closed.url;
+    await closed.close();
+    const book = await push({ kind: 'api', url, token: 'uploader', library: 'l', folder: 'f' });
+    expect(book.deliveries[0]?.error).toBe(
+      `cannot reach Audiobookshelf at ${url}: connection refused`,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
+import { AbsUnreachableError } from '../../src/delivery/audiobookshelf.js';
 import { EpubError } from '../../src/epub/epub-limits.js';
 import { TransientTtsError } from '../../src/tts/openai-engine.js';
 import { EngineUnavailableError, PermanentTtsError } from '../../src/tts/tts-engine.js';
@@ -20,6 +21,11 @@ describe('the class of a failure, for the failures metric', () => {
       'storage',
     ],
     [new Error('ENOSPC: no space left on device'), 'storage'],
+    [
+      new AbsUnreachableError('cannot reach Audiobookshelf at http://abs: connection refused'),
+      'delivery',
+    ],
+    [new Error('Audiobookshelf answered the upload with 503: Service Unavailable'), 'delivery'],
     [new Error('something else'), 'other'],
   ] as const)('%s → %s', (err, cls) => {
     expect(failureClass(err)).toBe(cls);
