@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { EventSource } from 'eventsource';
 import { Agent, FormData, fetch as undiciFetch } from 'undici';
+import { whyUnreachable } from '../net.js';
 
 /** A refusal from the API, with its own words. */
 export class ApiRefusal extends Error {
@@ -65,7 +66,11 @@ export function createApiClient(server: string, token?: string) {
   // connection until its headers timeout (a minute) unless the client closes it.
   const dispatcher = new Agent();
   const fetch = (url: string | URL, init: RequestInit | { body?: FormData } = {}) =>
-    undiciFetch(url, { ...init, dispatcher } as never) as unknown as Promise<Response>;
+    (undiciFetch(url, { ...init, dispatcher } as never) as unknown as Promise<Response>).catch(
+      (err: Error) => {
+        throw new Error(`cannot reach ${base}: ${whyUnreachable(err)}`);
+      },
+    );
 
   async function call<T>(method: string, route: string, body?: FormData): Promise<T> {
     const res = await fetch(`${base}${route}`, { method, headers, body });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { SPEED_RANGE } from '../../flows/index.js';
+import { safeFileName } from '../text/clean-text.js';
 import { type ApiClient, ApiRefusal, createApiClient } from './api-client.js';
 import { convert, INTERRUPTED } from './convert-command.js';
 import { startEmbeddedService } from './embedded-service.js';
@@ -157,13 +158,14 @@ function actionCommands(program: Command): void {
     .option('--chapter <n>', 'only this chapter', positive)
     .option(
       '-o, --out <file>',
-      'where to write it (default: <id>.m4b, or <id>-<n>.m4a; .mp3 for mp3)',
+      'where to write it (default: <title>.m4b, or <title> - <n>.m4a; .mp3 for mp3)',
     )
     .action((id: string, o: { chapter?: number; out?: string }) =>
       withService(program, async (client) => {
-        const mp3 = (await client.get(id)).format === 'mp3';
-        const ext = mp3 ? 'mp3' : o.chapter ? 'm4a' : 'm4b';
-        const out = o.out ?? (o.chapter ? `${id}-${o.chapter}.${ext}` : `${id}.${ext}`);
+        const book = await client.get(id);
+        const ext = book.format === 'mp3' ? 'mp3' : o.chapter ? 'm4a' : 'm4b';
+        const name = safeFileName(book.title ?? '', id);
+        const out = o.out ?? (o.chapter ? `${name} - ${o.chapter}.${ext}` : `${name}.${ext}`);
         print(await client.download(id, out, o.chapter));
         return 0;
       }),

@@ -1,6 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { whyUnreachable } from '../net.js';
 
 /** Where READY books go: an Audiobookshelf server's upload API, or a library folder it watches. */
 export type AbsTarget =
@@ -112,26 +113,6 @@ async function call(target: Extract<AbsTarget, { kind: 'api' }>, rest: string, i
       `cannot reach Audiobookshelf at ${target.url}: ${whyUnreachable(err as Error)}`,
     );
   }
-}
-
-/** What a failed fetch's cause says, in words. */
-export function whyUnreachable(err: Error): string {
-  if (err.name === 'TimeoutError') return 'no answer in time';
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? '';
-  const said: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'no such host (DNS)',
-    EAI_AGAIN: 'the host name could not be looked up (DNS)',
-    ECONNRESET: 'the connection was reset',
-    ETIMEDOUT: 'the connection timed out',
-    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
-    EHOSTUNREACH: 'no route to the host',
-  };
-  if (said[code]) return said[code];
-  if (/CERT|TLS|SSL/i.test(`${code} ${cause?.message ?? ''}`))
-    return `TLS: ${cause?.message ?? code}`;
-  return cause?.message ?? err.message;
 }
 
 /** `POST /api/upload`, multipart: the fields Audiobookshelf reads and one part per file. */

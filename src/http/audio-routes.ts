@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { BookService } from '../books/book-service.js';
 import type { ByteRange } from '../storage/storage.js';
+import { safeFileName } from '../text/clean-text.js';
 import { parseRange } from './range.js';
 import { AudioBody, BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
 
@@ -126,7 +127,7 @@ export function sendAudio(
 
 /** A download's `content-disposition`, named after the book (its title, made safe) with `ext`. */
 export function attachment(name: string, ext: string): string {
-  const safe = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'audio'}${ext}`;
+  const safe = `${safeFileName(name)}${ext}`;
   // `filename*` for clients that read UTF-8 names; plain `filename` (ASCII) for the rest, curl -OJ too.
   const ascii =
     safe

@@ -19,3 +19,7 @@ export function quote(value: string, max = 40): string {
   const clean = stripUnspeakable(value);
   return JSON.stringify(clean.length <= max ? clean : `${clean.slice(0, max)}…`);
 }
+
+/** A title as a file name: letters, digits, spaces, dots, dashes and underscores only. */
+export const safeFileName = (name: string, fallback = 'audio') =>
+  name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || fallback;

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/net.js';
 import { BIN, bookflow } from '../support/bookflow-cli.js';
 import { createDeployment, type Deployment } from '../support/deployment.js';
 import { fixture } from '../support/fixtures.js';
@@ -80,6 +81,8 @@ describe('the command line', () => {
       expect(status.stdout).toMatch(/ {3}3 {2}DONE/);
       const chapter = await bookflow([...flags, 'download', id, '--chapter', '3'], {}, d.dir);
       expect(chapter.code, chapter.stderr).toBe(0);
+      // Named after the book, not its id.
+      expect(chapter.stdout.trim()).toBe('The Waste Land - 3.m4a');
       expect((await ffprobe(path.join(d.dir, chapter.stdout.trim()))).durationSec).toBeGreaterThan(
         0,
       );
@@ -90,6 +93,13 @@ describe('the command line', () => {
       );
       expect(denied.code).toBe(1);
       expect(denied.stderr).toMatch(/valid API token/);
+    });
+
+    it('says what failed when the server cannot be reached', async () => {
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const run = await bookflow(['--server', closed, '--token', TOKEN, 'ls'], {}, d.dir);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr.trim()).toBe(`bookflow: cannot reach ${closed}: connection refused`);
     });
 
     it('ends at once on Ctrl-C, exit 130, with one line saying the book runs on', async () => {
