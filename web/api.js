@@ -73,7 +73,8 @@ export function duration(sec) {
  */
 export function timing(book, now = Date.now()) {
   const start = Date.parse(book.createdAt);
-  const end = book.readyAt ? Date.parse(book.readyAt) : now;
+  // A book that stopped (READY, FAILED, CANCELLED, in REVIEW) stops its clock.
+  const end = book.stoppedAt ? Date.parse(book.stoppedAt) : now;
   const elapsed = (end - start) / 1000;
   const { wordsDone = 0, wordsTotal = 0 } = book.progress ?? {};
   const running = ['PARSING', 'GENERATING', 'MERGING'].includes(book.status);
@@ -82,4 +83,11 @@ export function timing(book, now = Date.now()) {
       ? (elapsed / wordsDone) * (wordsTotal - wordsDone)
       : null;
   return { elapsed, eta };
+}
+
+/** A book's title; before it is read (or when it could not be), the uploaded file's name. */
+export function titleOf(book) {
+  if (book.title) return book.title;
+  const name = book.fileName ?? 'Untitled';
+  return ['UPLOADED', 'PARSING'].includes(book.status) ? `${name} (reading…)` : name;
 }

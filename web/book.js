@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, bookUrl, duration, freshReader, listen, timing } from './api.js';
+import { api, bookUrl, duration, freshReader, listen, timing, titleOf } from './api.js';
 import { html } from './html.js';
 import { Jobs } from './jobs.js';
 import { Progress } from './library.js';
@@ -39,7 +39,7 @@ function Chapters({ book, act }) {
             ${book.chapters.map(
               (c) => html`<tr key=${c.n} data-chapter=${c.n} class=${c.status}>
                 <td>${c.n}</td>
-                <td>${c.title}${c.error && html`<p class="error">${c.error}</p>`}</td>
+                <td>${c.title}${c.error && html`<p class=${c.status === 'SKIPPED' ? 'note' : 'error'}>${c.error}</p>`}</td>
                 <td><span class=${`status ${c.status}`}>${c.status}</span></td>
                 <td>${c.attempts}</td>
                 <td>${duration(c.durationSec)}</td>
@@ -105,7 +105,7 @@ export function BookPage({ id, session }) {
   return html`
     <article class="book-page">
       <a href="#/">← Library</a>
-      <h1>${book.title ?? 'Untitled (reading…)'}</h1>
+      <h1>${titleOf(book)}</h1>
       <p class="author">${book.author ?? ''}</p>
       <div class="line" aria-live="polite"><${Progress} book=${book} /></div>
       <p class="time">${duration(elapsed)} elapsed${eta != null ? ` · about ${duration(eta)} left` : ''}</p>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, bookUrl, duration, freshReader, listen, timing } from './api.js';
+import { api, bookUrl, duration, freshReader, listen, timing, titleOf } from './api.js';
 import { contract } from './contract.js';
 import { html } from './html.js';
 import { Upload } from './upload.js';
@@ -29,7 +29,7 @@ function Row({ book, now }) {
             onError=${(e) => (e.currentTarget.style.visibility = 'hidden')} />`
       }
       <div class="about">
-        <a class="title" href=${`#/books/${book.id}`}>${book.title ?? 'Untitled (reading…)'}</a>
+        <a class="title" href=${`#/books/${book.id}`}>${titleOf(book)}</a>
         <span class="author">${book.author ?? ''}</span>
         <div class="line"><${Progress} book=${book} /></div>
         <span class="time">

@@ -55,7 +55,9 @@ export function bookView(
       altText: book.readOptions.altText ?? false,
       boilerplate: book.readOptions.keepBoilerplate ? ('keep' as const) : ('skip' as const),
     },
+    fileName: book.fileName,
     createdAt: book.createdAt.toISOString(),
+    stoppedAt: stoppedAt(book),
     chapters: chapters.map((c) => chapterView(c, estimate(c.wordCount, book), starts.get(c.n))),
     leftOut: book.leftOut,
     deliveries: deliveries.map((d) => ({
@@ -86,6 +88,12 @@ export function chapterView(c: ChapterRow, estimatedSec: number, startSec?: numb
   };
 }
 
+const STOPPED = new Set(['READY', 'FAILED', 'CANCELLED', 'REVIEW']);
+
+/** When the book stopped moving (its clock stops there); null while it moves. */
+const stoppedAt = (b: BookRow) =>
+  STOPPED.has(b.status) ? (b.readyAt ?? b.updatedAt).toISOString() : null;
+
 const NO_PROGRESS: Progress = { done: 0, total: 0, failed: 0, wordsDone: 0, wordsTotal: 0 };
 
 export function bookSummary(b: BookRow, progress: Progress = NO_PROGRESS) {
@@ -95,8 +103,10 @@ export function bookSummary(b: BookRow, progress: Progress = NO_PROGRESS) {
     title: b.title,
     author: b.author,
     progress,
+    fileName: b.fileName,
     createdAt: b.createdAt.toISOString(),
     readyAt: b.readyAt?.toISOString() ?? null,
+    stoppedAt: stoppedAt(b),
     links: links(b.id),
   };
 }

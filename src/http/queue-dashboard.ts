@@ -8,6 +8,8 @@ import { HttpError } from './http-errors.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
+const THIRD_PARTY_FONTS = /<link[^>]+fonts\.googleapis\.com[^>]*>/g;
+
 /**
  * Bull Board at /admin/queues: every queue, its jobs and each book's flow, for
  * admin tokens only (in open mode the API listens on loopback only, and its one
@@ -30,6 +32,13 @@ export async function registerQueueDashboard(
       if (!request.principal?.admin)
         throw new HttpError(403, 'the queue dashboard is for admin tokens');
     });
+    // Its page asks Google for its fonts: an operator's browser tells a third party each
+    // visit, and a site without internet waits on it. Its own CSS falls back to system fonts.
+    scope.addHook('onSend', async (_request, reply, payload) =>
+      typeof payload === 'string' && /^text\/html/.test(String(reply.getHeader('content-type')))
+        ? payload.replace(THIRD_PARTY_FONTS, '')
+        : payload,
+    );
     await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
   });
 }

@@ -43,14 +43,22 @@ const Progress = Type.Object({
   wordsTotal: Type.Integer({ description: 'words of the chapters to read' }),
 });
 
+const StoppedAt = {
+  /** When it stopped moving: READY, FAILED, CANCELLED, or waiting in REVIEW; null while it moves. */
+  stoppedAt: Nullable(Type.String({ format: 'date-time' })),
+};
+
 const BookSummary = Type.Object({
   id: Type.String(),
   status: Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s))),
   title: Nullable(Type.String()),
   author: Nullable(Type.String()),
   progress: Progress,
+  /** The uploaded file's name. */
+  fileName: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
   readyAt: Nullable(Type.String({ format: 'date-time' })),
+  ...StoppedAt,
   links: Links,
 });
 
@@ -159,7 +167,9 @@ export const BookView = Type.Object({
     altText: Type.Boolean(),
     boilerplate: Type.Union([Type.Literal('skip'), Type.Literal('keep')]),
   }),
+  fileName: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
+  ...StoppedAt,
   chapters: Type.Array(ChapterView),
   /** What of the book is not used, and why. */
   leftOut: Type.Array(Type.String()),

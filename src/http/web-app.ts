@@ -15,7 +15,8 @@ const VENDOR: Record<string, string> = {
 };
 
 /** The web app's own files and its page: public, like any page (its data needs a token). */
-export const isWebPage = (url: string) => url === '/' || url.startsWith('/web/');
+export const isWebPage = (url: string) =>
+  url === '/' || url === '/favicon.ico' || url.startsWith('/web/');
 
 /**
  * The web app (web/): plain ES modules, served as they are, with Preact and htm
@@ -33,6 +34,10 @@ export async function registerWebApp(app: FastifyInstance): Promise<void> {
     maxAge: 0,
   });
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  // Browsers ask for it on every page that names none (Bull Board's, /docs): the same icon.
+  app.get('/favicon.ico', { schema: { hide: true }, logLevel: 'warn' }, (_request, reply) =>
+    reply.type('image/svg+xml').sendFile('favicon.svg'),
+  );
   for (const [name, file] of Object.entries(VENDOR)) {
     app.get(`/web/vendor/${name}`, { schema: { hide: true } }, (_request, reply) =>
       reply.sendFile(path.basename(file), path.dirname(file), { maxAge: 3600_000 }),

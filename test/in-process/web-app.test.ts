@@ -9,6 +9,7 @@ import { createTestEngine } from '../support/test-engine.js';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789ab';
+const ADMIN = 'admin-token-0123456789';
 /** Debian's chromium (installed by .ci/run); nothing is downloaded. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'test', 'screenshots');
@@ -32,6 +33,7 @@ describe('the web app, in a real browser', () => {
       tokens: [
         { owner: 'alice', token: ALICE, admin: false },
         { owner: 'bob', token: BOB, admin: false },
+        { owner: 'ops', token: ADMIN, admin: true },
       ],
       engine,
     });
@@ -201,6 +203,40 @@ describe('the web app, in a real browser', () => {
       ['Chapter III', 'DONE'],
     ]);
     await page.close();
+  });
+
+  it('stops the clock of a book that stopped, names a failed book by its file, asks no other site', async () => {
+    const page = await signedIn(ALICE);
+    const elsewhere: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (['http:', 'https:'].includes(url.protocol) && url.origin !== base)
+        elsewhere.push(r.url());
+    });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await page.setInputFiles('#files', fixture('broken/empty-spine.epub'));
+    await page.getByRole('link', { name: 'accepted: open' }).last().click();
+    await page.locator('.line .status.FAILED').waitFor();
+    // No title could be read: the uploaded file's name stands for it.
+    expect(await page.locator('h1').textContent()).toBe('empty-spine.epub');
+    const clock = async () => (await page.locator('.time').textContent())?.split(' ')[0];
+    const first = await clock();
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await clock()).toBe(first);
+    await page.goto(`${base}/#/`);
+    await page.locator('.books .book', { hasText: 'empty-spine.epub' }).first().waitFor();
+    await page.goto(`${base}/favicon.ico`);
+    expect(elsewhere).toEqual([]);
+    await page.close();
+    // The queue dashboard's page names no third-party font either.
+    const board = await t.app.inject({
+      url: '/admin/queues',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(board.statusCode).toBe(200);
+    expect(board.body).toContain('bookflow queues');
+    expect(board.body).not.toMatch(/googleapis|gstatic/);
   });
 
   it('lists the voices, each with its engine and language, and plays a sample of one', async () => {
