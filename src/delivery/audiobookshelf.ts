@@ -44,6 +44,8 @@ export class AbsUnreachableError extends Error {
 }
 
 const UTF16_NAME_BYTES = 255;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what Audiobookshelf removes
+const CONTROL = /[\u0000-\u001f\u0080-\u009f]/g;
 
 /**
  * A name as Audiobookshelf 2.36 writes it to disk (server/utils/fileUtils.js
@@ -58,7 +60,7 @@ export function absName(name: string): string {
     .normalize('NFC')
     .replace(':', ' - ')
     .replace(/[/?<>\\:*|"]/g, '')
-    .replace(/[\x00-\x1f\x80-\x9f]/g, '')
+    .replace(CONTROL, '')
     .replace(/^\.+$/, '')
     .replace(/^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i, '')
     .replace(/[. ]+$/, '')

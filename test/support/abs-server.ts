@@ -40,16 +40,19 @@ export interface AbsStandIn {
  * runs of white space. (Names over 255 UTF-16 bytes, which it also cuts, are not made here.)
  */
 export function absSanitize(filename: string): string {
-  return filename
-    .normalize('NFC')
-    .replace(':', ' - ')
-    .replace(/[/?<>\\:*|"]/g, '')
-    .replace(/[\x00-\x1f\x80-\x9f]/g, '')
-    .replace(/^\.+$/, '')
-    .replace(/[\n\r]/g, '')
-    .replace(/^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i, '')
-    .replace(/[. ]+$/, '')
-    .replace(/\s+/g, ' ');
+  return (
+    filename
+      .normalize('NFC')
+      .replace(':', ' - ')
+      .replace(/[/?<>\\:*|"]/g, '')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: as Audiobookshelf's own
+      .replace(/[\x00-\x1f\x80-\x9f]/g, '')
+      .replace(/^\.+$/, '')
+      .replace(/[\n\r]/g, '')
+      .replace(/^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i, '')
+      .replace(/[. ]+$/, '')
+      .replace(/\s+/g, ' ')
+  );
 }
 
 /**
