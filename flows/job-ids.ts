@@ -12,6 +12,8 @@ export const jobIds = {
   chapter: (bookId: string, n: number) => `${bookId}-ch-${n}`,
   /** One delivery of a book to a target at a time. */
   delivery: (bookId: string, target: string) => `${bookId}-deliver-${target}`,
+  /** One install of a voice at a time (a ':' is not allowed in a BullMQ job id). */
+  voiceInstall: (voice: string) => `voice-${voice.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
   /** One per distinct request, so the same preview asked twice is made once. */
   preview: (request: unknown[]) => `preview-${requestHash(request)}`,
 };

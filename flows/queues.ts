@@ -15,6 +15,8 @@ export const QUEUES = {
   preview: 'book-preview',
   /** A READY book pushed to where people listen (Audiobookshelf). */
   deliver: 'book-deliver',
+  /** A voice downloaded once into storage, for every speech worker (POST /voices/:id/install). */
+  voices: 'voice-install',
 } as const;
 
 export type QueueKey = keyof typeof QUEUES;
@@ -27,6 +29,7 @@ export const JOBS = {
   finalizeBook: 'finalize-book',
   previewAudio: 'preview-audio',
   deliverBook: 'deliver-book',
+  installVoice: 'install-voice',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -39,6 +42,7 @@ export const JOB_QUEUE: Record<JobName, QueueKey> = {
   [JOBS.finalizeBook]: 'finalize',
   [JOBS.previewAudio]: 'preview',
   [JOBS.deliverBook]: 'deliver',
+  [JOBS.installVoice]: 'voices',
 };
 
 export const QUEUE_KEYS = Object.keys(QUEUES) as QueueKey[];
@@ -91,6 +95,13 @@ export const JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
     attempts: 8,
     backoff: { type: 'exponential', delay: 4000 },
     removeOnComplete: { age: WEEK_SECONDS },
+    removeOnFail: { age: WEEK_SECONDS },
+  },
+  // A download cut by the network goes on where it stopped (voice-download.ts), a minute later.
+  voices: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 30_000 },
+    removeOnComplete: true,
     removeOnFail: { age: WEEK_SECONDS },
   },
 };

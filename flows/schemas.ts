@@ -66,6 +66,15 @@ export const DeliverResult = Type.Object({
   /** Where it went: the server's folder, or the library folder's path. */
   location: Type.String(),
 });
+export const VoiceInstallPayload = Type.Object({
+  /** A catalogue id, engine-prefixed: `piper:en_US-joe-medium`, `kokoro:af_heart`. */
+  voice: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export const VoiceInstallResult = Type.Object({
+  kind: Type.Literal('voice-installed'),
+  voice: Type.String(),
+  bytes: Type.Integer({ minimum: 0 }),
+});
 export const PreviewResult = Type.Object({
   kind: Type.Literal('preview'),
   audioKey: Type.String(),
@@ -84,6 +93,8 @@ export type PreviewPayload = Static<typeof PreviewPayload>;
 export type PreviewResult = Static<typeof PreviewResult>;
 export type DeliverPayload = Static<typeof DeliverPayload>;
 export type DeliverResult = Static<typeof DeliverResult>;
+export type VoiceInstallPayload = Static<typeof VoiceInstallPayload>;
+export type VoiceInstallResult = Static<typeof VoiceInstallResult>;
 
 /** Payload and result schema of every job name. */
 export const JOB_SCHEMAS = {
@@ -93,6 +104,7 @@ export const JOB_SCHEMAS = {
   'finalize-book': { payload: FinalizePayload, result: FinalizeResult },
   'preview-audio': { payload: PreviewPayload, result: PreviewResult },
   'deliver-book': { payload: DeliverPayload, result: DeliverResult },
+  'install-voice': { payload: VoiceInstallPayload, result: VoiceInstallResult },
 } satisfies Record<JobName, { payload: TSchema; result: TSchema }>;
 
 const compiled = new Map<TSchema, ReturnType<typeof TypeCompiler.Compile>>();

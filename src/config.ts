@@ -9,6 +9,7 @@ import type { ParseThreadOptions } from './epub/parse-thread-pool.js';
 import type { S3StorageOptions } from './storage/s3-storage.js';
 import { type EngineChoice, readEngineChoice, readInstalledEngines } from './tts/engines.js';
 import { voicesDir } from './tts/voice-folders.js';
+import { type CatalogueSources, DEFAULT_SOURCES } from './voices/voice-catalogue.js';
 
 /** How one queue's workers run: light work (parse, finalize) or heavy work (speech, merge). */
 export interface WorkerProfile {
@@ -56,6 +57,10 @@ export interface Config {
   tts: EngineChoice;
   /** Engines with voices installed in DATA_DIR/voices besides `tts` (a set of engines: engine-set.ts). */
   installedEngines: EngineChoice[];
+  /** The same, read again (after a voice is installed: voices/voice-sync.ts). */
+  readInstalledEngines(): EngineChoice[];
+  /** Where voices are installed from (PIPER_VOICES_URL, KOKORO_URL; Hugging Face by default). */
+  voiceSources: CatalogueSources;
   maxUploadBytes: number;
   /** How long an upload's body may take to arrive before the request is answered 408. */
   bodyTimeoutMs: number;
@@ -123,6 +128,9 @@ export function loadConfig(env: Env = process.env, opts: { servesApi?: boolean }
     scheduling: parseScheduling(r.str('SCHEDULING'), problems),
     tts,
     installedEngines,
+    readInstalledEngines: () =>
+      readInstalledEngines(envReaders<Variable>(env, []), where, tts.engine),
+    voiceSources: voiceSourcesOf(r),
     maxUploadBytes: r.int('MAX_UPLOAD_MB', 200, 1, 10_000) * 1024 * 1024,
     bodyTimeoutMs: r.int('BODY_TIMEOUT', 300, 1, 86_400) * 1000,
     bodyIdleTimeoutMs: r.int('BODY_IDLE_TIMEOUT', 30, 1, 86_400) * 1000,
@@ -186,6 +194,12 @@ function absTarget(r: Readers, problems: string[]): AbsTarget | undefined {
   return { kind: 'api', url, token, library, folder };
 }
 
+/** PIPER_VOICES_URL and KOKORO_URL (a mirror); Hugging Face's repositories by default. */
+const voiceSourcesOf = (r: Readers): CatalogueSources => ({
+  piperUrl: r.url('PIPER_VOICES_URL', ['http:', 'https:']) ?? DEFAULT_SOURCES.piperUrl,
+  kokoroUrl: r.url('KOKORO_URL', ['http:', 'https:']) ?? DEFAULT_SOURCES.kokoroUrl,
+});
+
 /** Light work (parse, finalize) and heavy work (speech, merge) run with their own settings. */
 function workerProfiles(r: Readers, ttsConcurrency: number): Record<QueueKey, WorkerProfile> {
   const light = {
@@ -201,6 +215,7 @@ function workerProfiles(r: Readers, ttsConcurrency: number): Record<QueueKey, Wo
     // A few seconds of speech each, for someone waiting: two at a time beside the chapters.
     preview: { concurrency: 2, lockMs: heavyLockMs },
     deliver: { concurrency: 2, lockMs: heavyLockMs },
+    voices: { concurrency: 1, lockMs: heavyLockMs },
   };
 }
 

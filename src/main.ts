@@ -9,6 +9,7 @@ import { StartError } from './data-dir-lock.js';
 import { createEngineOutages } from './db/engine-outage-queries.js';
 import { createEventHub } from './events/event-hub.js';
 import { createEventQueries } from './events/event-queries.js';
+import { startVoiceEvents } from './events/voice-events.js';
 import { buildApp } from './http/app.js';
 import { buildProbeApp } from './http/probe-app.js';
 import type { ReadinessSources } from './http/service-routes.js';
@@ -16,7 +17,11 @@ import { watchQueuesAndBooks } from './metrics/metrics.js';
 import { assertPortFree } from './net.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
 import { createTtsEngine } from './tts/engines.js';
+import { reloadableEngine } from './tts/reloadable-engine.js';
 import type { TtsEngine } from './tts/tts-engine.js';
+import { voicesDir } from './tts/voice-folders.js';
+import { createVoiceInstalls } from './voices/voice-installs.js';
+import { watchVoices } from './voices/voice-watch.js';
 
 /** api: HTTP only (a pure producer); worker: consumers only; all: both, for one machine. */
 export type Mode = 'api' | 'worker' | 'all';
@@ -48,7 +53,9 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
   let app: FastifyInstance | undefined;
   let probes: FastifyInstance | undefined;
   let workers: { stop(): Promise<void> } | undefined;
+  let unwatch: (() => Promise<void>) | undefined;
   const close = async () => {
+    await unwatch?.();
     await probes?.close();
     await app?.close();
     await infra?.close();
@@ -57,8 +64,16 @@ export function createService(mode: Mode, config: Config, log: FastifyBaseLogger
   async function start(): Promise<string | undefined> {
     if (mode !== 'worker') await assertPortFree(config.host, config.port);
     infra = await openInfrastructure(config, log);
-    // The API only reads the engine's voices; workers open sessions with it.
-    const tts = createTtsEngine(config.tts, config.installedEngines);
+    // The API only reads the engine's voices; workers open sessions with it. Voices installed
+    // for the fleet arrive while it runs: the engines are built again with them.
+    const tts = reloadableEngine(() => createTtsEngine(config.tts, config.readInstalledEngines()));
+    unwatch = await watchVoices({
+      ...infra,
+      listen: infra.database.listen,
+      dir: voicesDir(config.dataDir),
+      reload: tts.reload,
+      log,
+    });
     if (mode !== 'api') {
       // Loaded only here, so the API process never even loads consumer code.
       const { startWorkerMode } = await import('./workers/worker-mode.js');
@@ -140,6 +155,7 @@ export type ApiSettings = Pick<
   | 'apiTokens'
   | 'apiRateLimit'
   | 'metricsToken'
+  | 'voiceSources'
 > &
   Pick<BookServiceDeps, 'deliveryTargets'>;
 
@@ -157,7 +173,7 @@ export async function buildApi(
   watchQueuesAndBooks(infra.queues, infra.books);
   const service = createBookService({
     ...infra,
-    voices: tts.voices,
+    voices: () => tts.voices,
     maxUploadBytes: settings.maxUploadBytes,
     deliveryTargets: settings.deliveryTargets,
   });
@@ -167,10 +183,20 @@ export async function buildApi(
     progress: infra.books.progressOf,
   });
   await events.start();
+  const voices = {
+    installs: createVoiceInstalls({
+      books: infra.books,
+      jobs: infra.jobs,
+      sources: settings.voiceSources,
+      offered: () => tts.voices,
+    }),
+    events: await startVoiceEvents({ listen: infra.database.listen, books: infra.books }),
+  };
   return buildApp(
     {
       service,
       events,
+      voices,
       engine: tts,
       maxUploadBytes: settings.maxUploadBytes,
       bodyTimeoutMs: settings.bodyTimeoutMs,

@@ -55,7 +55,7 @@ function App() {
       book
         ? html`<${BookPage} id=${decodeURIComponent(book[1])} session=${session} />`
         : route === '/voices'
-          ? html`<${Voices} />`
+          ? html`<${Voices} session=${session} />`
           : html`<${Library} />`
     }
   `;

@@ -13,7 +13,8 @@ export interface PreviewDeps {
   books: Pick<BookQueries, 'getChapter'>;
   jobs: Pick<BookJobs, 'preview'>;
   storage: Pick<Storage, 'get' | 'size'>;
-  voices: Voice[];
+  /** What the engines offer now (a voice may be installed while the service runs). */
+  voices: () => Voice[];
   requireBook(principal: Principal, id: string): Promise<BookRow>;
 }
 
@@ -38,15 +39,15 @@ export function createPreviews(deps: PreviewDeps) {
     if (!found) throw new NotFoundError(`chapter ${n} of book ${id}`);
     if (found.textStart === null)
       throw new ConflictError(`chapter ${n} has no text to read (${found.error ?? 'empty'})`);
-    if (choice.voice) assertOffered(deps.voices, choice.voice);
-    if (choice.dialogueVoice) assertOffered(deps.voices, choice.dialogueVoice);
+    if (choice.voice) assertOffered(deps.voices(), choice.voice);
+    if (choice.dialogueVoice) assertOffered(deps.voices(), choice.dialogueVoice);
     const payload: PreviewPayload = { kind: 'chapter', bookId: id, n, ...choice };
     return made(payload, [payload, found.title]);
   }
 
   /** A short sentence in the voice, in its language. */
   async function sample(voiceId: string) {
-    assertOffered(deps.voices, voiceId, 'resource');
+    assertOffered(deps.voices(), voiceId, 'resource');
     const payload: PreviewPayload = { kind: 'sample', voice: voiceId };
     return made(payload, [payload]);
   }

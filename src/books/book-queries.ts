@@ -9,6 +9,7 @@ import { createDeliveryQueries } from './delivery-queries.js';
 import { createJobHistoryQueries } from './job-history-queries.js';
 import { createLexiconQueries } from './lexicon-queries.js';
 import { createReviewQueries } from './review-queries.js';
+import { createVoiceInstallQueries } from './voice-install-queries.js';
 
 /** Forward order of a book's life; FAILED and CANCELLED sit outside it. */
 const FORWARD: BookStatus[] = ['UPLOADED', 'PARSING', 'REVIEW', 'GENERATING', 'MERGING', 'READY'];
@@ -225,6 +226,7 @@ export function createBookQueries(db: Db) {
     ...createLexiconQueries(db),
     ...createReviewQueries(db),
     ...createDeliveryQueries(db),
+    ...createVoiceInstallQueries(db),
     advance,
     insertBook,
     findByIdempotencyKey,
@@ -246,10 +248,9 @@ export function createBookQueries(db: Db) {
 }
 
 /**
- * A book whose chapters have all ended, some FAILED, is FAILED, naming the first failed
- * chapter and how to retry; while any chapter still waits or runs it stays GENERATING (its
- * progress counts the failed ones). Called after every chapter's last word (DONE or FAILED):
- * each call runs after its own chapter's write has committed, so the last one sees them all.
+ * A book whose chapters have all ended, some FAILED, is FAILED, naming the first failed one
+ * and how to retry; until then it stays GENERATING. Called after every chapter's last word
+ * (DONE or FAILED), after that chapter's write committed: the last call sees them all.
  */
 export async function failIfSettled(db: Db, id: string): Promise<boolean> {
   const failed = await db

@@ -36,7 +36,8 @@ export interface BookServiceDeps {
   books: BookQueries;
   storage: Pick<Storage, 'putFile' | 'get' | 'getToFile' | 'size' | 'deletePrefix'>;
   jobs: BookJobs;
-  voices: Voice[];
+  /** What the engines offer now (a voice may be installed while the service runs). */
+  voices: () => Voice[];
   maxUploadBytes: number;
   /** Where READY books may be pushed (configured Audiobookshelf); none by default. */
   deliveryTargets?: DeliveryTarget[];

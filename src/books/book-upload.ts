@@ -107,7 +107,8 @@ export interface UploadDeps {
   books: Pick<BookQueries, 'findByIdempotencyKey' | 'insertBook' | 'fail' | 'ownerLexicon'>;
   storage: Pick<Storage, 'putFile' | 'deletePrefix'>;
   jobs: Pick<BookJobs, 'submit'>;
-  voices: Voice[];
+  /** What the engines offer now (a voice may be installed while the service runs). */
+  voices: () => Voice[];
   maxUploadBytes: number;
   deliveryTargets?: DeliveryTarget[];
 }
@@ -132,7 +133,7 @@ export function createBookUploads(deps: UploadDeps) {
     return withTempDir(async (dir) => {
       const file = path.join(dir, 'upload.epub');
       const { fields, fileName } = await spool(entries, file);
-      const choices = parseChoices(fields, deps.voices, principal.admin, deps.deliveryTargets);
+      const choices = parseChoices(fields, deps.voices(), principal.admin, deps.deliveryTargets);
       // Only an upload under an Idempotency-Key is compared with another (it costs a read of the file).
       const uploadFingerprint = idempotencyKey ? await fingerprint(file, choices) : null;
       if (idempotencyKey) {

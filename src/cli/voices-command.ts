@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dataDirOf } from '../config.js';
 import { voicesDir } from '../tts/voice-folders.js';
-import { type CatalogueVoice, DEFAULT_SOURCES, readCatalogue } from '../voices/voice-catalogue.js';
+import { DEFAULT_SOURCES, fetchCatalogue, findVoice } from '../voices/voice-catalogue.js';
 import { closestIds, installedIds, installVoice, removeVoice } from '../voices/voice-store.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -11,20 +11,11 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const dataDir = () => dataDirOf(process.env.INIT_CWD, process.env.DATA_DIR);
 
 /** The catalogues, from PIPER_VOICES_URL and KOKORO_URL (a mirror) or Hugging Face. */
-async function catalogue(): Promise<CatalogueVoice[]> {
-  const getJson = async (url: string) => {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-    return res.json();
-  };
-  return readCatalogue(
-    {
-      piperUrl: process.env.PIPER_VOICES_URL ?? DEFAULT_SOURCES.piperUrl,
-      kokoroUrl: process.env.KOKORO_URL ?? DEFAULT_SOURCES.kokoroUrl,
-    },
-    getJson,
-  );
-}
+const catalogue = () =>
+  fetchCatalogue({
+    piperUrl: process.env.PIPER_VOICES_URL ?? DEFAULT_SOURCES.piperUrl,
+    kokoroUrl: process.env.KOKORO_URL ?? DEFAULT_SOURCES.kokoroUrl,
+  });
 
 /** A progress bar on stderr, redrawn in place on a terminal and every 10 % elsewhere. */
 function progressBar(id: string) {
@@ -53,9 +44,7 @@ async function list(): Promise<number> {
 
 async function add(id: string): Promise<number> {
   const voices = await catalogue();
-  // A bare name (`af_heart`) is enough when one engine alone has it.
-  const bare = voices.filter((v) => v.id.slice(v.id.indexOf(':') + 1) === id);
-  const voice = voices.find((v) => v.id === id) ?? (bare.length === 1 ? bare[0] : undefined);
+  const voice = findVoice(voices, id);
   if (!voice) {
     const near = closestIds(
       id,

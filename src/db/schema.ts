@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -251,3 +252,22 @@ export const deliveries = pgTable(
 );
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
+
+/**
+ * Voices installed for the whole fleet (`POST /voices/:id/install`, workers/voice-install-
+ * processor.ts): their files are kept in storage under `voices/`, and each process copies them
+ * into its DATA_DIR/voices when it first needs them (voices/voice-sync.ts). A change is
+ * announced on the channel `voice_installs` (migration 0020), which admins' event streams relay.
+ */
+export const voiceInstalls = pgTable('voice_installs', {
+  voiceId: text('voice_id').primaryKey(),
+  state: text('state').$type<DeliveryState>().notNull().default('PENDING'),
+  doneBytes: bigint('done_bytes', { mode: 'number' }).notNull().default(0),
+  totalBytes: bigint('total_bytes', { mode: 'number' }).notNull().default(0),
+  /** Each file, as its path under the voices folder (and under `voices/` in storage) and size. */
+  files: jsonb('files').$type<{ dest: string; size: number }[]>().notNull().default([]),
+  error: text('error'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type VoiceInstallRow = typeof voiceInstalls.$inferSelect;

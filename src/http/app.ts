@@ -6,9 +6,11 @@ import { type ApiToken, tokenIdentifier } from '../access/principal.js';
 import type { BookService } from '../books/book-service.js';
 import type { BookRow } from '../db/schema.js';
 import type { EventHub } from '../events/event-hub.js';
+import type { VoiceEvents } from '../events/voice-events.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { estimatedSeconds } from '../tts/voices.js';
+import type { createVoiceInstalls } from '../voices/voice-installs.js';
 import { registerApiDocs } from './api-docs.js';
 import { audioRoutes } from './audio-routes.js';
 import { registerAccessControl } from './auth.js';
@@ -26,6 +28,7 @@ import { reviewRoutes } from './review-routes.js';
 import { type ReadinessSources, serviceRoutes } from './service-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { subtitleRoutes } from './subtitle-routes.js';
+import { voiceRoutes } from './voice-routes.js';
 import { registerWebApp } from './web-app.js';
 
 export interface AppDeps {
@@ -45,6 +48,8 @@ export interface AppDeps {
   events: EventHub;
   /** The queues the admin dashboard shows (unset: no dashboard). */
   dashboardQueues?: Pick<QueueBackend, 'queue'>;
+  /** Voices installed for the fleet (admins), and their progress for admins' streams. */
+  voices: { installs: ReturnType<typeof createVoiceInstalls>; events: VoiceEvents };
 }
 
 /**
@@ -99,9 +104,12 @@ export async function buildApp(
   await app.register(previewRoutes, { service: deps.service.previews });
   await app.register(subtitleRoutes, { service: deps.service });
   await app.register(deliveryRoutes, { service: deps.service.deliveries });
-  await app.register(eventRoutes, { hub: deps.events, service: deps.service.events });
+  const { events: hub, voices } = deps;
+  await app.register(eventRoutes, { hub, service: deps.service.events, voices: voices.events });
+  await app.register(voiceRoutes, { installs: deps.voices.installs });
   // Open streams would keep the server from closing: end them first (clients reconnect elsewhere).
   app.addHook('preClose', deps.events.close);
+  app.addHook('onClose', deps.voices.events.stop);
   await app.register(metricsRoutes, { metricsToken: deps.metricsToken });
   if (deps.dashboardQueues) await registerQueueDashboard(app, deps.dashboardQueues);
   answerOtherMethods(app, methods);

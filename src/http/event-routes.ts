@@ -5,12 +5,15 @@ import type { BookService } from '../books/book-service.js';
 import type { BookEventRow } from '../db/schema.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { EventFilter } from '../events/event-queries.js';
+import type { VoiceEvents } from '../events/voice-events.js';
+import { installView } from '../voices/voice-installs.js';
 import { BookIdParams, ErrorBody } from './schemas.js';
 
 const EventStream = Type.String({
   description:
     'text/event-stream. Events: `book` (status, error, title, counts), `progress` (on /events) ' +
-    'or `chapter` (on /books/{id}/events), `ready` (first, when not resuming), `reset` (events ' +
+    "or `chapter` (on /books/{id}/events), `voice` (on /events, admins: a voice install's progress), " +
+    '`ready` (first, when not resuming), `reset` (events ' +
     'after Last-Event-ID were pruned: reload).',
 });
 const EventHeaders = Type.Object({
@@ -27,7 +30,8 @@ const MAX_BACKLOG_BYTES = 1024 * 1024;
 export const eventRoutes: FastifyPluginAsyncTypebox<{
   hub: EventHub;
   service: BookService['events'];
-}> = async (app, { hub, service }) => {
+  voices: VoiceEvents;
+}> = async (app, { hub, service, voices }) => {
   // Statuses are shared for a moment (STATUS_TTL_MS); a change made anywhere (a worker, another
   // API) drops the shared copy before any stream hears of it, so a client that reads the book
   // on an event reads the change.
@@ -43,6 +47,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{
     stream(hub, request, reply, admin ? {} : { owner }, (e) =>
       e.kind === 'book' ? ['book', e.data] : ['progress', { progress: e.data.progress }],
     );
+    // Admins also hear voice installs: live progress only (no id, nothing to resume).
+    if (admin) {
+      const res = reply.raw;
+      const stop = voices.subscribe((row) =>
+        res.write(`event: voice\ndata: ${JSON.stringify(installView(row))}\n\n`),
+      );
+      res.once('close', stop);
+    }
   });
   app.get(
     '/books/:id/events',

@@ -3,7 +3,7 @@ import { BookId, type JobNode, JobNodeSchema } from '../../flows/index.js';
 import { AUDIO_FORMATS } from '../audio/audio-format.js';
 import { BOOK_STATUSES, CHAPTER_STATUSES, DELIVERY_STATES } from '../db/schema.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ErrorBody = Type.Object({
   statusCode: Type.Integer(),

@@ -5,6 +5,7 @@ import {
   JOB_OPTIONS,
   JOB_QUEUE,
   JOBS,
+  type JobName,
   jobIds,
   type PreviewPayload,
   type PreviewResult,
@@ -108,13 +109,22 @@ export function createBookJobs(deps: BookJobsDeps) {
   }
 
   /** Queues a book's push to `target`; a finished or failed earlier push makes room for it. */
-  async function deliver(bookId: string, target: DeliveryTarget): Promise<void> {
-    const queue = queues.queue('deliver');
-    const jobId = jobIds.delivery(bookId, target);
+  /** A job under `jobId`, unless one is waiting or running: a finished one is replaced. */
+  async function addOnce(key: 'deliver' | 'voices', name: JobName, data: object, jobId: string) {
+    const queue = queues.queue(key);
     const earlier = await queue.getJob(jobId);
     const state = await earlier?.getState();
     if (state === 'completed' || state === 'failed') await earlier?.remove();
-    await queue.add(JOBS.deliverBook, { bookId, target }, { ...JOB_OPTIONS.deliver, jobId });
+    await queue.add(name, data, { ...JOB_OPTIONS[key], jobId });
+  }
+
+  async function deliver(bookId: string, target: DeliveryTarget): Promise<void> {
+    await addOnce('deliver', JOBS.deliverBook, { bookId, target }, jobIds.delivery(bookId, target));
+  }
+
+  /** A voice downloaded into storage for the whole fleet (workers/voice-install-processor.ts). */
+  async function installVoice(voice: string): Promise<void> {
+    await addOnce('voices', JOBS.installVoice, { voice }, jobIds.voiceInstall(voice));
   }
 
   /**
@@ -147,6 +157,7 @@ export function createBookJobs(deps: BookJobsDeps) {
     wakeMerge,
     preview,
     deliver,
+    installVoice,
     discard,
     trimFinished,
     readTree,

@@ -23,6 +23,8 @@ export const objectKeys = {
   /** A chapter's preview (kept with its book, so it goes when the book does). */
   preview: (bookId: string, hash: string, format: AudioFormat) =>
     `books/${bookId}/previews/${hash}.${format === 'mp3' ? 'mp3' : 'm4a'}`,
+  /** A file of a voice installed for the fleet, by its path under the voices folder. */
+  voiceFile: (dest: string) => `voices/${dest}`,
   /** A voice's sample sentence, by a hash of the engine and voice. */
   voiceSample: (hash: string) => `samples/${hash}.m4a`,
   cover: (bookId: string, mediaType: string) =>

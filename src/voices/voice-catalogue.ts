@@ -117,3 +117,19 @@ export async function readCatalogue(
   ]);
   return [...piper, ...kokoro].sort((a, b) => a.id.localeCompare(b.id));
 }
+
+/** The catalogues as their servers publish them now (PIPER_VOICES_URL, KOKORO_URL). */
+export function fetchCatalogue(sources: CatalogueSources): Promise<CatalogueVoice[]> {
+  const getJson = async (url: string) => {
+    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+    return res.json();
+  };
+  return readCatalogue(sources, getJson);
+}
+
+/** A voice by its id, or by its bare name (`af_heart`) when one engine alone has it. */
+export function findVoice(voices: CatalogueVoice[], id: string): CatalogueVoice | undefined {
+  const bare = voices.filter((v) => v.id.slice(v.id.indexOf(':') + 1) === id);
+  return voices.find((v) => v.id === id) ?? (bare.length === 1 ? bare[0] : undefined);
+}

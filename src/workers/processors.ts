@@ -6,6 +6,7 @@ import { createGenerateAudioProcessor } from './generate-audio-processor.js';
 import { createMergeProcessor } from './merge-audiobook-processor.js';
 import { createParseProcessor } from './parse-epub-processor.js';
 import { createPreviewProcessor } from './preview-audio-processor.js';
+import { createVoiceInstallProcessor } from './voice-install-processor.js';
 import type { WorkerDeps } from './worker-deps.js';
 
 export type JobProcessor = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
@@ -18,4 +19,5 @@ export const PROCESSOR_FACTORIES: Record<JobName, (deps: WorkerDeps) => JobProce
   [JOBS.finalizeBook]: createFinalizeProcessor,
   [JOBS.previewAudio]: createPreviewProcessor,
   [JOBS.deliverBook]: createDeliverProcessor,
+  [JOBS.installVoice]: createVoiceInstallProcessor,
 };

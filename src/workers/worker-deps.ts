@@ -6,6 +6,7 @@ import type { ParsedBook, ReadOptions } from '../epub/parsed-book.js';
 import type { BookJobs } from '../jobs/book-jobs.js';
 import type { Storage } from '../storage/storage.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
+import type { CatalogueSources } from '../voices/voice-catalogue.js';
 import type { EngineBreaker } from './engine-breaker.js';
 
 /** What processors may touch; each takes only the part it needs. */
@@ -24,6 +25,8 @@ export interface WorkerDeps {
   delivery?: AbsTarget;
   /** Book changes as they happen (the cancel watcher wakes on them); unset: it polls only. */
   listen?: Database['listen'];
+  /** This process's voices folder (DATA_DIR/voices) and where voices are installed from. */
+  voices: { dir: string; sources: CatalogueSources };
 }
 
 /** A processor's own needs: some of WorkerDeps, and of the catalogue only the queries it makes. */

@@ -5,6 +5,7 @@ import { createParseThreadPool } from '../epub/parse-thread-pool.js';
 import type { ReadOptions } from '../epub/parsed-book.js';
 import type { Infrastructure } from '../runtime.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
+import { voicesDir } from '../tts/voice-folders.js';
 import { startReconciler } from './book-reconciler.js';
 import { startRetention } from './book-retention.js';
 import { engineBreakerFor } from './engine-breaker.js';
@@ -22,6 +23,8 @@ export type WorkerModeSettings = Pick<
   | 'reconcile'
   | 'retentionDays'
   | 'dbRetryMs'
+  | 'dataDir'
+  | 'voiceSources'
 >;
 
 type Log = WorkerDeps['log'];
@@ -57,6 +60,7 @@ export function startWorkerMode(
     listen: infra.database.listen,
     delivery: settings.abs,
     breaker: engineBreakerFor(tts, infra.queues, infra.database.db, log),
+    voices: { dir: voicesDir(settings.dataDir), sources: settings.voiceSources },
   };
   const workers = startWorkers(infra.queues, deps, settings.workerQueues, settings);
   const sweeps: { stop(): void }[] = [];

@@ -162,19 +162,20 @@ describe('queue ownership between processes', () => {
       finalize: 0,
       preview: 0,
       deliver: 0,
+      voices: 0,
     });
     expect((await api.get(body.id)).body.status).toBe('UPLOADED');
     expect(await backend.queue('parse').getJobCounts('waiting')).toEqual({ waiting: 1 });
 
     // Workers for everything but speech: the book is parsed, its chapters wait for a TTS worker.
-    await d.start('worker', { WORKER_QUEUES: 'parse,merge,finalize,deliver' });
-    const partial = { parse: 1, tts: 0, merge: 1, finalize: 1, preview: 0, deliver: 1 };
+    await d.start('worker', { WORKER_QUEUES: 'parse,merge,finalize,deliver,voices' });
+    const partial = { parse: 1, tts: 0, merge: 1, finalize: 1, preview: 0, deliver: 1, voices: 1 };
     expect(await settledWorkerCounts(partial)).toEqual(partial);
     const generating = await api.waitFor(body.id, ['GENERATING']);
     expect(generating.chapters.every((c) => c.status === 'PENDING')).toBe(true);
 
     await d.start('worker', { WORKER_QUEUES: 'tts,preview' });
-    const all = { parse: 1, tts: 1, merge: 1, finalize: 1, preview: 1, deliver: 1 };
+    const all = { parse: 1, tts: 1, merge: 1, finalize: 1, preview: 1, deliver: 1, voices: 1 };
     expect(await settledWorkerCounts(all)).toEqual(all);
     expect((await api.waitFor(body.id, ['READY', 'FAILED'])).status).toBe('READY');
   });

@@ -277,6 +277,8 @@ describe('routes: access, ownership and error mapping, in process', () => {
       '/ready',
       '/session',
       '/voices',
+      '/voices/catalogue',
+      '/voices/{id}/install',
       '/voices/{id}/sample',
     ]);
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });

@@ -4,8 +4,11 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, REPO } from '../support/fixtures.js';
+import { testVoicePath } from '../support/piper.js';
+import { tempDir } from '../support/services.js';
 import { buildTestApp, startInProcessWorkers, type TestApp } from '../support/test-app.js';
 import { createTestEngine } from '../support/test-engine.js';
+import { startVoiceMirror, type VoiceMirror } from '../support/voice-mirror.js';
 
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-token-0123456789ab';
@@ -13,6 +16,12 @@ const ADMIN = 'admin-token-0123456789';
 /** Debian's chromium (installed by .ci/run); nothing is downloaded. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'test', 'screenshots');
+/** A Kokoro repository with no voices: the mirror's catalogue then offers Piper's alone. */
+async function emptyKokoroRepository(): Promise<string> {
+  const dir = await tempDir('bookflow-hub-');
+  for (const folder of ['onnx', 'voices']) await fs.mkdir(path.join(dir, folder));
+  return dir;
+}
 const SIZES = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
 
 /**
@@ -26,9 +35,17 @@ describe('the web app, in a real browser', () => {
   let browser: Browser;
   let base: string;
   let failing = true;
+  let mirror: VoiceMirror;
+  let hub: string | undefined;
 
   beforeAll(async () => {
     const engine = createTestEngine({ match: /game of chess/i, on: () => failing });
+    mirror = await startVoiceMirror({
+      piperVoiceDir: path.dirname(testVoicePath()),
+      piperKey: 'en_US-joe-medium',
+      kokoroDir: (hub = await emptyKokoroRepository()),
+    });
+    const voiceSources = { piperUrl: mirror.piperUrl, kokoroUrl: mirror.kokoroUrl };
     t = await buildTestApp({
       tokens: [
         { owner: 'alice', token: ALICE, admin: false },
@@ -36,10 +53,11 @@ describe('the web app, in a real browser', () => {
         { owner: 'ops', token: ADMIN, admin: true },
       ],
       engine,
+      voiceSources,
     });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    workers = await startInProcessWorkers(t, engine);
+    workers = await startInProcessWorkers(t, engine, { voiceSources });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
@@ -48,6 +66,8 @@ describe('the web app, in a real browser', () => {
   });
   afterAll(async () => {
     await browser?.close();
+    await mirror?.close();
+    if (hub) await fs.rm(hub, { recursive: true, force: true });
     await workers?.stop();
     await t?.close();
   });
@@ -255,6 +275,18 @@ describe('the web app, in a real browser', () => {
     await row.getByRole('button', { name: 'Hear silence' }).click();
     expect((await answered).status()).toBe(200);
     await page.getByLabel('sample of silence').waitFor();
+    // Owners are not offered installs.
+    expect(await page.getByRole('heading', { name: 'Install a voice' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('lets an admin install a voice and follow its download', async () => {
+    const page = await signedIn(ADMIN);
+    await page.getByRole('link', { name: 'Voices' }).click();
+    await page.getByRole('heading', { name: 'Install a voice' }).waitFor();
+    const row = page.locator('tr[data-voice="piper:en_US-joe-medium"]');
+    await row.getByRole('button', { name: 'Install piper:en_US-joe-medium' }).click();
+    await row.locator('.installed').waitFor({ timeout: 60_000 });
     await shoot(page, 'voices');
     await page.close();
   });

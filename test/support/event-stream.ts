@@ -14,7 +14,7 @@ export interface EventStream {
   close(): void;
 }
 
-const TYPES = ['book', 'chapter', 'progress', 'ready', 'reset'];
+const TYPES = ['book', 'chapter', 'progress', 'voice', 'ready', 'reset'];
 
 /** A server-sent event stream as a browser's EventSource reads it, with headers of our choosing. */
 export function openEventStream(url: string, headers: Record<string, string> = {}): EventStream {

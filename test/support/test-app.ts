@@ -13,6 +13,7 @@ import { assemble, type Infrastructure } from '../../src/runtime.js';
 import { createLocalStorage } from '../../src/storage/local-storage.js';
 import { createSilenceEngine } from '../../src/tts/silence-engine.js';
 import type { TtsEngine } from '../../src/tts/tts-engine.js';
+import { type CatalogueSources, DEFAULT_SOURCES } from '../../src/voices/voice-catalogue.js';
 import { startWorkerMode } from '../../src/workers/worker-mode.js';
 import {
   clearRedisPrefix,
@@ -49,6 +50,8 @@ export async function buildTestApp(
     engine?: TtsEngine;
     /** Where READY books may be pushed (the workers' `delivery` is told where). */
     deliveryTargets?: DeliveryTarget[];
+    /** Where voices are installed from (a local mirror); Hugging Face by default. */
+    voiceSources?: CatalogueSources;
   } = {},
 ): Promise<TestApp> {
   const [db, dir] = await Promise.all([createTestDatabase(), tempDir()]);
@@ -65,6 +68,7 @@ export async function buildTestApp(
       apiRateLimit: { max: 100_000, duration: 60_000 },
       metricsToken: opts.metricsToken,
       deliveryTargets: opts.deliveryTargets,
+      voiceSources: opts.voiceSources ?? DEFAULT_SOURCES,
     },
     { logger: false },
   );
@@ -118,6 +122,8 @@ export async function startInProcessWorkers(
     queues?: QueueKey[];
     ttsConcurrency?: number;
     delivery?: AbsTarget;
+    /** Where voices are installed from (a local mirror); Hugging Face by default. */
+    voiceSources?: CatalogueSources;
     /** A job's lock, and how often a lapsed one is looked for (10 s and 5 s by default). */
     lock?: { lockMs: number; stallCheckMs: number };
   } = {},
@@ -150,6 +156,8 @@ export async function startInProcessWorkers(
       reconcile: { intervalMs: 3600_000, graceMs: 3600_000 },
       retentionDays: 0,
       dbRetryMs: 0,
+      dataDir: t.dir,
+      voiceSources: opts.voiceSources ?? DEFAULT_SOURCES,
     },
     infra,
     tts,

@@ -9,7 +9,15 @@ describe('configuration', () => {
     expect(c.s3).toBeUndefined();
     expect(c.port).toBe(3000);
     expect(c.host).toBe('127.0.0.1');
-    expect(c.workerQueues).toEqual(['parse', 'tts', 'merge', 'finalize', 'preview', 'deliver']);
+    expect(c.workerQueues).toEqual([
+      'parse',
+      'tts',
+      'merge',
+      'finalize',
+      'preview',
+      'deliver',
+      'voices',
+    ]);
   });
 
   it('names every bad variable in one error', () => {
@@ -171,6 +179,7 @@ describe('access and worker configuration', () => {
       merge: { concurrency: 1, lockMs: 60_000 },
       preview: { concurrency: 2, lockMs: 60_000 },
       deliver: { concurrency: 2, lockMs: 60_000 },
+      voices: { concurrency: 1, lockMs: 60_000 },
     });
     expect(c.stallCheckMs).toBe(2000);
     expect(loadConfig({}).apiRateLimit).toEqual({ max: 1200, duration: 60_000 });

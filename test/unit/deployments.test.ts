@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { QUEUE_KEYS } from '../../flows/index.js';
 import { REPO } from '../support/fixtures.js';
 
 interface Service {
@@ -30,9 +31,14 @@ describe('the compose deployment', () => {
     const { services } = await load();
     expect(services.api?.command).toEqual(['npm', 'run', 'api']);
     expect(services['worker-light']?.environment?.WORKER_QUEUES).toBe(
-      'parse,merge,finalize,deliver',
+      'parse,merge,finalize,deliver,voices',
     );
     expect(services['worker-tts']?.environment?.WORKER_QUEUES).toBe('tts,preview');
+    // Every queue has a kind of worker that takes it.
+    const taken = ['worker-light', 'worker-tts'].flatMap(
+      (name) => services[name]?.environment?.WORKER_QUEUES?.split(',') ?? [],
+    );
+    expect(taken.sort()).toEqual([...QUEUE_KEYS].sort());
     for (const name of ['worker-light', 'worker-tts']) {
       expect(services[name]?.command, name).toEqual(['npm', 'run', 'worker']);
       expect(services[name]?.environment?.API_TOKENS, name).toBeUndefined();
