@@ -40,10 +40,11 @@ describe('the web app, in a real browser', () => {
 
   beforeAll(async () => {
     const engine = createTestEngine({ match: /game of chess/i, on: () => failing });
+    hub = await emptyKokoroRepository();
     mirror = await startVoiceMirror({
       piperVoiceDir: path.dirname(testVoicePath()),
       piperKey: 'en_US-joe-medium',
-      kokoroDir: (hub = await emptyKokoroRepository()),
+      kokoroDir: hub,
     });
     const voiceSources = { piperUrl: mirror.piperUrl, kokoroUrl: mirror.kokoroUrl };
     t = await buildTestApp({
