@@ -19,6 +19,9 @@ export const isPublicUrl = (url: string) =>
  * page at `/docs` whose assets the app serves itself (no CDN). Every route
  * but the public ones takes a bearer token and may answer 401 or 429.
  */
+/** A route schema key @fastify/swagger carries into the document, as it does every `x-` key. */
+const BODY_OPTIONAL = 'x-body-optional';
+
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
   // The job tree's node refers to itself: shared once, by name, in the document's components.
   app.addSchema(JobNodeSchema);
@@ -52,7 +55,20 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
           schema: { ...schema, ...open, consumes: ['multipart/form-data'], body: UploadForm },
           url,
         };
-      return { schema: { ...schema, ...open }, url };
+      const optional = route.config?.bodyOptional ? { [BODY_OPTIONAL]: true } : {};
+      return { schema: { ...schema, ...open, ...optional }, url };
+    },
+    // @fastify/swagger marks every body required (Fastify wants one where a schema is given);
+    // routes that take none as {} say so.
+    transformObject: (document) => {
+      const openapiObject = 'openapiObject' in document ? document.openapiObject : {};
+      for (const methods of Object.values(openapiObject.paths ?? {}))
+        for (const op of Object.values(methods as Record<string, Record<string, unknown>>)) {
+          if (!op?.[BODY_OPTIONAL]) continue;
+          delete op[BODY_OPTIONAL];
+          (op.requestBody as { required: boolean }).required = false;
+        }
+      return openapiObject;
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -19,6 +19,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Answers without a token (sign-in itself). */
     public?: boolean;
+    /** Takes no body at all as an empty one (the API document says the body is optional). */
+    bodyOptional?: boolean;
   }
 }
 

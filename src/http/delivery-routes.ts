@@ -15,6 +15,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<{
         response: { 202: DeliveryAccepted, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody },
       },
       // No body at all is the one target there is.
+      config: { bodyOptional: true },
       preValidation: async (request) => {
         request.body ??= {};
       },

@@ -37,8 +37,8 @@ export const previewRoutes: FastifyPluginAsyncTypebox<{
     '/books/:id/chapters/:n/preview',
     {
       schema: { params: ChapterParams, body: PreviewChoice, response: responses },
-      config: { rateLimit: PREVIEW_RATE },
       // No body at all is the book's own voice and speed.
+      config: { rateLimit: PREVIEW_RATE, bodyOptional: true },
       preValidation: async (request) => {
         request.body ??= {};
       },

@@ -287,6 +287,11 @@ describe('routes: access, ownership and error mapping, in process', () => {
       expect.arrayContaining(['200', '401', '404', '429']),
     );
     expect(doc.paths['/books'].post.requestBody.content['multipart/form-data']).toBeDefined();
+    expect(doc.paths['/books'].post.requestBody.required).toBe(true);
+    // Routes that take no body at all as {} say their body is optional.
+    for (const p of ['/books/{id}/deliveries', '/books/{id}/chapters/{n}/preview'])
+      expect(doc.paths[p].post.requestBody.required, p).toBe(false);
+    expect(JSON.stringify(doc)).not.toContain('x-body-optional');
     const page = await t.app.inject('/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toMatch(/https?:\/\//); // every asset from the app itself
