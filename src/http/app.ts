@@ -20,7 +20,7 @@ import { registerErrorHandler } from './error-handler.js';
 import { eventRoutes } from './event-routes.js';
 import { HttpError } from './http-errors.js';
 import { lexiconRoutes } from './lexicon-routes.js';
-import { measureRequests, metricsRoutes } from './metrics-routes.js';
+import { metricsRoutes, recordRequests } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { previewRoutes } from './preview-routes.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
@@ -63,6 +63,7 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     ...opts,
+    disableRequestLogging: true,
     requestTimeout: deps.bodyTimeoutMs,
     // Node 20 honours a request timeout only when the server is built with it, and looks for
     // overdue requests every 30 s unless told: checked at a quarter of the timeout, a stalled
@@ -78,7 +79,7 @@ export async function buildApp(
   const methods = methodsByPath(app);
 
   registerErrorHandler(app);
-  measureRequests(app);
+  recordRequests(app);
   await registerApiDocs(app);
   await registerAccessControl(app, deps.access);
   await app.register(multipart, {

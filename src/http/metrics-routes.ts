@@ -5,6 +5,7 @@ import { tokenIdentifier } from '../access/principal.js';
 import { metrics, registry } from '../metrics/metrics.js';
 import { HttpError } from './http-errors.js';
 import { ErrorBody } from './schemas.js';
+import { isWebPage } from './web-app.js';
 
 /**
  * Prometheus text at /metrics, for an admin token or `METRICS_TOKEN` (a scraper
@@ -37,9 +38,17 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<{
   );
 };
 
-/** Every answer's duration, by route pattern (never the raw URL: ids would explode the labels). */
-export function measureRequests(app: FastifyInstance): void {
+/**
+ * Every answer: its duration in the metrics, by route pattern (never the raw URL: ids would
+ * explode the labels), and one log line (Fastify's own two a request are turned off), at
+ * debug for the web app's files, at the route's own level otherwise (polled routes: warn).
+ */
+export function recordRequests(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode };
+    const ms = Math.round(reply.elapsedTime);
+    if (isWebPage(request.url)) request.log.debug({ ...line, ms }, 'request');
+    else request.log.info({ ...line, ms }, 'request');
     metrics.httpSeconds.observe(
       {
         method: request.method,

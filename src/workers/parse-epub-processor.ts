@@ -40,7 +40,8 @@ export function createParseProcessor(deps: Deps) {
     const leftOut = [...parsed.warnings];
     if (parsed.cover && !cover)
       leftOut.push('the cover image could not be read, so the audiobook has none');
-    for (const note of leftOut) log.warn({ bookId }, note);
+    // What a book leaves out is expected (a licence, a contents page): said, not warned of.
+    if (leftOut.length > 0) log.info({ bookId, leftOut }, 'not read aloud');
     // Skipped chapters' texts are kept too: a reviewer may choose to have them read.
     const { texts, ranges } = packTexts(parsed.chapters.filter((c) => c.text.trim()));
     await storage.put(objectKeys.chapterTexts(bookId), texts);
