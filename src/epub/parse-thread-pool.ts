@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Worker as Thread } from 'node:worker_threads';
 import { oneAtATimePerCore, startThread } from '../thread-entry.js';
 import { EpubError, type EpubLimits, formatCount } from './epub-limits.js';
-import type { ParseAnswer, ParseRequest } from './parse-thread.js';
+import type { ParseAnswer, ParseRequest, ThreadId } from './parse-thread.js';
 import type { ParsedBook, ReadOptions } from './parsed-book.js';
 
 /** A book stopped by the thread's deadline or memory ceiling, not by a rule of the parser. */
@@ -33,25 +34,59 @@ const ENTRY = new URL('./parse-thread.ts', import.meta.url);
 const SLOW_PARSE_MS = 3000;
 
 /**
+ * The deadline counts the parse thread's own CPU time (a book read while other work holds the
+ * cores is not failed for waiting); past this many deadlines of wall time it ends anyway.
+ */
+const WALL_BACKSTOP = 5;
+
+/** CPU time a thread of this process has used (Linux: its /proc stat, in 100 Hz ticks). */
+function threadCpuMs(tid: number | undefined): number | undefined {
+  if (tid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state, …, utime (14), stime (15).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Parses books in worker threads, so a hostile book can neither block the
  * event loop (which renews job locks and, in `npm start`, answers HTTP) nor
  * take the process down: a thread that passes its heap ceiling or its
  * deadline is terminated, and the book is refused with a message naming that
- * limit. Threads are reused while they behave. At most one parse per core runs at once,
+ * limit (the deadline in the thread's own CPU time where the system tells it, see
+ * WALL_BACKSTOP). Threads are reused while they behave. At most one parse per core runs at once,
  * the others waiting in the order their jobs came (a batch of uploads is read first come,
  * first done, instead of all at once and all late), unless one runs past SLOW_PARSE_MS;
  * the deadline counts from the start.
  */
 export function createParseThreadPool(options: ParseThreadOptions) {
   const idle: { worker: Thread; timer: NodeJS.Timeout }[] = [];
+  const tids = new WeakMap<Thread, number>();
   const inTurn = oneAtATimePerCore<ParseAnswer>({ yieldAfterMs: SLOW_PARSE_MS });
 
   function spawn(): Thread {
-    return startThread(ENTRY, {
+    const worker = startThread(ENTRY, {
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
       stdout: false,
       stderr: false,
     });
+    worker.on('message', (m: ParseAnswer | ThreadId) => {
+      if ('tid' in m) tids.set(worker, m.tid);
+    });
+    return worker;
+  }
+
+  /** Whether a parse started at `start` (wall ms, thread CPU ms) is past its deadline. */
+  function overdue(worker: Thread, start: { wall: number; cpu: number | undefined }): boolean {
+    const wall = Date.now() - start.wall;
+    const cpu = threadCpuMs(tids.get(worker));
+    if (cpu === undefined) return wall > options.timeoutMs;
+    // A new thread tells its id as it starts: its first parse counts from the thread's birth.
+    return cpu - (start.cpu ?? 0) > options.timeoutMs || wall > options.timeoutMs * WALL_BACKSTOP;
   }
 
   function take(): Thread {
@@ -105,19 +140,26 @@ export function createParseThreadPool(options: ParseThreadOptions) {
 
   function run(worker: Thread, request: ParseRequest): Promise<ParseAnswer> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(
-          new ParseLimitError(
-            'time',
-            `reading this book took longer than ${formatCount(options.timeoutMs / 1000)} s (PARSE_TIMEOUT), so it was stopped; books built this way (deeply nested markup, an enormous table of contents) cannot be converted`,
-          ),
-        );
-      }, options.timeoutMs);
+      const start = { wall: Date.now(), cpu: threadCpuMs(tids.get(worker)) };
+      const timer = setInterval(
+        () => {
+          if (!overdue(worker, start)) return;
+          done();
+          reject(
+            new ParseLimitError(
+              'time',
+              `reading this book took more than ${formatCount(options.timeoutMs / 1000)} s (PARSE_TIMEOUT), so it was stopped; books built this way (deeply nested markup, an enormous table of contents) cannot be converted`,
+            ),
+          );
+        },
+        Math.min(1000, options.timeoutMs / 4),
+      );
       const done = () => {
-        clearTimeout(timer);
+        clearInterval(timer);
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
       };
-      const onMessage = (answer: ParseAnswer) => {
+      const onMessage = (answer: ParseAnswer | ThreadId) => {
+        if ('tid' in answer) return;
         done();
         resolve(answer);
       };
