@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EPUB_LIMITS } from '../../src/epub/epub-limits.js';
+import { DEFAULT_READ_OPTIONS } from '../../src/epub/epub-parser.js';
 import { createParseThreadPool, ParseLimitError } from '../../src/epub/parse-thread-pool.js';
 import { makeEpub } from '../support/epub-maker.js';
 import { tempDir } from '../support/services.js';
@@ -39,7 +40,7 @@ describe('the parse deadline on a busy machine', () => {
       const t0 = performance.now();
       // The test's own thread idles meanwhile: the process's CPU is the parse thread's.
       const cpu0 = process.cpuUsage();
-      const book = await pool.parse(file, DEFAULT_EPUB_LIMITS, {});
+      const book = await pool.parse(file, DEFAULT_EPUB_LIMITS, DEFAULT_READ_OPTIONS);
       const cpu = process.cpuUsage(cpu0);
       return { book, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
     } finally {
