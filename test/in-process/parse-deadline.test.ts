@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EPUB_LIMITS } from '../../src/epub/epub-limits.js';
-import { DEFAULT_READ_OPTIONS } from '../../src/epub/epub-parser.js';
 import { createParseThreadPool, ParseLimitError } from '../../src/epub/parse-thread-pool.js';
+import { DEFAULT_READ_OPTIONS } from '../../src/epub/parsed-book.js';
 import { makeEpub } from '../support/epub-maker.js';
 import { tempDir } from '../support/services.js';
 
