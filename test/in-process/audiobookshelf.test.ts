@@ -22,7 +22,7 @@ type Book = {
 };
 
 async function until(t: TestApp, id: string, done: (book: Book) => boolean): Promise<Book> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     const book = (await t.app.inject(`/books/${id}`)).json() as Book;
     if (done(book)) return book;
     await new Promise((r) => setTimeout(r, 100));
