@@ -260,14 +260,14 @@ export async function failIfSettled(db: Db, id: string): Promise<boolean> {
     .orderBy(asc(chapters.n));
   const [first] = failed;
   if (!first) return false;
-  const others =
-    failed.length > 1
-      ? ` (and ${failed.length - 1} more: POST /books/${id}/retry retries them all)`
-      : '';
+  // The failure as data: each surface (the API's `retry`, the web page's button, the command
+  // line) says how to retry it in its own terms.
+  const more = failed.length - 1;
+  const others = more > 0 ? ` (and ${more} more chapter${more === 1 ? '' : 's'} failed)` : '';
   const reason = fitted(
     `Chapter ${first.n} ("${first.title}") failed after ${first.attempts} attempt${first.attempts === 1 ? '' : 's'}: `,
     first.error ?? 'no reason given',
-    `. Retry it with POST /books/${id}/chapters/${first.n}/retry${others}`,
+    others,
   );
   const rows = await db
     .update(books)

@@ -42,13 +42,15 @@ export interface Book {
   title: string | null;
   author: string | null;
   error: string | null;
+  /** FAILED: where to POST to retry what failed. */
+  retry: string | null;
   progress: Progress;
   createdAt: string;
   chapters: Chapter[];
   format: string;
 }
 
-export type BookSummary = Omit<Book, 'chapters' | 'error' | 'format'>;
+export type BookSummary = Omit<Book, 'chapters' | 'error' | 'retry' | 'format'>;
 
 export interface UploadOptions {
   voice?: string;

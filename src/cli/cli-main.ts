@@ -120,6 +120,7 @@ function readCommands(program: Command): void {
           `${b.title ?? '(untitled)'}: ${b.status}, ${b.progress.done}/${b.progress.total} chapters`,
         );
         if (b.error) print(`  ${b.error}`);
+        if (b.retry) print(`  to retry what failed: bookflow retry ${id}`);
         for (const c of b.chapters) {
           print(
             `  ${String(c.n).padStart(4)}  ${c.status.padEnd(9)} attempts ${c.attempts}  ${c.title}${c.error ? `: ${c.error}` : ''}`,

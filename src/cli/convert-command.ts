@@ -50,6 +50,8 @@ export async function convert(
   if (typeof outcome === 'number') return outcome;
   if (outcome.status !== 'READY') {
     process.stderr.write(`${outcome.status}: ${outcome.error ?? 'cancelled'}\n`);
+    // The command line's own words for retrying what failed.
+    if (outcome.retry) process.stderr.write(`to retry what failed: bookflow retry ${id}\n`);
     return 1;
   }
   const out = wanted ?? defaultOutput(file, outcome.format);

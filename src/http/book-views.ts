@@ -41,6 +41,7 @@ export function bookView(
     },
     estimatedSec: estimate(wordsOf(counted), book),
     error: book.error,
+    retry: book.status === 'FAILED' ? `/books/${book.id}/retry` : null,
     durationSec: book.durationSec,
     voice: book.voice,
     dialogueVoice: book.dialogueVoice,

@@ -143,6 +143,8 @@ export const BookView = Type.Object({
   language: Nullable(Type.String()),
   progress: Progress,
   error: Nullable(Type.String()),
+  /** FAILED: POST here to retry every failed chapter and step (one chapter: its own `/retry`). */
+  retry: Nullable(Type.String()),
   durationSec: Type.Union([Type.Number(), Type.Null()]),
   /** What hearing the chapters to read should take (seconds): the book's expected duration. */
   estimatedSec: Type.Number({ minimum: 0 }),

@@ -63,7 +63,6 @@ const STEP_FAILURES = [
  * the unfinished chapters with their jobs, read only while the merge waits for them.
  */
 export function diagnose(
-  bookId: string,
   steps: Seen[],
   chapters: (Seen & { n: number; title: string })[] = [],
 ): Problem | undefined {
@@ -72,8 +71,7 @@ export function diagnose(
   if (failedStep >= 0) {
     const what = STEP_FAILURES[failedStep];
     const cause = String(steps[failedStep]?.failedReason);
-    const reason = fitted(`${what}: `, cause, `. Retry it with POST /books/${bookId}/retry`);
-    return { kind: 'failed', reason };
+    return { kind: 'failed', reason: fitted(`${what}: `, cause) };
   }
   const failed = chapters.find((c) => c.state === 'failed');
   if (failed) {
@@ -82,7 +80,6 @@ export function diagnose(
       reason: fitted(
         `Chapter ${failed.n} ("${failed.title}") failed: `,
         String(failed.failedReason),
-        `. Retry it with POST /books/${bookId}/chapters/${failed.n}/retry`,
       ),
     };
   }
@@ -94,7 +91,7 @@ export function diagnose(
 async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> {
   const steps = await Promise.all(bookSteps(book.id).map(deps.jobs.look));
   // Only while the orchestrator waits for its chapters must each unfinished one have a live job.
-  if (!steps[0]?.state || steps[1]?.state !== 'waiting-children') return diagnose(book.id, steps);
+  if (!steps[0]?.state || steps[1]?.state !== 'waiting-children') return diagnose(steps);
   const open = (await deps.books.getChapters(book.id)).filter(
     (c) => c.status !== 'DONE' && c.status !== 'SKIPPED',
   );
@@ -105,7 +102,7 @@ async function inspect(deps: Deps, book: BookRow): Promise<Problem | undefined> 
       ...(await deps.jobs.look(chapterStep(book.id, c.n))),
     })),
   );
-  return diagnose(book.id, steps, chapters);
+  return diagnose(steps, chapters);
 }
 
 /** Ids are deterministic, so re-submitting never duplicates a job that does exist. */

@@ -43,6 +43,7 @@ describe('the command line', () => {
       const run = await bookflow(['convert', fixture('broken/empty-spine.epub')], env(), dir);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/FAILED: .*spine is empty/);
+      expect(run.stderr).toMatch(/^to retry what failed: bookflow retry [\w-]+$/m);
       const ls = await bookflow(['ls'], env(), dir);
       expect(
         ls.stdout

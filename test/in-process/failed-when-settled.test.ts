@@ -58,9 +58,10 @@ describe('a failed chapter while others still run', () => {
     }
     expect(seen.status).toBe('FAILED');
     expect(seen.chapters[2]?.status).toBe('DONE');
+    // The failure as data: the API says where to retry it, beside the reason.
     expect(seen.error).toBe(
-      'Chapter 2 ("II. A Game of Chess") failed after 1 attempt: the engine refuses this text. ' +
-        `Retry it with POST /books/${id}/chapters/2/retry`,
+      'Chapter 2 ("II. A Game of Chess") failed after 1 attempt: the engine refuses this text',
     );
+    expect(seen.retry).toBe(`/books/${id}/retry`);
   });
 });

@@ -92,7 +92,7 @@ describe('the processors, in process', () => {
     const book = await settled(await upload(file));
     expect(book.status).toBe('FAILED');
     expect(book.error).toMatch(
-      /^Chapter \d \("REFUSE chapter \d"\) failed after 1 attempt: the server refuses this text\. Retry it with POST/,
+      /^Chapter \d \("REFUSE chapter \d"\) failed after 1 attempt: the server refuses this text( \(and 1 more chapter failed\))?$/,
     );
     const failed = book.chapters.find((c: { status: string }) => c.status === 'FAILED');
     expect(failed).toMatchObject({ attempts: 1, error: 'the server refuses this text' });

@@ -18,7 +18,7 @@ describe("a book's status only moves forward", () => {
 describe('what the reconciler makes of a stale book', () => {
   const live = { state: 'waiting-children' };
   it('re-submits the flow when its root job is gone', () => {
-    expect(diagnose('b', [{ state: undefined }, live, { state: 'completed' }])).toEqual({
+    expect(diagnose([{ state: undefined }, live, { state: 'completed' }])).toEqual({
       kind: 'gone',
       flow: true,
       chapters: [],
@@ -26,27 +26,25 @@ describe('what the reconciler makes of a stale book', () => {
   });
 
   it('fails the book with the reason of a step that failed for good', () => {
-    const problem = diagnose('b', [
+    const problem = diagnose([
       { state: 'waiting-children' },
       { state: 'waiting-children' },
       { state: 'failed', failedReason: 'no speakable text' },
     ]);
     expect(problem).toEqual({
       kind: 'failed',
-      reason: 'The EPUB could not be read: no speakable text. Retry it with POST /books/b/retry',
+      reason: 'The EPUB could not be read: no speakable text',
     });
   });
 
-  it('names a failed chapter and its own retry', () => {
+  it('names a failed chapter', () => {
     const problem = diagnose(
-      'b',
       [live, live, { state: 'completed' }],
       [{ n: 3, title: 'Three', state: 'failed', failedReason: 'engine down' }],
     );
     expect(problem).toMatchObject({
       kind: 'failed',
-      reason:
-        'Chapter 3 ("Three") failed: engine down. Retry it with POST /books/b/chapters/3/retry',
+      reason: 'Chapter 3 ("Three") failed: engine down',
     });
   });
 
@@ -56,7 +54,7 @@ describe('what the reconciler makes of a stale book', () => {
       { n: 2, title: 'Two', state: undefined },
       { n: 4, title: 'Four', state: undefined },
     ];
-    expect(diagnose('b', [live, live, { state: 'completed' }], chapters)).toEqual({
+    expect(diagnose([live, live, { state: 'completed' }], chapters)).toEqual({
       kind: 'gone',
       flow: false,
       chapters: [2, 4],
@@ -64,6 +62,6 @@ describe('what the reconciler makes of a stale book', () => {
   });
 
   it('leaves a book alone whose jobs are all alive', () => {
-    expect(diagnose('b', [live, { state: 'active' }, { state: 'completed' }])).toBeUndefined();
+    expect(diagnose([live, { state: 'active' }, { state: 'completed' }])).toBeUndefined();
   });
 });
