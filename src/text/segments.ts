@@ -63,7 +63,7 @@ function sentencePieces(paragraph: string, max: number, bySentence: boolean): st
 
 interface Piece {
   text: string;
-  /** What separated it from the piece before: a paragraph break, a space, or nothing. */
+  /** What separated it from the piece before: a paragraph break or a space. */
   sep: string;
   dialogue: boolean;
   continues: boolean;

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BookQueries } from '../books/book-queries.js';
 import type { Database } from '../db/database.js';
-import type { VoiceInstallRow } from '../db/schema.js';
 import type { Storage } from '../storage/storage.js';
 import { syncVoices } from './voice-sync.js';
 
@@ -10,8 +9,9 @@ const CHANNEL = 'voice_installs';
 /**
  * Keeps a process's voices up with the fleet's: at start and whenever an install changes
  * (NOTIFY on `voice_installs`, and on each reconnection, when one may have been missed),
- * copies what is new from storage into its voices folder and, if anything arrived, reloads
- * its engines (`reload`). `onChange` hears every install's row (admins' event streams).
+ * copies what is new from storage into its voices folder and reloads its engines (`reload`)
+ * when a voice was installed since it last looked: its files arrived from storage, or were
+ * already here (the worker that installed it shares this folder: `npm start`).
  */
 export async function watchVoices(deps: {
   listen: Database['listen'];
@@ -20,21 +20,20 @@ export async function watchVoices(deps: {
   dir: string;
   reload(): void;
   log: Pick<FastifyBaseLogger, 'info' | 'error'>;
-  onChange?(rows: VoiceInstallRow[]): void;
 }): Promise<() => Promise<void>> {
   let running: Promise<void> = Promise.resolve();
+  let installed = new Set<string>();
   const check = () => {
     running = running.then(async () => {
       try {
         const rows = await deps.books.voiceInstallList();
-        deps.onChange?.(rows);
-        if (await syncVoices(rows, deps.storage, deps.dir)) {
+        const done = rows.filter((r) => r.state === 'DONE').map((r) => r.voiceId);
+        const arrived = await syncVoices(rows, deps.storage, deps.dir);
+        if (arrived || done.some((id) => !installed.has(id))) {
           deps.reload();
-          deps.log.info(
-            { voices: rows.filter((r) => r.state === 'DONE').length },
-            'voices reloaded',
-          );
+          deps.log.info({ voices: done }, 'voices reloaded');
         }
+        installed = new Set(done);
       } catch (err) {
         deps.log.error({ err }, 'could not bring the installed voices here');
       }
