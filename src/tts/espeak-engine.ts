@@ -51,7 +51,7 @@ export const ESPEAK_VOICES: Voice[] = LANGUAGES.map((id) => ({
 const ESPEAK_WPM = 175;
 /**
  * What a listener hears of it, pauses included (measured on Pride and Prejudice's chapters 2
- * and 3, test/in-process/real-engines.test.ts): faster than its setting says.
+ * and 3, test/in-process/real-engines.alone.test.ts): faster than its setting says.
  */
 const HEARD_WPM = 186;
 const wordsPerMinute = () => HEARD_WPM;

@@ -9,7 +9,7 @@ const ENTRY = new URL('./kokoro-thread.ts', import.meta.url);
 
 /**
  * Kokoro's pace at speed 1, pauses included: measured with jf_alpha reading the openings of
- * Pride and Prejudice's chapters 2 and 3 in English, 168 and 175 (real-engines.test.ts).
+ * Pride and Prejudice's chapters 2 and 3 in English, 168 and 175 (real-engines.alone.test.ts).
  */
 const WPM_AT_SPEED_1 = 172;
 

@@ -9,7 +9,7 @@ const ENTRY = new URL('./piper-thread.ts', import.meta.url);
 
 /**
  * A Piper voice's pace at length scale 1, pauses included: measured with en_US-joe-medium on
- * Pride and Prejudice's chapters 2 and 3 (test/in-process/real-engines.test.ts). A voice whose
+ * Pride and Prejudice's chapters 2 and 3 (test/in-process/real-engines.alone.test.ts). A voice whose
  * config asks for a longer scale reads slower by as much.
  */
 const WPM_AT_SCALE_1 = 202;
