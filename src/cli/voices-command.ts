@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import { dataDirOf } from '../config.js';
 import { voicesDir } from '../tts/voice-folders.js';
-import { DEFAULT_SOURCES, fetchCatalogue, findVoice } from '../voices/voice-catalogue.js';
-import { closestIds, installedIds, installVoice, removeVoice } from '../voices/voice-store.js';
+import { DEFAULT_SOURCES, fetchCatalogue, sizeOf } from '../voices/voice-catalogue.js';
+import {
+  closestIds,
+  installedIds,
+  installVoice,
+  lookUpVoice,
+  removeVoice,
+} from '../voices/voice-store.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -35,7 +41,7 @@ async function list(): Promise<number> {
   const installed = installedIds(voicesDir(dataDir()));
   print(['id', 'engine', 'language', 'quality', 'size', 'licence', 'installed'].join('\t'));
   for (const v of await catalogue()) {
-    const size = v.files.reduce((n, f) => n + f.size, 0);
+    const size = sizeOf(v.files);
     const row = [v.id, v.engine, v.language, v.quality, mb(size), v.licence];
     print([...row, installed.has(v.id) ? 'yes' : 'no'].join('\t'));
   }
@@ -43,15 +49,10 @@ async function list(): Promise<number> {
 }
 
 async function add(id: string): Promise<number> {
-  const voices = await catalogue();
-  const voice = findVoice(voices, id);
+  const { voice, closest } = lookUpVoice(await catalogue(), id);
   if (!voice) {
-    const near = closestIds(
-      id,
-      voices.map((v) => v.id),
-    );
     process.stderr.write(
-      `bookflow: no voice ${id} in the catalogue; closest: ${near.join(', ')}\n`,
+      `bookflow: no voice ${id} in the catalogue; closest: ${closest.join(', ')}\n`,
     );
     return 1;
   }

@@ -39,11 +39,14 @@ export function readersFor(
   engine: TtsEngine,
   asked: { voice?: string; dialogueVoice?: string } = {},
 ) {
-  const narration = routed(engine, voiceFor(book, engine, asked.voice));
+  const voice = voiceFor(book, engine, asked.voice);
+  const narration = routed(engine, voice);
   const wanted = asked.dialogueVoice ?? book.dialogueVoice;
   const dialogue = wanted ? routed(engine, wanted) : undefined;
   return {
     narration,
+    /** The voices as the engine (a set) names them: a preview opens its sessions with these. */
+    voices: { narration: voice, dialogue: wanted || undefined },
     maxChars: Math.min(
       maxCharsOf(narration.engine),
       ...(dialogue ? [maxCharsOf(dialogue.engine)] : []),

@@ -133,3 +133,6 @@ export function findVoice(voices: CatalogueVoice[], id: string): CatalogueVoice 
   const bare = voices.filter((v) => v.id.slice(v.id.indexOf(':') + 1) === id);
   return voices.find((v) => v.id === id) ?? (bare.length === 1 ? bare[0] : undefined);
 }
+
+/** Bytes of a voice's files together. */
+export const sizeOf = (files: readonly { size: number }[]) => files.reduce((n, f) => n + f.size, 0);

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { CatalogueFile } from './voice-catalogue.js';
+import { type CatalogueFile, sizeOf } from './voice-catalogue.js';
 
 /** How far a download has come, in bytes of the voice's files together. */
 export type Progress = (done: number, total: number) => void;
@@ -71,7 +71,7 @@ export async function downloadAll(
   root: string,
   progress: Progress,
 ): Promise<void> {
-  const total = files.reduce((n, f) => n + f.size, 0);
+  const total = sizeOf(files);
   let done = 0;
   for (const file of files) {
     const dest = path.join(root, file.dest);

@@ -9,9 +9,9 @@ import {
   type CatalogueSources,
   type CatalogueVoice,
   fetchCatalogue,
-  findVoice,
+  sizeOf,
 } from './voice-catalogue.js';
-import { closestIds } from './voice-store.js';
+import { lookUpVoice } from './voice-store.js';
 
 /** How long the catalogues read from their servers are used before they are read again. */
 const CATALOGUE_TTL_MS = 10 * 60_000;
@@ -55,7 +55,7 @@ export function createVoiceInstalls(deps: {
       language: v.language,
       quality: v.quality,
       licence: v.licence,
-      sizeBytes: v.files.reduce((n, f) => n + f.size, 0),
+      sizeBytes: sizeOf(v.files),
       installed: offered.has(v.id) || installs.get(v.id)?.state === 'DONE',
       install: installs.get(v.id) ?? null,
     }));
@@ -63,16 +63,10 @@ export function createVoiceInstalls(deps: {
 
   /** Asks a worker to install `id` (a catalogue id, or a name one engine alone has). */
   async function install(id: string) {
-    const voices = await catalogue();
-    const voice = findVoice(voices, id);
-    if (!voice) {
-      const near = closestIds(
-        id,
-        voices.map((v) => v.id),
-      );
-      throw new NotFoundError(`voice ${id} (closest in the catalogue: ${near.join(', ')})`);
-    }
-    const total = voice.files.reduce((n, f) => n + f.size, 0);
+    const { voice, closest } = lookUpVoice(await catalogue(), id);
+    if (!voice)
+      throw new NotFoundError(`voice ${id} (closest in the catalogue: ${closest.join(', ')})`);
+    const total = sizeOf(voice.files);
     await deps.books.installRequested(voice.id, total);
     await deps.jobs.installVoice(voice.id);
     return {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { installedPiperModels, kokoroDir, kokoroVoiceIds } from '../tts/voice-folders.js';
-import type { CatalogueVoice } from './voice-catalogue.js';
+import { type CatalogueVoice, findVoice } from './voice-catalogue.js';
 import { downloadAll, type Progress } from './voice-download.js';
 
 /** Ids of every voice installed, engine-prefixed as the catalogue names them. */
@@ -35,6 +35,18 @@ export function removeVoice(id: string, voices: string): boolean {
       fs.rmSync(kokoroDir(voices), { recursive: true });
   }
   return true;
+}
+
+/** The catalogue's voice `id` names (or its bare name), else the ids closest to it. */
+export function lookUpVoice(voices: CatalogueVoice[], id: string) {
+  const voice = findVoice(voices, id);
+  const closest = voice
+    ? []
+    : closestIds(
+        id,
+        voices.map((v) => v.id),
+      );
+  return { voice, closest };
 }
 
 /** The ids nearest `wanted` by edit distance (for "did you mean"). */

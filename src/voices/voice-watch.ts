@@ -22,14 +22,16 @@ export async function watchVoices(deps: {
   log: Pick<FastifyBaseLogger, 'info' | 'error'>;
 }): Promise<() => Promise<void>> {
   let running: Promise<void> = Promise.resolve();
-  let installed = new Set<string>();
+  // Unset until the first look: the engines were built from this folder just before it, so
+  // only what arrives from storage then calls for building them again.
+  let installed: Set<string> | undefined;
   const check = () => {
     running = running.then(async () => {
       try {
         const rows = await deps.books.voiceInstallList();
         const done = rows.filter((r) => r.state === 'DONE').map((r) => r.voiceId);
         const arrived = await syncVoices(rows, deps.storage, deps.dir);
-        if (arrived || done.some((id) => !installed.has(id))) {
+        if (arrived || (installed && done.some((id) => !installed?.has(id)))) {
           deps.reload();
           deps.log.info({ voices: done }, 'voices reloaded');
         }

@@ -10,7 +10,7 @@ import { voicedSegments } from '../text/segments.js';
 import { normalizeForSpeech } from '../text/speech-text.js';
 import { PermanentTtsError } from '../tts/tts-engine.js';
 import { sampleFor } from '../tts/voice-samples.js';
-import { readersFor, voiceFor } from '../tts/voices.js';
+import { readersFor } from '../tts/voices.js';
 import { encodeChapter } from './chapter-encoder.js';
 import { runJob } from './run-job.js';
 import type { ProcessorDeps } from './worker-deps.js';
@@ -60,8 +60,7 @@ export function createPreviewProcessor(deps: Deps) {
     // The opening as the book reads it: with a dialogue voice, its quotations apart.
     const opening = body ? voicedSegments(body, readers.maxChars, 'packed', readers.quotes) : [];
     const segments = [title, ...opening.map((s) => s.text)];
-    const voice = voiceFor(book, tts, p.voice);
-    const dialogueVoice = readers.quotes && (p.dialogueVoice ?? book.dialogueVoice);
+    const { narration: voice, dialogue: dialogueVoice } = readers.voices;
     const dialogue = dialogueVoice
       ? { voice: dialogueVoice, says: [false, ...opening.map((s) => s.dialogue)] }
       : undefined;

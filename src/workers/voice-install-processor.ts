@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { VoiceInstallPayload, type VoiceInstallResult } from '../../flows/index.js';
 import { objectKeys } from '../storage/object-keys.js';
-import { fetchCatalogue, findVoice } from '../voices/voice-catalogue.js';
+import { fetchCatalogue, findVoice, sizeOf } from '../voices/voice-catalogue.js';
 import { installVoice } from '../voices/voice-store.js';
 import { runJob } from './run-job.js';
 import type { ProcessorDeps } from './worker-deps.js';
@@ -42,7 +42,7 @@ export function createVoiceInstallProcessor(deps: Deps) {
       await storage.putFile(objectKeys.voiceFile(file.dest), path.join(deps.voices.dir, file.dest));
     const files = voice.files.map((f) => ({ dest: f.dest, size: f.size }));
     await books.installDone(id, files);
-    const bytes = files.reduce((n, f) => n + f.size, 0);
+    const bytes = sizeOf(files);
     deps.log.info({ voice: id, bytes }, 'voice installed');
     return { kind: 'voice-installed', voice: id, bytes };
   }
