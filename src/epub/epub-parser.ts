@@ -200,10 +200,8 @@ function documentReader(zip: EpubZip, order: SpineItem[], limits: EpubLimits) {
   const lenient = new Set<string>();
   const pathAt = (pos: number) => (order[pos] as SpineItem).item.path;
   const parsed = (text: string, item: SpineItem['item']) => {
-    // Parsed first: the parse refuses markup nested past MAX_ELEMENT_DEPTH, which the
-    // tag check (its stack searched at every close) would take minutes over.
     const doc = parseHtml(text, item.path);
-    if (item.mediaType !== 'text/html' && !tagsBalanced(text)) lenient.add(item.path);
+    if (item.mediaType !== 'text/html' && !tagsBalanced(text, item.path)) lenient.add(item.path);
     return doc;
   };
   const fetch = (pos: number) => {

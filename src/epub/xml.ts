@@ -23,13 +23,15 @@ class DepthLimitedHandler extends DomHandler {
   }
 
   override onopentag(name: string, attribs: Record<string, string>): void {
-    if (this.tagStack.length > MAX_ELEMENT_DEPTH) {
-      throw new EpubError(
-        `${this.name} nests elements more than ${formatCount(MAX_ELEMENT_DEPTH)} deep, which no real book does; the book was refused`,
-      );
-    }
+    if (this.tagStack.length > MAX_ELEMENT_DEPTH) throw tooDeep(this.name);
     super.onopentag(name, attribs);
   }
+}
+
+function tooDeep(name: string): EpubError {
+  return new EpubError(
+    `${name} nests elements more than ${formatCount(MAX_ELEMENT_DEPTH)} deep, which no real book does; the book was refused`,
+  );
 }
 
 function parse(text: string, name: string, options: ParserOptions & DomHandlerOptions): Document {
@@ -49,12 +51,20 @@ export function parseXml(text: string, name = 'a document'): Document {
 /**
  * Whether every element of the markup is closed, in order, as XML requires. htmlparser2
  * reports a self-closing tag (`<br/>`) as an implied close too; it is told by its "/>".
+ * Markup nested past MAX_ELEMENT_DEPTH is refused as the parse refuses it: read as XML, a
+ * document can nest deeper than read as HTML (tags inside a `<title>` are text to HTML),
+ * and htmlparser2's stack costs time in proportion to its depth at every tag.
  */
-export function tagsBalanced(text: string): boolean {
+export function tagsBalanced(text: string, name = 'a document'): boolean {
   let balanced = true;
+  let depth = 0;
   const parser: Parser = new Parser(
     {
+      onopentagname() {
+        if (++depth > MAX_ELEMENT_DEPTH) throw tooDeep(name);
+      },
       onclosetag(_name, implied) {
+        depth--;
         const selfClosing = text[parser.endIndex] === '>' && text[parser.endIndex - 1] === '/';
         if (implied && !selfClosing) balanced = false;
       },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EpubError, MAX_ELEMENT_DEPTH } from '../../src/epub/epub-limits.js';
 import { extractText } from '../../src/epub/epub-text.js';
-import { findAll, parseHtml, parseXml, textOf } from '../../src/epub/xml.js';
+import { findAll, parseHtml, parseXml, tagsBalanced, textOf } from '../../src/epub/xml.js';
 import { quote, stripUnspeakable } from '../../src/text/clean-text.js';
 
 describe('markup limits and text cleaning', () => {
@@ -11,6 +11,17 @@ describe('markup limits and text cleaning', () => {
     expect(() => parseXml(deep(MAX_ELEMENT_DEPTH + 5), 'toc.ncx')).toThrow(
       /^toc\.ncx nests elements more than 1,000 deep/,
     );
+  });
+
+  it('refuses deep markup that only XML sees (inside a <title>, text to HTML)', () => {
+    // Found by the fuzz test: the check as XML followed 95,000 open tags for 9 s.
+    const doc = `<html><head><title>${'<navPoint>'.repeat(50_000)}</title></head><body/></html>`;
+    expect(textOf(parseHtml(doc))).toContain('<navPoint>');
+    expect(() => tagsBalanced(doc, 'OEBPS/t.xhtml')).toThrow(
+      /^OEBPS\/t\.xhtml nests elements more than 1,000 deep/,
+    );
+    expect(tagsBalanced('<p>a<br/><i>b</i></p>')).toBe(true);
+    expect(tagsBalanced('<p>a<i>b</p>')).toBe(false);
   });
 
   it('walks the deepest allowed markup without recursion', () => {
