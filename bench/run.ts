@@ -9,6 +9,7 @@ import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchNormalizeEspeak } from './normalize-espeak.js';
 import { benchPiper, benchPiperNovel } from './piper.js';
 import { benchScaleCatalogue } from './scale-catalogue.js';
+import { benchScaleQueue } from './scale-queue.js';
 import { benchStatusLoad } from './status-load.js';
 import { benchTimeToAudiobook } from './time-to-audiobook.js';
 import { benchUploadMemory } from './upload-memory.js';
@@ -34,12 +35,13 @@ const SCENARIOS: Record<string, Scenario> = {
   'piper-novel': benchPiperNovel,
   kokoro: benchKokoro,
   'scale-catalogue': benchScaleCatalogue,
+  'scale-queue': benchScaleQueue,
   'kokoro-novel': benchKokoroNovel,
   'normalize-espeak': benchNormalizeEspeak,
 };
 
 /** Names that stand for several scenarios. */
-const GROUPS: Record<string, string[]> = { scale: ['scale-catalogue'] };
+const GROUPS: Record<string, string[]> = { scale: ['scale-catalogue', 'scale-queue'] };
 
 const args = process.argv.slice(2);
 const opts = Object.fromEntries(

@@ -66,21 +66,33 @@ interface Band {
   top: number;
 }
 
-/** After the queue's head and after the owner's earlier books still waiting or running. */
+/**
+ * After the queue's head and after the owner's earlier books still waiting or running. Each
+ * part stops at one index entry (the head; each earlier book's last turn), so its cost
+ * follows the owner's books under way, not the chapters waiting.
+ */
 async function startOf(tx: Tx, book: Placed, { base, top }: Band): Promise<number> {
   const [row] = await tx.execute<{ head: number | null; last: number | null }>(sql`
     select
-      (select min(queue_priority) from chapters
-        where status = 'PENDING' and queue_priority between ${base} and ${top}) as head,
-      (select max(c.queue_priority) from chapters c join books b on b.id = c.book_id
+      (select queue_priority from chapters
+        where status = 'PENDING' and queue_priority between ${base} and ${top}
+        order by queue_priority limit 1) as head,
+      (select max(l.p) from books b cross join lateral (
+          select c.queue_priority as p from chapters c
+          where c.book_id = b.id and c.status in ('PENDING', 'RUNNING')
+            and c.queue_priority between ${base} and ${top}
+          order by c.queue_priority desc limit 1) l
         where b.owner = ${book.owner} and b.status in ('PARSING', 'GENERATING', 'MERGING')
           and (b.created_at, b.id) < (select created_at, id from books where id = ${book.id})
-          and c.status in ('PENDING', 'RUNNING')
-          and c.queue_priority between ${base} and ${top}) as last`);
+      ) as last`);
   return Math.max(row?.head ?? base, (row?.last ?? base - 1) + 1);
 }
 
-/** The owner's books uploaded after this one but numbered before it move back by `count`. */
+/**
+ * The owner's books uploaded after this one but numbered before it move back by `count`.
+ * Driven from those books (an array the planner cannot misjudge after a burst of inserts
+ * has outrun its statistics), never from the queue's waiting chapters.
+ */
 async function moveLaterBooks(
   tx: Tx,
   book: Placed,
@@ -90,10 +102,10 @@ async function moveLaterBooks(
 ): Promise<Moved> {
   const rows = await tx.execute<{ book_id: string; n: number; queue_priority: number }>(sql`
     update chapters c set queue_priority = least(c.queue_priority + ${count}, ${top})
-    from books b
-    where b.id = c.book_id and b.owner = ${book.owner}
-      and b.status in ('PARSING', 'GENERATING', 'MERGING')
-      and (b.created_at, b.id) > (select created_at, id from books where id = ${book.id})
+    where c.book_id = any(array(
+        select id from books
+        where owner = ${book.owner} and status in ('PARSING', 'GENERATING', 'MERGING')
+          and (created_at, id) > (select created_at, id from books where id = ${book.id})))
       and c.status = 'PENDING' and c.queue_priority between ${from} and ${top}
     returning c.book_id, c.n, c.queue_priority`);
   return rows.map((r) => ({ bookId: r.book_id, n: r.n, priority: r.queue_priority }));

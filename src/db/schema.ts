@@ -159,6 +159,10 @@ export const chapters = pgTable(
     primaryKey({ columns: [t.bookId, t.n] }),
     // The head of the speech queue as the scheduler sees it: the lowest priority still waiting.
     index('chapters_pending_priority_idx').on(t.queuePriority).where(sql`status = 'PENDING'`),
+    // Each book's last turn still to come, read one entry a book as an owner's next is numbered.
+    index('chapters_book_turn_idx')
+      .on(t.bookId, t.queuePriority)
+      .where(sql`status in ('PENDING', 'RUNNING')`),
   ],
 );
 

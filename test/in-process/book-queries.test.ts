@@ -131,7 +131,7 @@ describe('book status transitions', () => {
 
   it('numbers an owner’s books in upload order, whichever is parsed first', async () => {
     const owners = { carol: [] as string[], dave: [] as string[] };
-    for (const owner of ['carol', 'carol', 'dave'] as const) {
+    for (const owner of ['carol', 'carol', 'dave', 'carol'] as const) {
       n += 1;
       const id = `sched-${n}`;
       await books.insertBook({ id, owner, fileName: 'x.epub', sizeBytes: 1, sourceKey: 'k' });
@@ -166,5 +166,9 @@ describe('book status transitions', () => {
     const dave = await books.scheduleChapters(owners.dave[0] as string, [1, 2]);
     expect([...dave.turns.values()]).toEqual([base, base + 1]);
     expect(dave.moved).toEqual([]);
+    // Carol's third follows the last turn of her books still waiting, her second's.
+    const third = await books.scheduleChapters(owners.carol[2] as string, [1, 2]);
+    expect([...third.turns.values()]).toEqual([base + 4, base + 5]);
+    expect(third.moved).toEqual([]);
   });
 });

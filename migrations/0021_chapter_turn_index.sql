@@ -1,0 +1,1 @@
+CREATE INDEX "chapters_book_turn_idx" ON "chapters" USING btree ("book_id","queue_priority") WHERE status in ('PENDING', 'RUNNING');
