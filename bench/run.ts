@@ -10,6 +10,7 @@ import { benchNormalizeEspeak } from './normalize-espeak.js';
 import { benchPiper, benchPiperNovel } from './piper.js';
 import { benchScaleCatalogue } from './scale-catalogue.js';
 import { benchScaleQueue } from './scale-queue.js';
+import { benchScaleThroughput } from './scale-throughput.js';
 import { benchStatusLoad } from './status-load.js';
 import { benchTimeToAudiobook } from './time-to-audiobook.js';
 import { benchUploadMemory } from './upload-memory.js';
@@ -36,12 +37,15 @@ const SCENARIOS: Record<string, Scenario> = {
   kokoro: benchKokoro,
   'scale-catalogue': benchScaleCatalogue,
   'scale-queue': benchScaleQueue,
+  'scale-throughput': benchScaleThroughput,
   'kokoro-novel': benchKokoroNovel,
   'normalize-espeak': benchNormalizeEspeak,
 };
 
 /** Names that stand for several scenarios. */
-const GROUPS: Record<string, string[]> = { scale: ['scale-catalogue', 'scale-queue'] };
+const GROUPS: Record<string, string[]> = {
+  scale: ['scale-catalogue', 'scale-queue', 'scale-throughput'],
+};
 
 const args = process.argv.slice(2);
 const opts = Object.fromEntries(

@@ -166,6 +166,21 @@ export const chapters = pgTable(
   ],
 );
 
+/**
+ * Books by status, kept by a trigger on `books` (migration 0023), so /metrics reads a few
+ * rows however large the catalogue grows (counting the table took 75 ms at a million books).
+ * Each status is spread over 16 shards by book id: concurrent writers rarely wait on one row.
+ */
+export const bookStatusCounts = pgTable(
+  'book_status_counts',
+  {
+    status: text('status').$type<BookStatus>().notNull(),
+    shard: smallint('shard').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.status, t.shard] })],
+);
+
 export type BookRow = typeof books.$inferSelect;
 export type ChapterRow = typeof chapters.$inferSelect;
 

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BookQueries, createBookQueries } from '../../src/books/book-queries.js';
 import { type Database, openDatabase } from '../../src/db/database.js';
@@ -170,5 +171,33 @@ describe('book status transitions', () => {
     const third = await books.scheduleChapters(owners.carol[2] as string, [1, 2]);
     expect([...third.turns.values()]).toEqual([base + 4, base + 5]);
     expect(third.moved).toEqual([]);
+  });
+
+  it('keeps the books-by-status counts true through single and bulk writes', async () => {
+    const counted = async () => {
+      const rows = await database.db.execute<{ status: string; count: number }>(
+        sql`select status, count(*)::int as count from books group by status`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+    };
+    const kept = async () =>
+      Object.fromEntries(
+        (await books.countByStatus()).filter((r) => r.count > 0).map((r) => [r.status, r.count]),
+      );
+    const a = await newBook();
+    await books.advance(a, 'PARSING');
+    await books.advance(a, 'PARSING'); // no change of status: nothing counted twice
+    const gone = await newBook();
+    await database.db.execute(sql`delete from books where id = ${gone}`);
+    // As a purge or a restore writes: many books in one statement.
+    await database.db.execute(sql`
+      insert into books (id, owner, status, file_name, size_bytes, source_key)
+      select 'bulk-' || i, 'o', 'UPLOADED', 'x.epub', 1, 'k' || i from generate_series(1, 200) i`);
+    await database.db.execute(
+      sql`update books set status = 'FAILED' where id like 'bulk-%' and right(id, 1) = '7'`,
+    );
+    await database.db.execute(sql`delete from books where id like 'bulk-1%'`);
+    expect(await kept()).toEqual(await counted());
+    expect((await kept()).FAILED).toBeGreaterThan(0);
   });
 });
