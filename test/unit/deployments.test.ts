@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -60,7 +62,7 @@ interface Container {
   env?: { name: string }[];
   readinessProbe: { httpGet: { path: string } };
   livenessProbe: { httpGet: { path: string } };
-  resources: { limits: { memory?: string } };
+  resources: { limits: { memory?: string; cpu?: string } };
 }
 
 /** The parts of a manifest these rules read. */
@@ -105,5 +107,50 @@ describe('the Kubernetes manifests', () => {
       name: 'bookflow_jobs',
       selector: { matchLabels: { queue: 'tts', state: 'queued' } },
     });
+  });
+
+  it('gives KEDA the rule CAPACITY.md derives: a speech worker per TTS_CONCURRENCY chapters', async () => {
+    const [keda] = (await docs('worker-tts-keda.yaml')) as unknown as {
+      spec: {
+        scaleTargetRef: { name: string };
+        triggers: { type: string; metadata: { query: string; threshold: string } }[];
+      };
+    }[];
+    const [speech] = await docs('worker-tts.yaml');
+    const cores = Number(speech?.spec.template.spec.containers[0]?.resources.limits.cpu);
+    expect(keda?.spec.scaleTargetRef.name).toBe('bookflow-worker-tts');
+    const [trigger] = keda?.spec.triggers ?? [];
+    expect(trigger?.type).toBe('prometheus');
+    // A slot per core (Piper, Kokoro): one chapter in flight per core of a worker.
+    expect(Number(trigger?.metadata.threshold)).toBe(cores);
+    // Evaluated by Prometheus' own engine (promtool) on series as scraped from the API and a
+    // worker (each exports the same counts): 7 queued and 4 being read are 11, not 22.
+    const series = (state: string, instance: string, value: number) =>
+      `      - { series: 'bookflow_jobs{queue="tts",state="${state}",instance="${instance}"}', values: '${value}' }`;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bookflow-keda-'));
+    try {
+      const file = path.join(dir, 'test.yaml');
+      await fs.writeFile(
+        file,
+        [
+          'tests:',
+          '  - interval: 1m',
+          '    input_series:',
+          ...['api', 'worker-1'].flatMap((i) => [
+            series('queued', i, 7),
+            series('active', i, 4),
+            series('completed', i, 900),
+          ]),
+          '    promql_expr_test:',
+          `      - expr: '${trigger?.metadata.query}'`,
+          '        eval_time: 0m',
+          "        exp_samples: [{ labels: '{}', value: 11 }]",
+        ].join('\n'),
+      );
+      const check = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+      expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
