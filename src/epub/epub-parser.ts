@@ -1,4 +1,5 @@
 import type { Document } from 'domhandler';
+import { countWords, excerptOf } from '../text/chapter-text.js';
 import { setAsideBoilerplate } from './boilerplate.js';
 import { titleChapters } from './chapter-titles.js';
 import { chapterStarts, type Start } from './epub-chapters.js';
@@ -74,7 +75,11 @@ export async function parseEpub(
   const all = titleChapters(read1.chapters, pkg.language);
   const { lenient } = read1;
   const set = read.keepBoilerplate ? { chapters: all, notes: [] } : setAsideBoilerplate(all);
-  const chapters = set.chapters.map(({ path: _, ...c }) => c);
+  const chapters = set.chapters.map(({ path: _, ...c }) => ({
+    ...c,
+    words: countWords(c.text),
+    excerpt: excerptOf(c.title, c.text),
+  }));
   const { notes } = set;
   if (lenient.length > 0) {
     notes.unshift(

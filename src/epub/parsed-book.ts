@@ -10,11 +10,21 @@ export interface Chapter {
   path?: string[];
 }
 
+/**
+ * A chapter as the parse hands it on, with what the catalogue shows of it, counted in the
+ * parse thread: over a big book's text that work held a worker's event loop for seconds.
+ */
+export interface ReadChapter extends Omit<Chapter, 'path'> {
+  words: number;
+  /** Its first words, so a reviewer can tell what it is. */
+  excerpt: string;
+}
+
 export interface ParsedBook {
   title: string;
   author: string | null;
   language: string;
-  chapters: Chapter[];
+  chapters: ReadChapter[];
   cover: { bytes: Buffer; mediaType: string } | null;
   warnings: string[];
 }

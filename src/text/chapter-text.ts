@@ -35,20 +35,30 @@ export async function readChapterText(
   return Buffer.concat(chunks).toString('utf8');
 }
 
-// Scripts written without spaces between words.
-const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/gu;
+// Runs of scripts written without spaces between words.
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]+/gu;
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
 
-/** Words as a listener hears them; text written without spaces counts two characters a word. */
+/**
+ * Words as a listener hears them; text written without spaces counts two characters a word.
+ * Counted without collecting the matches: an array of a 17-million-character book's
+ * characters took 7 s and a gigabyte.
+ */
 export function countWords(text: string): number {
-  const unspaced = text.match(UNSPACED)?.length ?? 0;
-  const words = text.replace(UNSPACED, ' ').match(WORD)?.length ?? 0;
+  let unspaced = 0;
+  const spaced = text.replace(UNSPACED, (run) => {
+    unspaced += run.length;
+    return ' ';
+  });
+  let words = 0;
+  for (WORD.lastIndex = 0; WORD.exec(spaced); ) words++;
   return words + Math.ceil(unspaced / 2);
 }
 
 /** The opening of a chapter's body (its heading left out), cut at a word, so a reviewer knows it. */
 export function excerptOf(title: string, text: string, maxChars = 160): string {
-  const flat = splitTitle(title, text)
+  // Its opening is enough (the heading, then the first words): not the whole chapter.
+  const flat = splitTitle(title, text.slice(0, 100 * maxChars))
     .body.split(SCENE_BREAK)
     .join(' ')
     .replace(/\s+/g, ' ')

@@ -6,7 +6,7 @@ import { DEFAULT_READ_OPTIONS, type ParsedBook } from '../epub/parsed-book.js';
 import { fitted } from '../errors.js';
 import { objectKeys } from '../storage/object-keys.js';
 import { withTempDir } from '../temp-dir.js';
-import { countWords, excerptOf, packTexts } from '../text/chapter-text.js';
+import { packTexts } from '../text/chapter-text.js';
 import { voiceFor } from '../tts/voices.js';
 import { checkedCover } from './cover-check.js';
 import { runJob } from './run-job.js';
@@ -53,8 +53,8 @@ export function createParseProcessor(deps: Deps) {
         n: c.n,
         title: c.title,
         charCount: c.text.length,
-        wordCount: countWords(c.text),
-        excerpt: excerptOf(c.title, c.text),
+        wordCount: c.words,
+        excerpt: c.excerpt,
         skipped: c.skipped,
         text: ranges.get(c.n),
       })),
