@@ -206,7 +206,7 @@ function documentReader(zip: EpubZip, order: SpineItem[], limits: EpubLimits) {
   const pathAt = (pos: number) => (order[pos] as SpineItem).item.path;
   const parsed = (text: string, item: SpineItem['item']) => {
     const doc = parseHtml(text, item.path);
-    if (item.mediaType !== 'text/html' && !tagsBalanced(text, item.path)) lenient.add(item.path);
+    if (item.mediaType !== 'text/html' && !tagsBalanced(text)) lenient.add(item.path);
     return doc;
   };
   const fetch = (pos: number) => {

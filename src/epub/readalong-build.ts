@@ -155,7 +155,7 @@ async function readDocuments(zip: EpubZip, items: ManifestItem[]) {
   // Spans go only where the markup is well-formed: elsewhere they could not be placed safely.
   const texts = items.map((item, i) => {
     const source = sources[i] as string;
-    return tagsBalanced(source, item.path) ? documentText(source, item.path) : documentText('');
+    return tagsBalanced(source) ? documentText(source, item.path) : documentText('');
   });
   return { read, texts };
 }
