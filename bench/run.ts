@@ -7,6 +7,7 @@ import { benchKokoro, benchKokoroNovel } from './kokoro.js';
 import { benchMerge } from './merge.js';
 import { benchMetricsScrape } from './metrics-scrape.js';
 import { benchNormalizeEspeak } from './normalize-espeak.js';
+import { benchParseTextbook } from './parse-textbook.js';
 import { benchPiper, benchPiperNovel } from './piper.js';
 import { benchScaleCatalogue } from './scale-catalogue.js';
 import { benchScaleQueue } from './scale-queue.js';
@@ -40,6 +41,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'scale-throughput': benchScaleThroughput,
   'kokoro-novel': benchKokoroNovel,
   'normalize-espeak': benchNormalizeEspeak,
+  'parse-textbook': benchParseTextbook,
 };
 
 /** Names that stand for several scenarios. */
