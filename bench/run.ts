@@ -12,6 +12,7 @@ import { benchPiper, benchPiperNovel } from './piper.js';
 import { benchScaleCatalogue } from './scale-catalogue.js';
 import { benchScaleQueue } from './scale-queue.js';
 import { benchScaleThroughput } from './scale-throughput.js';
+import { benchStartTime } from './start-time.js';
 import { benchStatusLoad } from './status-load.js';
 import { benchTimeToAudiobook } from './time-to-audiobook.js';
 import { benchUploadMemory } from './upload-memory.js';
@@ -42,6 +43,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'kokoro-novel': benchKokoroNovel,
   'normalize-espeak': benchNormalizeEspeak,
   'parse-textbook': benchParseTextbook,
+  'start-time': benchStartTime,
 };
 
 /** Names that stand for several scenarios. */

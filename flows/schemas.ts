@@ -3,6 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { UnrecoverableError } from 'bullmq';
 import { BOOK_ID_PATTERN } from './job-ids.js';
 import type { JobName } from './queues.js';
+import { SPEED_RANGE } from './ranges.js';
 
 export const BookId = Type.String({ pattern: BOOK_ID_PATTERN });
 
@@ -14,8 +15,6 @@ export const MergePayload = Type.Object({
   step: Type.Optional(Type.Union([Type.Literal('start'), Type.Literal('waiting')])),
 });
 export const FinalizePayload = Type.Object({ bookId: BookId });
-/** A reading's pace, 1 being the engine's own: the one range uploads, previews and the CLI take. */
-export const SPEED_RANGE = { minimum: 0.5, maximum: 2 } as const;
 /** The opening of a chapter in a voice and speed (the book's unless given), or a voice's sample. */
 export const PreviewPayload = Type.Union([
   Type.Object({
