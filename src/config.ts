@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { QueueKey } from '../flows/index.js';
 import type { ApiToken } from './access/principal.js';
 import { parseTokens, parseWorkerQueues, type Variable } from './config-readers.js';
+import { dataDirOf } from './data-dir.js';
 import type { AbsTarget } from './delivery/audiobookshelf.js';
 import { type Env, type EnvReaders, envReaders } from './env-readers.js';
 import { DEFAULT_EPUB_LIMITS, type EpubLimits } from './epub/epub-limits.js';
@@ -82,10 +83,6 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
 }
-
-/** DATA_DIR, resolved: npm runs scripts from the package root; INIT_CWD is where `npm start` was typed. */
-export const dataDirOf = (initCwd: string | undefined, dataDir: string | undefined) =>
-  path.resolve(initCwd ?? process.cwd(), dataDir ?? 'data');
 
 /**
  * Reads the environment once, at start-up. Every bad variable is reported in

@@ -136,6 +136,8 @@ export function createApiClient(server: string, token?: string) {
         chapter ? `/books/${id}/chapters/${chapter}/retry` : `/books/${id}/retry`,
       ),
     cancel: (id: string) => call<{ status: string }>('DELETE', `/books/${id}`),
+    /** The book and everything stored of it, gone (as RETENTION_DAYS purges). */
+    purge: (id: string) => call<{ status: string }>('DELETE', `/books/${id}?purge=true`),
   };
 }
 

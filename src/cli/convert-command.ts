@@ -21,9 +21,9 @@ export const defaultOutput = (file: string, format: string) =>
 export async function convert(
   client: ApiClient,
   file: string,
-  opts: UploadOptions & { out?: string; readAlong?: boolean },
+  opts: UploadOptions & { out?: string; readAlong?: boolean; clean?: boolean },
 ): Promise<number> {
-  const { out: wanted, readAlong, ...upload } = opts;
+  const { out: wanted, readAlong, clean, ...upload } = opts;
   const { id } = await client.upload(file, upload);
   const bar = new cliProgress.SingleBar(
     {
@@ -64,6 +64,11 @@ export async function convert(
     );
     await client.download(id, epub, 'readalong');
     process.stdout.write(`${epub}\n`);
+  }
+  // A failed book is kept either way, for `bookflow retry`.
+  if (clean) {
+    await client.purge(id);
+    process.stderr.write(`deleted the book's files and record (${id})\n`);
   }
   return 0;
 }

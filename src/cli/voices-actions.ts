@@ -1,5 +1,5 @@
 /** What `bookflow voices …` does (voices-command.ts loads it when one is run). */
-import { dataDirOf } from '../config.js';
+import { cliDataDir } from '../data-dir.js';
 import { voicesDir } from '../tts/voice-folders.js';
 import { DEFAULT_SOURCES, fetchCatalogue, sizeOf } from '../voices/voice-catalogue.js';
 import {
@@ -13,8 +13,7 @@ import {
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** DATA_DIR as the service reads it. */
-const dataDir = () => dataDirOf(process.env.INIT_CWD, process.env.DATA_DIR);
+const dataDir = () => cliDataDir();
 
 /** The catalogues, from PIPER_VOICES_URL and KOKORO_URL (a mirror) or Hugging Face. */
 const catalogue = () =>

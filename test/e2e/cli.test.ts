@@ -54,6 +54,32 @@ describe('the command line', () => {
     });
   });
 
+  describe("with no DATA_DIR: the user's data directory", () => {
+    let dir: string;
+    beforeAll(async () => {
+      dir = await tempDir('bookflow-cli-xdg-');
+    });
+    afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+
+    it('keeps its data out of the current folder, says where, and --clean leaves no book', async () => {
+      const xdg = path.join(dir, 'xdg');
+      const cwd = path.join(dir, 'here');
+      await fs.mkdir(cwd);
+      const env = { XDG_DATA_HOME: xdg, TTS_ENGINE: 'silence' };
+      const run = await bookflow(['convert', fixture('idpf-wasteland.epub'), '--clean'], env, cwd);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`its data in ${path.join(xdg, 'bookflow')}`);
+      expect(run.stderr).toMatch(/^deleted the book's files and record \([\w-]+\)$/m);
+      expect(await fs.readdir(cwd)).toEqual(['idpf-wasteland.m4b']);
+      expect(await fs.readdir(path.join(xdg, 'bookflow'))).toContain('postgres');
+      const books = await fs
+        .readdir(path.join(xdg, 'bookflow', 'objects', 'books'))
+        .catch(() => []);
+      expect(books).toEqual([]);
+      expect((await bookflow(['ls'], env, cwd)).stdout).toBe('');
+    });
+  });
+
   describe('against a running API, with a token', () => {
     let d: Deployment;
     let flags: string[];
