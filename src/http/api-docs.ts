@@ -17,7 +17,8 @@ export const isPublicUrl = (url: string) =>
 /**
  * OpenAPI 3.1, generated from the route schemas (`/openapi.json`), with a docs
  * page at `/docs` whose assets the app serves itself (no CDN). Every route
- * but the public ones takes a bearer token and may answer 401 or 429.
+ * but the public ones takes a bearer token and may answer 400 (a malformed request),
+ * 401 or 429.
  */
 /** A route schema key @fastify/swagger carries into the document, as it does every `x-` key. */
 const BODY_OPTIONAL = 'x-body-optional';
@@ -29,7 +30,12 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
     if (isPublicUrl(route.url) || route.schema?.hide) return;
     route.schema = {
       ...route.schema,
-      response: { 401: ErrorBody, 429: ErrorBody, ...(route.schema?.response as object) },
+      response: {
+        400: ErrorBody,
+        401: ErrorBody,
+        429: ErrorBody,
+        ...(route.schema?.response as object),
+      },
     };
   });
   await app.register(swagger, {

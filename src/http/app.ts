@@ -131,12 +131,18 @@ function methodsByPath(app: FastifyInstance): Map<string, Set<string>> {
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-/** A known path asked with a method it does not take: 405 and the methods it does (`Allow`). */
+/**
+ * A known path asked with a method it does not take: 405 and the methods it does (`Allow`).
+ * Routes answer the standard methods; any other (QUERY, TRACE…) is answered before its
+ * body would be read (Fastify parses a QUERY's first, and refused it 400 for want of a type).
+ */
 function answerOtherMethods(app: FastifyInstance, methods: Map<string, Set<string>>): void {
+  const patterns: [RegExp, string][] = [];
   for (const [url, taken] of [...methods]) {
+    const allow = [...taken].join(', ');
+    patterns.push([new RegExp(`^${url.replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`), allow]);
     const others = METHODS.filter((m) => !taken.has(m));
     if (others.length === 0) continue;
-    const allow = [...taken].join(', ');
     app.route({
       method: others,
       url,
@@ -146,6 +152,14 @@ function answerOtherMethods(app: FastifyInstance, methods: Map<string, Set<strin
       },
     });
   }
+  // Static paths first: `/books/events` before `/books/:id`.
+  patterns.sort(([a], [b]) => a.source.split('[^/]+').length - b.source.split('[^/]+').length);
+  app.addHook('onRequest', async (request) => {
+    if (!request.is404) return;
+    const path = request.url.split('?', 1)[0] as string;
+    const allow = patterns.find(([pattern]) => pattern.test(path))?.[1];
+    if (allow) throw new HttpError(405, `${path} takes ${allow}`, { allow });
+  });
 }
 
 function checkInterval(bodyTimeoutMs: number): number {

@@ -7,11 +7,11 @@ import type { BookService } from '../books/book-service.js';
 import type { ByteRange } from '../storage/storage.js';
 import { safeFileName } from '../text/clean-text.js';
 import { parseRange } from './range.js';
-import { AudioBody, BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
+import { AudioAnswer, BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
 
 const audioResponses = {
-  200: AudioBody,
-  206: AudioBody,
+  200: AudioAnswer,
+  206: AudioAnswer,
   404: ErrorBody,
   409: ErrorBody,
   410: ErrorBody,

@@ -23,8 +23,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         description: 'Prometheus metrics of this process (admin token or METRICS_TOKEN)',
-        produces: ['text/plain'],
-        response: { 200: Type.String(), 401: ErrorBody },
+        response: { 200: { content: { 'text/plain': { schema: Type.String() } } }, 401: ErrorBody },
       },
       logLevel: 'warn',
     },

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { SPEED_RANGE } from '../../flows/index.js';
 import type { BookService } from '../books/book-service.js';
 import { sendAudio } from './audio-routes.js';
-import { AudioBody, ChapterParams, ErrorBody } from './schemas.js';
+import { AudioAnswer, ChapterParams, ErrorBody } from './schemas.js';
 
 /** Previews make speech: each token may ask this many a minute (beside the API's own limit). */
 export const PREVIEW_RATE = { max: 10, timeWindow: 60_000 };
@@ -21,7 +21,7 @@ const PreviewChoice = Type.Object(
 );
 
 const responses = {
-  200: AudioBody,
+  200: AudioAnswer,
   400: ErrorBody,
   404: ErrorBody,
   409: ErrorBody,

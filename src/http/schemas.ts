@@ -182,7 +182,15 @@ export const BookView = Type.Object({
 export { JobNodeSchema };
 
 /** The audiobook bytes (audio/mp4), streamed as they are stored. */
-export const AudioBody = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
+const FileBody = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
+
+/** A file answer, documented with the content types it is sent as (one per format). */
+const fileAnswer = (...types: string[]) => ({
+  content: Object.fromEntries(types.map((t) => [t, { schema: FileBody }])),
+});
+/** Stored audio (audio-routes.ts sendAudio): m4b and m4a as audio/mp4, mp3 as audio/mpeg. */
+export const AudioAnswer = fileAnswer('audio/mp4', 'audio/mpeg');
+export const EpubAnswer = fileAnswer('application/epub+zip');
 
 export const VoiceList = Type.Object({
   engine: Type.String(),

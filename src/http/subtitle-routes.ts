@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { BookService } from '../books/book-service.js';
 import { type TimedText, toSrt, toVtt } from '../text/subtitle-format.js';
 import { attachment } from './audio-routes.js';
-import { AudioBody, BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
+import { BookIdParams, ChapterParams, EpubAnswer, ErrorBody } from './schemas.js';
 
 const FORMATS = {
   vtt: { type: 'text/vtt; charset=utf-8', write: toVtt },
@@ -60,7 +60,7 @@ export const subtitleRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         params: BookIdParams,
-        response: { 200: AudioBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody },
+        response: { 200: EpubAnswer, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody },
       },
     },
     async (request, reply) => {
