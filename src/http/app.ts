@@ -74,7 +74,9 @@ export async function buildApp(
       connectionsCheckingInterval: checkInterval(deps.bodyTimeoutMs),
     },
     // `GET /books/` is `GET /books`.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Longer than any parameter's schema allows (ids and voice ids: 100), so an overlong one is
+    // refused by its schema (400, documented), not by the router first (414).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const methods = methodsByPath(app);
