@@ -142,7 +142,7 @@ function answerOtherMethods(app: FastifyInstance, methods: Map<string, Set<strin
   const patterns: [RegExp, string][] = [];
   for (const [url, taken] of [...methods]) {
     const allow = [...taken].join(', ');
-    patterns.push([new RegExp(`^${url.replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`), allow]);
+    patterns.push([pathPattern(url), allow]);
     const others = METHODS.filter((m) => !taken.has(m));
     if (others.length === 0) continue;
     app.route({
@@ -154,7 +154,7 @@ function answerOtherMethods(app: FastifyInstance, methods: Map<string, Set<strin
       },
     });
   }
-  // Static paths first: `/books/events` before `/books/:id`.
+  // The fewest parameters first: a static path before a pattern that also matches it.
   patterns.sort(([a], [b]) => a.source.split('[^/]+').length - b.source.split('[^/]+').length);
   app.addHook('onRequest', async (request) => {
     if (!request.is404) return;
@@ -162,6 +162,12 @@ function answerOtherMethods(app: FastifyInstance, methods: Map<string, Set<strin
     const allow = patterns.find(([pattern]) => pattern.test(path))?.[1];
     if (allow) throw new HttpError(405, `${path} takes ${allow}`, { allow });
   });
+}
+
+/** A route's path (`/books/:id/parts.zip`, `/docs/*`) as a pattern for request paths. */
+function pathPattern(url: string): RegExp {
+  const literal = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${literal.replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`);
 }
 
 function checkInterval(bodyTimeoutMs: number): number {
