@@ -73,9 +73,7 @@ export async function buildApp(
       requestTimeout: deps.bodyTimeoutMs,
       connectionsCheckingInterval: checkInterval(deps.bodyTimeoutMs),
     },
-    // `GET /books/` is `GET /books`.
-    // Longer than any parameter's schema allows (ids and voice ids: 100), so an overlong one is
-    // refused by its schema (400, documented), not by the router first (414).
+    // `GET /books/` is `GET /books`; an overlong id is its schema's to refuse (400), not a 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
