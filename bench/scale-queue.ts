@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { jobIds } from '../flows/index.js';
 import { REDIS_URL } from '../test/support/services.js';
 import { buildTestApp, type TestApp } from '../test/support/test-app.js';
+import { median, prefixed } from './percentile.js';
 
 const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
 const PROBES = 20;
@@ -38,11 +39,6 @@ export async function benchScaleQueue(opts: Record<string, string>) {
     targetNewcomerRatio: 2,
   };
 }
-
-const prefixed = (p: string, figures: Record<string, number>) =>
-  Object.fromEntries(
-    Object.entries(figures).map(([k, v]) => [`${p}${k[0]?.toUpperCase()}${k.slice(1)}`, v]),
-  );
 
 async function queueWith(owners: number, chapters: number, bookChapters: number) {
   const t = await buildTestApp();
@@ -86,9 +82,6 @@ async function queueWith(owners: number, chapters: number, bookChapters: number)
     await t.close();
   }
 }
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 const ownerOf = (i: number, owners: number) => `o${i % owners}`;
 

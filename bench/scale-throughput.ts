@@ -6,6 +6,7 @@ import postgres from 'postgres';
 import { createDeployment, type Deployment } from '../test/support/deployment.js';
 import { makeEpub } from '../test/support/epub-maker.js';
 import { REDIS_URL } from '../test/support/services.js';
+import { prefixed } from './percentile.js';
 
 const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
 const TICKS = 100; // /proc's clock ticks a second (USER_HZ) on Linux
@@ -22,11 +23,8 @@ export async function benchScaleThroughput(opts: Record<string, string>) {
   const bookChapters = Number(opts.bookChapters ?? 200);
   const workers = (opts.workers ?? '1,2,4').split(',').map(Number);
   const figures: Record<string, number> = { books, bookChapters };
-  for (const count of workers) {
-    const run = await throughputWith(count, books, bookChapters);
-    for (const [k, v] of Object.entries(run))
-      figures[`w${count}${k[0]?.toUpperCase()}${k.slice(1)}`] = v;
-  }
+  for (const count of workers)
+    Object.assign(figures, prefixed(`w${count}`, await throughputWith(count, books, bookChapters)));
   return figures;
 }
 

@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO } from '../test/support/fixtures.js';
 import { freePort } from '../test/support/processes.js';
+import { median } from './percentile.js';
 
 const round = (n: number) => Math.round(n * 100) / 100;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /**
  * How long a newcomer waits: `bookflow --help` (the CLI's start, median of 5), and `npm start`

@@ -13,8 +13,6 @@ import {
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-const dataDir = () => cliDataDir();
-
 /** The catalogues, from PIPER_VOICES_URL and KOKORO_URL (a mirror) or Hugging Face. */
 const catalogue = () =>
   fetchCatalogue({
@@ -37,7 +35,7 @@ function progressBar(id: string) {
 }
 
 export async function list(): Promise<number> {
-  const installed = installedIds(voicesDir(dataDir()));
+  const installed = installedIds(voicesDir(cliDataDir()));
   print(['id', 'engine', 'language', 'quality', 'size', 'licence', 'installed'].join('\t'));
   for (const v of await catalogue()) {
     const size = sizeOf(v.files);
@@ -55,7 +53,7 @@ export async function add(id: string): Promise<number> {
     );
     return 1;
   }
-  const dir = voicesDir(dataDir());
+  const dir = voicesDir(cliDataDir());
   await installVoice(voice, dir, progressBar(voice.id));
   if (process.stderr.isTTY) process.stderr.write('\n');
   print(`installed ${voice.id} in ${dir} (${voice.licence})`);
@@ -63,7 +61,7 @@ export async function add(id: string): Promise<number> {
 }
 
 export function remove(id: string): number {
-  const dir = voicesDir(dataDir());
+  const dir = voicesDir(cliDataDir());
   if (removeVoice(id, dir)) {
     print(`removed ${id}`);
     return 0;
