@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { DELIVERY_TARGETS, SPEED_RANGE } from '../../flows/index.js';
+import { DELIVERY_TARGETS, type DeliveryTarget, SPEED_RANGE } from '../../flows/index.js';
 import { AUDIO_FORMATS } from '../audio/audio-format.js';
 import { InvalidInputError } from '../errors.js';
 import { PRIORITY_RANGE } from './chapter-schedule.js';
@@ -65,13 +65,24 @@ const MUST_BE: Partial<Record<keyof typeof UPLOAD_FIELDS, string>> = {
 
 type FieldName = keyof typeof UPLOAD_FIELDS;
 
-/** The multipart form as the OpenAPI document shows it: the file, then the optional fields. */
-export const UploadForm = Type.Object({
-  file: Type.String({ format: 'binary', description: 'the EPUB' }),
-  ...Object.fromEntries(
-    Object.entries(UPLOAD_FIELDS).map(([name, schema]) => [name, Type.Optional(schema)]),
-  ),
-});
+/**
+ * The multipart form as the OpenAPI document shows it: the file, then the optional fields,
+ * `deliver` only where a delivery target is configured (`targets`).
+ */
+export const uploadForm = (targets: readonly DeliveryTarget[]) =>
+  Type.Object({
+    file: Type.String({ format: 'binary', description: 'the EPUB' }),
+    ...Object.fromEntries(
+      Object.entries(UPLOAD_FIELDS)
+        .filter(([name]) => name !== 'deliver' || targets.length > 0)
+        .map(([name, schema]) => [
+          name,
+          Type.Optional(
+            name === 'deliver' ? literals(targets, { description: schema.description }) : schema,
+          ),
+        ]),
+    ),
+  });
 
 /**
  * Reads the form's fields by their schemas: a value of the schema's kind within its bounds,

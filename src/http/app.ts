@@ -24,6 +24,7 @@ import { metricsRoutes, recordRequests } from './metrics-routes.js';
 import { MAX_FIELD_BYTES } from './multipart.js';
 import { previewRoutes } from './preview-routes.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
+import { requestValidation } from './request-validation.js';
 import { reviewRoutes } from './review-routes.js';
 import { type ReadinessSources, serviceRoutes } from './service-routes.js';
 import { sessionRoutes } from './session-routes.js';
@@ -75,31 +76,29 @@ export async function buildApp(
     },
     // `GET /books/` is `GET /books`; an overlong id is its schema's to refuse (400), not a 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    ajv: { customOptions: { coerceTypes: true } },
+    ...requestValidation,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const methods = methodsByPath(app);
 
   registerErrorHandler(app);
   recordRequests(app);
-  await registerApiDocs(app);
+  // What this server offers, which its document and its session both tell.
+  const offered = {
+    tokensRequired: deps.access.tokens.length > 0,
+    deliveryTargets: deps.service.deliveries.targets,
+  };
+  await registerApiDocs(app, offered);
   await registerAccessControl(app, deps.access);
   await app.register(multipart, {
     limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 16, fieldSize: MAX_FIELD_BYTES },
   });
   await app.register(serviceRoutes, { engine: deps.engine, readiness: deps.readiness });
-  await app.register(sessionRoutes, {
-    identify: tokenIdentifier(deps.access.tokens),
-    tokensRequired: deps.access.tokens.length > 0,
-    deliveryTargets: deps.service.deliveries.targets,
-  });
+  await app.register(sessionRoutes, { identify: tokenIdentifier(deps.access.tokens), ...offered });
   await registerWebApp(app);
   // Estimates at the pace of the voice each book is read in (tts/voices.ts).
   const estimate = (words: number, book: BookRow) => estimatedSeconds(words, book, deps.engine);
-  await app.register(bookRoutes, {
-    service: deps.service.books,
-    estimate,
-    idleMs: deps.bodyIdleTimeoutMs,
-  });
+  const idleMs = deps.bodyIdleTimeoutMs;
+  await app.register(bookRoutes, { service: deps.service.books, estimate, idleMs });
   await app.register(audioRoutes, { service: deps.service.files });
   await app.register(lexiconRoutes, { service: deps.service.lexicon });
   await app.register(reviewRoutes, { service: deps.service.review, estimate });

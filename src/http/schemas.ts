@@ -62,15 +62,18 @@ const BookSummary = Type.Object({
   links: Links,
 });
 
-export const ListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  /** Opaque cursor from the previous page's `next`. */
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
-  /** Only books of this status. */
-  status: Type.Optional(Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s)))),
-  /** Only books whose title contains this (any case). */
-  q: Type.Optional(Type.String({ maxLength: 200 })),
-});
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    /** Opaque cursor from the previous page's `next`. */
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Only books of this status. */
+    status: Type.Optional(Type.Union(BOOK_STATUSES.map((s) => Type.Literal(s)))),
+    /** Only books whose title contains this (any case). */
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
 
 export const BookList = Type.Object({
   books: Type.Array(BookSummary),
@@ -210,7 +213,10 @@ export const Cancelled = Type.Object({
 });
 
 /** `DELETE /books/:id?purge=true` also removes the record, its chapters and its idempotency key. */
-export const CancelQuery = Type.Object({ purge: Type.Optional(Type.Boolean()) });
+export const CancelQuery = Type.Object(
+  { purge: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
 
 export const UploadHeaders = Type.Object({
   /** The same key from the same token answers with the same book and starts no second flow. */

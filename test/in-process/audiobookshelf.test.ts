@@ -152,6 +152,14 @@ describe('delivering to Audiobookshelf', () => {
       );
       expect(none.statusCode).toBe(400);
       expect(none.json().message).toMatch(/deliver=abs needs an Audiobookshelf/);
+      // Its document offers neither, nor (open, no tokens) a bearer token and its 401.
+      const doc = (await other.app.inject('/openapi.json')).json();
+      expect(doc.paths['/books/{id}/deliveries']).toBeUndefined();
+      expect(
+        doc.paths['/books'].post.requestBody.content['multipart/form-data'].schema.properties,
+      ).not.toHaveProperty('deliver');
+      expect(doc.security).toBeUndefined();
+      expect(doc.paths['/books/{id}'].get.responses).not.toHaveProperty('401');
     } finally {
       await other.close();
     }

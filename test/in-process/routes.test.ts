@@ -40,6 +40,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
     t = await buildTestApp({
       maxUploadBytes: 1024 * 1024,
       metricsToken: SCRAPER,
+      deliveryTargets: ['abs'],
       tokens: [
         { owner: 'alice', token: ALICE, admin: false },
         { owner: 'bob', token: BOB, admin: false },
@@ -69,7 +70,7 @@ describe('routes: access, ownership and error mapping, in process', () => {
       owner: 'alice',
       admin: false,
       tokensRequired: true,
-      deliveryTargets: [],
+      deliveryTargets: ['abs'],
     });
     const cookie = ok.cookies[0];
     expect(cookie).toMatchObject({ name: 'bookflow_token', httpOnly: true, sameSite: 'Strict' });
@@ -197,6 +198,15 @@ describe('routes: access, ownership and error mapping, in process', () => {
     const readyOnly = (await get('/books?status=READY')).json().books;
     expect(readyOnly.map((b: { id: string }) => b.id)).toEqual([ready]);
     expect((await get('/books?status=NOPE')).statusCode).toBe(400);
+    // A typo is told, not ignored (which would list every book); a JSON body is not coerced.
+    const typo = await get('/books?staus=READY');
+    expect([typo.statusCode, typo.json().message]).toEqual([400, expect.stringMatching(/staus/)]);
+    const lexicon = (entries: unknown) =>
+      t.app.inject({ method: 'PUT', url: '/lexicon', headers: auth(ALICE), payload: { entries } });
+    expect((await lexicon({ Tanaka: null })).statusCode).toBe(400);
+    expect((await lexicon({ Tanaka: 'Tah-nah-kah' })).json().entries).toEqual({
+      Tanaka: 'Tah-nah-kah',
+    });
     const range = await t.app.inject({
       url: `/books/${ready}/audio`,
       headers: { ...auth(ALICE), range: 'bytes=999999999-' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readUploadFields, UPLOAD_FIELDS, UploadForm } from '../../src/books/upload-form.js';
+import { readUploadFields, UPLOAD_FIELDS, uploadForm } from '../../src/books/upload-form.js';
 
 const form = (fields: Record<string, string>) => readUploadFields(new Map(Object.entries(fields)));
 
@@ -51,9 +51,16 @@ describe('the upload form, read by its one schema', () => {
   });
 
   it('documents every field it reads, and the file', () => {
-    expect(Object.keys(UploadForm.properties).sort()).toEqual(
+    const form = uploadForm(['abs']);
+    expect(Object.keys(form.properties).sort()).toEqual(
       ['file', ...Object.keys(UPLOAD_FIELDS)].sort(),
     );
-    expect(UploadForm.required).toEqual(['file']);
+    expect(form.required).toEqual(['file']);
+  });
+
+  it('offers deliver only where a target is configured', () => {
+    expect(Object.keys(uploadForm([]).properties)).not.toContain('deliver');
+    const { properties } = uploadForm(['abs']) as { properties: Record<string, unknown> };
+    expect(properties.deliver).toMatchObject({ const: 'abs' });
   });
 });
