@@ -7,6 +7,7 @@ import { Player } from './player.js';
 import { Review } from './review.js';
 
 const RUNNING = ['UPLOADED', 'PARSING', 'REVIEW', 'GENERATING', 'MERGING'];
+const RUNNING_POLL_MS = 3000;
 
 /** A chapter's event (GET /books/:id/events) applied to the book as last read. */
 function withChapter(book, c) {
@@ -40,7 +41,11 @@ function Chapters({ book, act }) {
               (c) => html`<tr key=${c.n} data-chapter=${c.n} class=${c.status}>
                 <td>${c.n}</td>
                 <td>${c.title}${c.error && html`<p class=${c.status === 'SKIPPED' ? 'note' : 'error'}>${c.error}</p>`}</td>
-                <td><span class=${`status ${c.status}`}>${c.status}</span></td>
+                <td><span class=${`status ${c.status}`}>${c.status}</span>${
+                  c.status === 'RUNNING' &&
+                  c.percentDone != null &&
+                  html` <progress max="100" value=${c.percentDone} aria-label=${`chapter ${c.n} read`}>${c.percentDone}%</progress> ${c.percentDone}%`
+                }</td>
                 <td>${c.attempts}</td>
                 <td>${duration(c.durationSec)}</td>
                 <td>
@@ -85,6 +90,15 @@ export function BookPage({ id, session }) {
       },
     });
   }, [id]);
+
+  // A chapter's progress is no event (each read segment would be one): while one runs, the
+  // page reads the book again every few seconds.
+  const running = book?.chapters.some((c) => c.status === 'RUNNING');
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(reader.now, RUNNING_POLL_MS);
+    return () => clearInterval(timer);
+  }, [running]);
 
   const act = async (method, rest = '') => {
     setMessage('');

@@ -27,6 +27,8 @@ export interface BookSnapshot {
   book: BookRow;
   chapters: ChapterRow[];
   deliveries: DeliveryRow[];
+  /** How far each running chapter is (per cent), by number. */
+  percents: Map<number, number>;
 }
 
 /** How long a book's status (and job tree) is shared by every caller who asks for it. */
@@ -83,7 +85,8 @@ export function createBookService(deps: BookServiceDeps) {
         books.getChapters(id),
         books.deliveriesOf(id),
       ]);
-      return { chapters, deliveries };
+      const running = chapters.filter((c) => c.status === 'RUNNING').map((c) => c.n);
+      return { chapters, deliveries, percents: await jobs.chapterPercents(id, running) };
     });
   }
 

@@ -129,9 +129,7 @@ function statusReads(app: App, service: BookService['books'], estimate: Estimate
     { schema: { params: BookIdParams, response: { 200: BookView, ...errors } }, logLevel: POLLED },
     async (request, reply) => {
       const snapshot = await service.get(request.principal, request.params.id);
-      return sendStatus(request, reply, snapshot, () =>
-        bookView(snapshot.book, snapshot.chapters, snapshot.deliveries, estimate),
-      );
+      return sendStatus(request, reply, snapshot, () => bookView(snapshot, estimate));
     },
   );
 

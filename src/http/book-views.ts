@@ -1,7 +1,8 @@
 import { BOOK_ID_PATTERN } from '../../flows/index.js';
+import type { BookSnapshot } from '../books/book-service.js';
 import { chapterMarks } from '../books/book-subtitles.js';
 import type { Progress } from '../books/chapter-queries.js';
-import type { BookRow, ChapterRow, DeliveryRow } from '../db/schema.js';
+import type { BookRow, ChapterRow } from '../db/schema.js';
 import { HttpError } from './http-errors.js';
 import type { BookViewT, ChapterViewT } from './schemas.js';
 
@@ -18,9 +19,7 @@ export type Estimate = (words: number, book: BookRow) => number;
 const wordsOf = (chapters: ChapterRow[]) => chapters.reduce((sum, c) => sum + c.wordCount, 0);
 
 export function bookView(
-  book: BookRow,
-  chapters: ChapterRow[],
-  deliveries: DeliveryRow[],
+  { book, chapters, deliveries, percents }: BookSnapshot,
   estimate: Estimate,
 ): BookViewT {
   const starts = new Map(chapterMarks(chapters).map((m) => [m.chapter.n, m.start]));
@@ -59,7 +58,10 @@ export function bookView(
     fileName: book.fileName,
     createdAt: book.createdAt.toISOString(),
     stoppedAt: stoppedAt(book),
-    chapters: chapters.map((c) => chapterView(c, estimate(c.wordCount, book), starts.get(c.n))),
+    chapters: chapters.map((c) => ({
+      ...chapterView(c, estimate(c.wordCount, book), starts.get(c.n)),
+      ...(percents.has(c.n) && { percentDone: percents.get(c.n) }),
+    })),
     leftOut: book.leftOut,
     deliveries: deliveries.map((d) => ({
       target: 'abs' as const,

@@ -96,6 +96,8 @@ export const ChapterView = Type.Object({
   excerpt: Type.String(),
   /** Where it starts in the audiobook (seconds), as the merge places it; null until DONE. */
   startSec: Type.Union([Type.Number(), Type.Null()]),
+  /** While RUNNING: the share of its text read so far (per cent), once its worker tells. */
+  percentDone: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
 });
 
 /** `PATCH /books/:id/chapters/:n` while the book is in REVIEW: either or both. */

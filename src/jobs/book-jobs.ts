@@ -1,4 +1,4 @@
-import { Job } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import {
   buildBookFlow,
   type DeliveryTarget,
@@ -153,6 +153,8 @@ export function createBookJobs(deps: BookJobsDeps) {
     addChapters,
     look,
     failedAmong,
+    chapterPercents: (bookId: string, ns: number[]) =>
+      chapterPercents(queues.queue('tts'), bookId, ns),
     retry,
     wakeMerge,
     preview,
@@ -162,4 +164,23 @@ export function createBookJobs(deps: BookJobsDeps) {
     trimFinished,
     readTree,
   };
+}
+
+/**
+ * How far each of the chapters `ns` (those running) is, in per cent of its segments read,
+ * as its worker last told its job (generate-audio-processor.ts); a chapter whose job is
+ * gone or has told nothing yet is left out.
+ */
+async function chapterPercents(
+  tts: Pick<Queue, 'getJob'>,
+  bookId: string,
+  ns: number[],
+): Promise<Map<number, number>> {
+  const jobs = await Promise.all(ns.map((n) => tts.getJob(jobIds.chapter(bookId, n))));
+  const percents = new Map<number, number>();
+  ns.forEach((n, i) => {
+    const progress = jobs[i]?.progress;
+    if (typeof progress === 'number') percents.set(n, progress);
+  });
+  return percents;
 }
