@@ -26,10 +26,10 @@ export function synthesisThreads<Request>(opts: { entry: URL; slots: number; eng
 
   function spawn(): Thread {
     const thread = startThread(opts.entry, { data: { threads: threadsEach } });
-    thread.unref();
     thread.on('message', (answer: SynthesisAnswer) => {
       const job = running.get(thread);
       running.delete(thread);
+      thread.unref();
       if (job) {
         if (answer.ok) job.resolve(answer.samples);
         else job.reject(new Error(`${opts.engine} could not synthesize: ${answer.message}`));
@@ -65,6 +65,9 @@ export function synthesisThreads<Request>(opts: { entry: URL; slots: number; eng
       if (!thread) return;
       const job = queue.shift() as Pending<Request>;
       running.set(thread, job);
+      // Held while it reads, so a process waiting for speech lives until it comes; idle, it
+      // never keeps a process from ending (a `bookflow convert` that is done exits).
+      thread.ref();
       thread.postMessage(job.request);
     }
   }

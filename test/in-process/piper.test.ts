@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,4 +64,28 @@ describe("the Piper engine against Piper's own", () => {
     // The stronger check: the same phoneme ids as Piper for most sentences (all 8, as of writing).
     expect(results.filter((r) => r.sameIds).length).toBeGreaterThanOrEqual(6);
   }, 300_000);
+
+  it('lets a process that is done end: idle synthesis threads hold nothing', async () => {
+    // `bookflow convert` with Piper wrote its audiobook and then never exited: a thread's
+    // message listener, added after unref(), held the process.
+    const engine = path.resolve('src/tts/piper-engine.ts');
+    const voices = path.resolve('src/tts/piper-voice.ts');
+    const script = `
+      const { createPiperEngine } = await import(${JSON.stringify(engine)});
+      const { loadPiperVoice } = await import(${JSON.stringify(voices)});
+      const voice = loadPiperVoice(${JSON.stringify(voicePath)});
+      const engine = createPiperEngine({ voices: [voice], defaultVoice: undefined, concurrency: 1 });
+      const session = engine.open({ voice: voice.id, speed: 1, language: 'en' });
+      console.log((await session.synthesize('Hello there.')).data.length);
+      session.close();`;
+    const file = path.join(dir, 'speak-once.mjs');
+    await fs.writeFile(file, script);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    expect(run.signal, run.stderr).toBeNull(); // not killed by the timeout: it ended itself
+    expect(run.status, run.stderr).toBe(0);
+    expect(Number(run.stdout.trim())).toBeGreaterThan(10_000); // it did speak
+  });
 });
