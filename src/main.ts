@@ -16,6 +16,7 @@ import type { ReadinessSources } from './http/service-routes.js';
 import { watchQueuesAndBooks } from './metrics/metrics.js';
 import { assertPortFree } from './net.js';
 import { type Infrastructure, openInfrastructure } from './runtime.js';
+import { COMPILED } from './source-files.js';
 import { createTtsEngine } from './tts/engines.js';
 import { reloadableEngine } from './tts/reloadable-engine.js';
 import type { TtsEngine } from './tts/tts-engine.js';
@@ -119,6 +120,8 @@ function startupSummary(mode: Mode, config: Config, tts: TtsEngine) {
     storage: config.s3 ? `s3 bucket ${config.s3.bucket}` : 'local, under DATA_DIR',
     tts: tts.name,
     ffmpeg: mode === 'api' ? undefined : ffmpegBinaries().ffmpeg,
+    // Compiled JavaScript (dist/, `npm run build`) or TypeScript through tsx (launch.mjs).
+    code: COMPILED ? 'compiled' : 'typescript',
   };
 }
 

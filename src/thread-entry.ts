@@ -1,15 +1,20 @@
 import os from 'node:os';
 import { Worker as Thread, type WorkerOptions } from 'node:worker_threads';
+import { COMPILED } from './source-files.js';
 
 const BOOT = new URL('./thread-boot.mjs', import.meta.url);
 
-/** A worker thread running the TypeScript module at `entry` (see thread-boot.mjs). */
+/**
+ * A worker thread running our module at `entry` (source-files.ts sourceFile): compiled, as
+ * it is; TypeScript, through thread-boot.mjs, which registers tsx in the thread first.
+ */
 export function startThread(
   entry: URL,
   options: Omit<WorkerOptions, 'workerData'> & { data?: unknown } = {},
 ): Thread {
   const { data, ...rest } = options;
-  return new Thread(BOOT, { ...rest, workerData: { entry: entry.href, ...(data as object) } });
+  const workerData = { entry: entry.href, ...(data as object) };
+  return new Thread(COMPILED ? entry : BOOT, { ...rest, workerData });
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type ReadAlongBuild,
   type ReadAlongRequest,
 } from '../epub/readalong-build.js';
+import { sourceFile } from '../source-files.js';
 import type { Storage } from '../storage/storage.js';
 import { withTempDir } from '../temp-dir.js';
 import { oneAtATimePerCore, runInThread } from '../thread-entry.js';
@@ -15,7 +16,7 @@ import { refuseCancelled, requireReady } from './book-files.js';
 import type { BookQueries } from './book-queries.js';
 import { chapterMarks, timedChapter } from './book-subtitles.js';
 
-const THREAD = new URL('../epub/readalong-thread.ts', import.meta.url);
+const THREAD = sourceFile('../epub/readalong-thread', import.meta.url);
 
 export interface ReadAlongDeps {
   books: Pick<BookQueries, 'getChapters'>;

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// `npx bookflow …`: the command line (cli-main.ts), run through tsx like `npm start`.
-import { register } from 'tsx/esm/api';
+// `npx bookflow …`: the command line (cli-main.ts), compiled or through tsx (see launch.mjs).
+import { launch } from '../launch.mjs';
 
-register();
-const { buildProgram } = await import('./cli-main.ts');
+const { buildProgram } = await launch('cli/cli-main');
 await buildProgram().parseAsync(process.argv);

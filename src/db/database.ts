@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { packageFile } from '../source-files.js';
 import * as schema from './schema.js';
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -22,7 +23,7 @@ export interface Database {
 /** The moment `ms` before the database's now, for comparing timestamps with an age. */
 export const ago = (ms: number) => sql`now() - make_interval(secs => ${ms / 1000})`;
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(packageFile('migrations'));
 
 /** Arbitrary constant: the advisory lock that serialises migrators. */
 const MIGRATION_LOCK = 4_242_001;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Worker as Thread } from 'node:worker_threads';
+import { sourceFile } from '../source-files.js';
 import { oneAtATimePerCore, startThread } from '../thread-entry.js';
 import { EpubError, type EpubLimits, formatCount } from './epub-limits.js';
 import type { ParseAnswer, ParseRequest, ThreadId } from './parse-thread.js';
@@ -25,7 +26,7 @@ export interface ParseThreadOptions {
   idleMs?: number;
 }
 
-const ENTRY = new URL('./parse-thread.ts', import.meta.url);
+const ENTRY = sourceFile('./parse-thread', import.meta.url);
 
 /**
  * A parse running this long lets the next book start beside it: real books take well under

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { packageFile } from '../source-files.js';
 
-const WEB_DIR = fileURLToPath(new URL('../../web', import.meta.url));
+const WEB_DIR = fileURLToPath(packageFile('web'));
 const resolve = createRequire(import.meta.url).resolve;
 
 /** The page's libraries, as the ES modules their packages ship (the page's import map names them). */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { findOnPath } from '../audio/find-binary.js';
 import { belowNormal } from '../priority.js';
+import { COMPILED, sourceFile } from '../source-files.js';
 import { runProgram } from './command-engine.js';
 import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import { DEFAULT_MAX_CHARS, PermanentTtsError, type TtsEngine, type Voice } from './tts-engine.js';
@@ -56,7 +57,7 @@ const ESPEAK_WPM = 175;
 const HEARD_WPM = 186;
 const wordsPerMinute = () => HEARD_WPM;
 
-const ESPEAK_CLI = fileURLToPath(new URL('./espeak-cli.ts', import.meta.url));
+const ESPEAK_CLI = fileURLToPath(sourceFile('./espeak-cli', import.meta.url));
 const TSX = createRequire(import.meta.url).resolve('tsx');
 
 /** How long an idle espeak-ng child is kept for the next chapter. */
@@ -71,7 +72,8 @@ interface EspeakChild {
 
 function spawnEspeak(): EspeakChild {
   // Own process group, like ffmpeg's: signals for the service are the worker's to handle.
-  const child = spawn(process.execPath, ['--import', TSX, ESPEAK_CLI], {
+  const args = COMPILED ? [ESPEAK_CLI] : ['--import', TSX, ESPEAK_CLI];
+  const child = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });

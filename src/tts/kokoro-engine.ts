@@ -1,3 +1,4 @@
+import { sourceFile } from '../source-files.js';
 import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import type { KokoroRequest } from './kokoro-thread.js';
 import { KOKORO_RATE, type KokoroModel, loadKokoro, phonemesFor } from './kokoro-voice.js';
@@ -5,7 +6,7 @@ import { synthesisThreads } from './synthesis-threads.js';
 import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
 import { kokoroDir } from './voice-folders.js';
 
-const ENTRY = new URL('./kokoro-thread.ts', import.meta.url);
+const ENTRY = sourceFile('./kokoro-thread', import.meta.url);
 
 /**
  * Kokoro's pace at speed 1, pauses included: measured with jf_alpha reading the openings of

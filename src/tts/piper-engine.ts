@@ -1,3 +1,4 @@
+import { sourceFile } from '../source-files.js';
 import { commonSettings, defineEngine, withLimits } from './engine-settings.js';
 import type { PiperRequest } from './piper-thread.js';
 import { loadPiperVoice, type PiperVoice } from './piper-voice.js';
@@ -5,7 +6,7 @@ import { synthesisThreads } from './synthesis-threads.js';
 import { DEFAULT_MAX_CHARS, type TtsEngine } from './tts-engine.js';
 import { installedPiperModels } from './voice-folders.js';
 
-const ENTRY = new URL('./piper-thread.ts', import.meta.url);
+const ENTRY = sourceFile('./piper-thread', import.meta.url);
 
 /**
  * A Piper voice's pace at length scale 1, pauses included: measured with en_US-joe-medium on

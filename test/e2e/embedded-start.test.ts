@@ -78,6 +78,8 @@ describe('npm start in an empty directory, with no configuration', () => {
       database: 'embedded, under DATA_DIR',
       queues: 'postgresql',
       storage: 'local, under DATA_DIR',
+      // npm test builds first (pretest): what npm start runs after npm install.
+      code: 'compiled',
       tts: expect.stringMatching(/^espeak-ng/),
       ffmpeg: expect.stringMatching(/ffmpeg$/),
     });
