@@ -21,6 +21,7 @@ import {
   ChapterParams,
   ErrorBody,
   JobNodeSchema,
+  LIST_LIMIT,
   ListQuery,
   Retried,
   UploadHeaders,
@@ -102,7 +103,8 @@ function list(app: App, service: BookService['books']) {
     '/books',
     { schema: { querystring: ListQuery, response: { 200: BookList } } },
     async (request) => {
-      const { limit, status, q } = request.query;
+      // The schema's default fills an absent limit; its type cannot say so.
+      const { limit = LIST_LIMIT, status, q } = request.query;
       const before = decodeCursor(request.query.cursor);
       const { rows, progress } = await service.list(request.principal, {
         limit: limit + 1,
@@ -110,7 +112,7 @@ function list(app: App, service: BookService['books']) {
         status,
         titleHas: q,
       });
-      const page = rows.slice(0, request.query.limit);
+      const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         books: page.map((b) => bookSummary(b, progress.get(b.id))),

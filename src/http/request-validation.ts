@@ -33,8 +33,14 @@ const schemaErrorFormatter: FastifyServerOptions['schemaErrorFormatter'] = (erro
       .join(', '),
   );
 
-/** The Fastify options that say how requests are checked (above). */
+/**
+ * The Fastify options that say how requests are checked (above). A JSON body's `__proto__`
+ * or `constructor.prototype` key is dropped rather than the body refused: it can never be a
+ * field of ours, and Fastify's refusal says "Body is not valid JSON" of valid JSON.
+ */
 export const requestValidation = {
   schemaController: { compilersFactory: { buildValidator: requestValidators } },
   schemaErrorFormatter,
+  onProtoPoisoning: 'remove',
+  onConstructorPoisoning: 'remove',
 } satisfies FastifyServerOptions;

@@ -62,9 +62,12 @@ const BookSummary = Type.Object({
   links: Links,
 });
 
+/** A page of `GET /books` when the caller names no `limit`. */
+export const LIST_LIMIT = 20;
+
 export const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: LIST_LIMIT })),
     /** Opaque cursor from the previous page's `next`. */
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     /** Only books of this status. */

@@ -7,22 +7,27 @@ import { attachment } from './audio-routes.js';
 import { BookIdParams, ChapterParams, EpubAnswer, ErrorBody } from './schemas.js';
 
 const FORMATS = {
-  vtt: { type: 'text/vtt; charset=utf-8', write: toVtt },
-  srt: { type: 'application/x-subrip; charset=utf-8', write: toSrt },
+  vtt: { type: 'text/vtt', name: 'WebVTT', write: toVtt },
+  srt: { type: 'application/x-subrip', name: 'SubRip', write: toSrt },
 } as const;
 
-const responses = {
-  200: Type.String({ description: 'WebVTT or SubRip: one cue per sentence (or per request)' }),
-  404: ErrorBody,
-  409: ErrorBody,
-  410: ErrorBody,
+/** The answers of a subtitles route, its file documented with the content type it is sent as. */
+const responses = (format: keyof typeof FORMATS) => {
+  const { type, name } = FORMATS[format];
+  const cues = Type.String({ description: `${name}: one cue per sentence (or per request)` });
+  return {
+    200: { content: { [type]: { schema: cues } } },
+    404: ErrorBody,
+    409: ErrorBody,
+    410: ErrorBody,
+  };
 };
 
 function send(reply: FastifyReply, format: keyof typeof FORMATS, cues: TimedText[], name: string) {
   const { type, write } = FORMATS[format];
   const file = `${name.replace(/[^\p{L}\p{N} ._-]/gu, '').trim() || 'subtitles'}.${format}`;
   return reply
-    .header('content-type', type)
+    .header('content-type', `${type}; charset=utf-8`)
     .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file)}`)
     .send(write(cues));
 }
@@ -38,7 +43,7 @@ export const subtitleRoutes: FastifyPluginAsyncTypebox<{
   for (const format of ['vtt', 'srt'] as const) {
     app.get(
       `/books/:id/subtitles.${format}`,
-      { schema: { params: BookIdParams, response: responses } },
+      { schema: { params: BookIdParams, response: responses(format) } },
       async (request, reply) => {
         const { book, cues } = await service.subtitles.ofBook(request.principal, request.params.id);
         return send(reply, format, cues, book.title ?? 'audiobook');
@@ -46,7 +51,7 @@ export const subtitleRoutes: FastifyPluginAsyncTypebox<{
     );
     app.get(
       `/books/:id/chapters/:n/subtitles.${format}`,
-      { schema: { params: ChapterParams, response: responses } },
+      { schema: { params: ChapterParams, response: responses(format) } },
       async (request, reply) => {
         const { id, n } = request.params;
         const { cues } = await service.subtitles.ofChapter(request.principal, id, Number(n));

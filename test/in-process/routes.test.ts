@@ -207,6 +207,17 @@ describe('routes: access, ownership and error mapping, in process', () => {
     expect((await lexicon({ Tanaka: 'Tah-nah-kah' })).json().entries).toEqual({
       Tanaka: 'Tah-nah-kah',
     });
+    // A `__proto__` key is dropped, not the whole valid body refused as "not valid JSON".
+    const poisoned = await t.app.inject({
+      method: 'PUT',
+      url: '/lexicon',
+      headers: { ...auth(ALICE), 'content-type': 'application/json' },
+      payload: '{"entries": {"__proto__": "x", "Tanaka": "Tah-nah-kah"}}',
+    });
+    expect([poisoned.statusCode, poisoned.json().entries]).toEqual([
+      200,
+      { Tanaka: 'Tah-nah-kah' },
+    ]);
     const range = await t.app.inject({
       url: `/books/${ready}/audio`,
       headers: { ...auth(ALICE), range: 'bytes=999999999-' },
