@@ -37,40 +37,43 @@ function gatedEngine(): { engine: TtsEngine; open(): void } {
 type ChapterSeen = { n: number; status: string; percentDone?: number };
 
 /** A RUNNING chapter tells how far it is (its job's progress), in GET /books/:id. */
-describe("a running chapter's progress", () => {
-  let t: TestApp;
-  let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
-  const gated = gatedEngine();
-  beforeAll(async () => {
-    t = await buildTestApp();
-    workers = await startInProcessWorkers(t, gated.engine, { ttsConcurrency: 2 });
-  });
-  afterAll(async () => {
-    gated.open();
-    await workers?.stop();
-    await t?.close();
-  });
+describe.each(['redis', 'postgres'] as const)(
+  "a running chapter's progress (%s queues)",
+  (backend) => {
+    let t: TestApp;
+    let workers: Awaited<ReturnType<typeof startInProcessWorkers>>;
+    const gated = gatedEngine();
+    beforeAll(async () => {
+      t = await buildTestApp({ queueBackend: backend });
+      workers = await startInProcessWorkers(t, gated.engine, { ttsConcurrency: 2 });
+    });
+    afterAll(async () => {
+      gated.open();
+      await workers?.stop();
+      await t?.close();
+    });
 
-  const book = async (id: string) => (await t.app.inject(`/books/${id}`)).json();
+    const book = async (id: string) => (await t.app.inject(`/books/${id}`)).json();
 
-  it('is shown while it reads, and gone once it is done', async () => {
-    const id = (await injectUpload(t.app, fixture('idpf-wasteland.epub'))).json().id;
-    let partly: ChapterSeen | undefined;
-    for (let i = 0; i < 200 && !partly; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const chapters: ChapterSeen[] = (await book(id)).chapters;
-      partly = chapters.find((c) => c.status === 'RUNNING' && (c.percentDone ?? 0) > 0);
-    }
-    // One request of several read: more than none, less than all.
-    expect(partly?.percentDone).toBeGreaterThan(0);
-    expect(partly?.percentDone).toBeLessThan(100);
-    gated.open();
-    let seen = await book(id);
-    for (let i = 0; i < 300 && seen.status !== 'READY'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      seen = await book(id);
-    }
-    expect(seen.status).toBe('READY');
-    expect(seen.chapters.filter((c: ChapterSeen) => 'percentDone' in c)).toEqual([]);
-  });
-});
+    it('is shown while it reads, and gone once it is done', async () => {
+      const id = (await injectUpload(t.app, fixture('idpf-wasteland.epub'))).json().id;
+      let partly: ChapterSeen | undefined;
+      for (let i = 0; i < 200 && !partly; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const chapters: ChapterSeen[] = (await book(id)).chapters;
+        partly = chapters.find((c) => c.status === 'RUNNING' && (c.percentDone ?? 0) > 0);
+      }
+      // One request of several read: more than none, less than all.
+      expect(partly?.percentDone).toBeGreaterThan(0);
+      expect(partly?.percentDone).toBeLessThan(100);
+      gated.open();
+      let seen = await book(id);
+      for (let i = 0; i < 300 && seen.status !== 'READY'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = await book(id);
+      }
+      expect(seen.status).toBe('READY');
+      expect(seen.chapters.filter((c: ChapterSeen) => 'percentDone' in c)).toEqual([]);
+    });
+  },
+);
