@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The newest modification time of the sources the build compiles (ms), or Infinity. */
+/** The newest modification time of the sources the build compiles (ms). */
 function newestSource() {
   let newest = 0;
   for (const folder of ['src', 'flows']) {
