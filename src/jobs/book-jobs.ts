@@ -166,20 +166,32 @@ export function createBookJobs(deps: BookJobsDeps) {
   };
 }
 
+/** How long a book's status waits for its running chapters' progress (see chapterPercents). */
+const PERCENTS_WAIT_MS = 250;
+
 /**
  * How far each of the chapters `ns` (those running) is, in per cent of its segments read,
  * as its worker last told its job (generate-audio-processor.ts); a chapter whose job is
- * gone or has told nothing yet is left out.
+ * gone or has told nothing yet is left out, and all of them when the queue backend does not
+ * answer at once: a book's status lives in PostgreSQL and is answered while Redis is away.
  */
 async function chapterPercents(
   tts: Pick<Queue, 'getJob'>,
   bookId: string,
   ns: number[],
 ): Promise<Map<number, number>> {
-  const jobs = await Promise.all(ns.map((n) => tts.getJob(jobIds.chapter(bookId, n))));
   const percents = new Map<number, number>();
+  if (ns.length === 0) return percents;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), PERCENTS_WAIT_MS);
+  });
+  const read = Promise.all(ns.map((n) => tts.getJob(jobIds.chapter(bookId, n))));
+  const jobs = await Promise.race([read.catch(() => undefined), late]).finally(() =>
+    clearTimeout(timer),
+  );
   ns.forEach((n, i) => {
-    const progress = jobs[i]?.progress;
+    const progress = jobs?.[i]?.progress;
     if (typeof progress === 'number') percents.set(n, progress);
   });
   return percents;
