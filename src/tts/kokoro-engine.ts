@@ -45,6 +45,9 @@ export function createKokoroEngine(opts: {
   return {
     name: 'kokoro',
     unit: 'sentence',
+    // As many sentences ahead as there are slots: a chapter running alone (a book's last, a
+    // one-chapter book) keeps every core busy; chapters running together take turns (FIFO).
+    lookahead: opts.concurrency,
     voices: model.voices.map((v) => ({ id: v.id, language: v.language })),
     defaultVoice: fallback,
     wordsPerMinute: () => WPM_AT_SPEED_1,

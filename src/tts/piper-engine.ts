@@ -37,6 +37,9 @@ export function createPiperEngine(opts: {
   return {
     name: 'piper',
     unit: 'sentence',
+    // As many sentences ahead as there are slots: a chapter running alone (a book's last, a
+    // one-chapter book) keeps every core busy; chapters running together take turns (FIFO).
+    lookahead: opts.concurrency,
     voices: opts.voices.map((v) => ({ id: v.id, language: v.language })),
     defaultVoice: fallback,
     wordsPerMinute: (voice) =>

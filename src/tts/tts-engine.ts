@@ -34,9 +34,10 @@ export interface TtsEngine {
   sharedRecording?(format: AudioFormat): Promise<{ bytes: Buffer; durationSec: number }>;
   open(opts: SessionOptions): TtsSession;
   /**
-   * Segments of one chapter a session may be asked for at once: a remote server works on
-   * them in parallel, so the next request waits neither for this one's answer nor for its
-   * encoding. Unset: one at a time (a local engine's session is one process).
+   * Segments of one chapter a session may be asked for at once: a remote server or the
+   * in-process engines' slots work on them in parallel, so the next request waits neither
+   * for this one's answer nor for its encoding, and a chapter running alone has every slot.
+   * Unset: one at a time (a command engine's session is one process).
    */
   readonly lookahead?: number;
   /**
