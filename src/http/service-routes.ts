@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { withTimeout } from '../time-limit.js';
 import { routed } from '../tts/engine-set.js';
 import type { TtsEngine } from '../tts/tts-engine.js';
 import { VoiceList } from './schemas.js';
@@ -91,12 +92,4 @@ async function readinessOf(readiness: Record<string, () => Promise<void>>) {
   );
   const checks: Record<string, string> = Object.fromEntries(entries);
   return { ready: entries.every(([, v]) => v === 'ok'), checks };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }

@@ -12,6 +12,7 @@ import {
 } from '../../flows/index.js';
 import type { BookRow, ChapterRow } from '../db/schema.js';
 import type { QueueBackend } from '../queue/queue-backend.js';
+import { withTimeout } from '../time-limit.js';
 import type { Step } from './book-steps.js';
 import { type ChapterTurns, chapterJobs, type Scheduling } from './chapter-jobs.js';
 import { readJobTree } from './job-tree.js';
@@ -182,14 +183,8 @@ async function chapterPercents(
 ): Promise<Map<number, number>> {
   const percents = new Map<number, number>();
   if (ns.length === 0) return percents;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), PERCENTS_WAIT_MS);
-  });
   const read = Promise.all(ns.map((n) => tts.getJob(jobIds.chapter(bookId, n))));
-  const jobs = await Promise.race([read.catch(() => undefined), late]).finally(() =>
-    clearTimeout(timer),
-  );
+  const jobs = await withTimeout(read, PERCENTS_WAIT_MS).catch(() => undefined);
   ns.forEach((n, i) => {
     const progress = jobs?.[i]?.progress;
     if (typeof progress === 'number') percents.set(n, progress);

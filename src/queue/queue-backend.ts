@@ -12,6 +12,7 @@ import {
 import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { QUEUES, type QueueKey } from '../../flows/index.js';
+import { TimeoutError, withTimeout } from '../time-limit.js';
 
 /**
  * The one registry of queue clients. Producers (queues, the flow producer) are
@@ -179,12 +180,13 @@ async function closeWithin(worker: Worker, graceMs: number): Promise<void> {
   if ((await within(closing, 3000)) === 'late') await worker.close(true);
 }
 
-async function within(p: Promise<void>, ms: number): Promise<'done' | 'late'> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  const outcome = await Promise.race([p.then(() => 'done' as const), deadline]);
-  clearTimeout(timer);
-  return outcome;
+/** Whether `p` settles within `ms` ("late" if not); a failure of `p` is its own. */
+function within(p: Promise<void>, ms: number): Promise<'done' | 'late'> {
+  return withTimeout(p, ms).then(
+    () => 'done' as const,
+    (err) => {
+      if (err instanceof TimeoutError) return 'late' as const;
+      throw err;
+    },
+  );
 }
