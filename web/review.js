@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, bookUrl, duration } from './api.js';
 import { html } from './html.js';
 
@@ -20,6 +20,9 @@ async function previewOf(book, n) {
 export function Review({ book, reload }) {
   const [message, setMessage] = useState('');
   const [hearing, setHearing] = useState(null); // { n, url } or { n } while it is made
+  // A preview's audio is let go when another replaces it or the review closes.
+  const url = hearing?.url;
+  useEffect(() => () => url && URL.revokeObjectURL(url), [url]);
   const hear = async (n) => {
     setMessage('');
     setHearing({ n });

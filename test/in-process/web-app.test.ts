@@ -211,6 +211,17 @@ describe('the web app, in a real browser', () => {
     expect((await previewed).status()).toBe(200);
     await page.locator('tr[data-chapter="4"] audio').waitFor();
     await shoot(page, 'review');
+    // Another chapter's opening replaces it, and the first one's audio is let go.
+    const first = (await page.locator('tr[data-chapter="4"] audio').getAttribute('src')) ?? '';
+    expect(await page.evaluate((u) => fetch(u).then((r) => r.ok), first)).toBe(true);
+    await page.locator('tr[data-chapter="5"] button.hear').click();
+    await page.locator('tr[data-chapter="5"] audio').waitFor();
+    const fetched = (u: string) =>
+      fetch(u).then(
+        () => 'kept',
+        () => 'revoked',
+      );
+    expect(await page.evaluate(fetched, first)).toBe('revoked');
     await page.getByRole('button', { name: /Start reading 3 chapters/ }).click();
     await page.locator('.line .status.READY').waitFor({ timeout: 60_000 });
     expect(
