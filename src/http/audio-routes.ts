@@ -7,7 +7,14 @@ import type { BookService } from '../books/book-service.js';
 import type { ByteRange } from '../storage/storage.js';
 import { safeFileName } from '../text/clean-text.js';
 import { parseRange } from './range.js';
-import { AudioAnswer, BookIdParams, ChapterParams, ErrorBody } from './schemas.js';
+import {
+  AudioAnswer,
+  BookIdParams,
+  ChapterParams,
+  ErrorBody,
+  FILE_TYPES,
+  ZipAnswer,
+} from './schemas.js';
 
 const audioResponses = {
   200: AudioAnswer,
@@ -84,20 +91,18 @@ function partRoutes(app: Parameters<FastifyPluginAsyncTypebox>[0], service: Book
   );
   app.get(
     '/books/:id/parts.zip',
-    { schema: { params: BookIdParams, response: audioResponses } },
+    {
+      schema: {
+        params: BookIdParams,
+        response: { 200: ZipAnswer, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const zip = await service.part(request.principal, request.params.id, 'zip');
       return sendAudio(reply, zip, `${zip.book.title ?? 'audiobook'} - parts`);
     },
   );
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.zip': 'application/zip',
-  '.m4b': 'audio/mp4',
-  '.m4a': 'audio/mp4',
-  '.mp3': 'audio/mpeg',
-};
 
 /**
  * Streams stored audio, honouring a Range request. The file's extension and
@@ -110,7 +115,7 @@ export function sendAudio(
 ) {
   const ext = path.extname(audio.key);
   reply
-    .header('content-type', CONTENT_TYPES[ext] ?? 'application/octet-stream')
+    .header('content-type', FILE_TYPES[ext] ?? 'application/octet-stream')
     .header('accept-ranges', 'bytes')
     .header('content-disposition', attachment(name, ext));
   const { range, size } = audio;

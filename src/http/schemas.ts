@@ -189,15 +189,20 @@ export const BookView = Type.Object({
 
 export { JobNodeSchema };
 
-/** The audiobook bytes (audio/mp4), streamed as they are stored. */
+/** A stored file's bytes, streamed as they are stored. */
 const FileBody = Type.Unsafe<NodeJS.ReadableStream>({ type: 'string', format: 'binary' });
 
 /** A file answer, documented with the content types it is sent as (one per format). */
 const fileAnswer = (...types: string[]) => ({
   content: Object.fromEntries(types.map((t) => [t, { schema: FileBody }])),
 });
-/** Stored audio (audio-routes.ts sendAudio): m4b and m4a as audio/mp4, mp3 as audio/mpeg. */
-export const AudioAnswer = fileAnswer('audio/mp4', 'audio/mpeg');
+const AUDIO_TYPES = { '.m4b': 'audio/mp4', '.m4a': 'audio/mp4', '.mp3': 'audio/mpeg' };
+/** What a stored file is sent as, by the extension its object key has (audio-routes.ts). */
+export const FILE_TYPES: Record<string, string> = { ...AUDIO_TYPES, '.zip': 'application/zip' };
+/** Stored audio: m4b and m4a as audio/mp4, mp3 as audio/mpeg. */
+export const AudioAnswer = fileAnswer(...new Set(Object.values(AUDIO_TYPES)));
+/** A book's parts in one zip. */
+export const ZipAnswer = fileAnswer(FILE_TYPES['.zip'] as string);
 export const EpubAnswer = fileAnswer('application/epub+zip');
 
 export const VoiceList = Type.Object({

@@ -97,6 +97,11 @@ describe('a long book in parts', () => {
 
   it('serves all the parts in one zip', async () => {
     const zip = await saved(`/books/${id}/parts.zip`, 'parts.zip');
+    // Sent as the API document says it is.
+    const sent = (await t.app.inject(`/books/${id}/parts.zip`)).headers['content-type'];
+    const doc = (await t.app.inject('/openapi.json')).json();
+    const said = doc.paths['/books/{id}/parts.zip'].get.responses['200'].content;
+    expect(Object.keys(said)).toEqual([sent]);
     const names = await new Promise<string[]>((resolve, reject) => {
       yauzl.open(zip, { lazyEntries: true }, (err, file) => {
         if (err || !file) return reject(err);
