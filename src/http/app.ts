@@ -75,7 +75,9 @@ export async function buildApp(
       connectionsCheckingInterval: checkInterval(deps.bodyTimeoutMs),
     },
     // `GET /books/` is `GET /books`; an overlong id is its schema's to refuse (400), not a 414.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // The router answers 414 to a longer parameter before any schema sees it; none is matched
+    // by a pattern, so Node's own bound (a 16 KB request line) is the only one needed.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     ...requestValidation,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const methods = methodsByPath(app);

@@ -194,6 +194,8 @@ describe('routes: access, ownership and error mapping, in process', () => {
     expect((await other('TRACE', '/voices/catalogue')).headers.allow).toBe('GET');
     // An overlong id is its schema's to refuse (400, documented), not the router's (414).
     expect((await get(`/books/${'x'.repeat(300)}`)).statusCode).toBe(400);
+    const long = encodeURIComponent('\u{10FFFF}'.repeat(300)); // 600 UTF-16 units decoded
+    expect((await get(`/voices/${long}/sample`)).statusCode).toBe(400);
     expect((await get('/books/')).json().books.length).toBeGreaterThan(0);
     const readyOnly = (await get('/books?status=READY')).json().books;
     expect(readyOnly.map((b: { id: string }) => b.id)).toEqual([ready]);
