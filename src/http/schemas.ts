@@ -202,7 +202,7 @@ export const FILE_TYPES: Record<string, string> = { ...AUDIO_TYPES, '.zip': 'app
 /** Stored audio: m4b and m4a as audio/mp4, mp3 as audio/mpeg. */
 export const AudioAnswer = fileAnswer(...new Set(Object.values(AUDIO_TYPES)));
 /** A book's parts in one zip. */
-export const ZipAnswer = fileAnswer(FILE_TYPES['.zip'] as string);
+export const ZipAnswer = fileAnswer('application/zip');
 export const EpubAnswer = fileAnswer('application/epub+zip');
 
 export const VoiceList = Type.Object({

@@ -37,7 +37,7 @@ export interface TtsEngine {
    * Segments of one chapter a session may be asked for at once: a remote server or the
    * in-process engines' slots work on them in parallel, so the next request waits neither
    * for this one's answer nor for its encoding, and a chapter running alone has every slot.
-   * Unset: one at a time (a command engine's session is one process).
+   * Unset: one at a time (an espeak-ng or command engine's session is one process).
    */
   readonly lookahead?: number;
   /**
