@@ -12,8 +12,9 @@ const PROBE_TIMEOUT_MS = 2000;
 /**
  * A book of 20 million characters of Japanese (no spaces: the word count's hardest case)
  * through the service while a prober asks the API's and the worker's /health four times a
- * second (a kubelet asks every 10 s; often, so that a book read in 5 s still meets many). Its text is read, counted and excerpted in the parse thread, so no
- * probe may fail or wait past its timeout.
+ * second (a kubelet asks every 10 s; this often, a book read in 5 s still meets many). Its
+ * text is read, counted and excerpted in the parse thread, so no probe may fail or wait
+ * past its timeout.
  */
 describe('a book of 20 million characters', () => {
   let d: Deployment;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { parseEpubFile } from '../../src/epub/epub-parser.js';
+import { SENTENCE_END } from '../../src/text/segments.js';
 import { createTtsEngine } from '../../src/tts/engines.js';
 import { fixture } from '../support/fixtures.js';
 import { kokoroLayout } from '../support/kokoro.js';
@@ -40,7 +41,7 @@ function upTo(paragraphs: string[], words: number): string[] {
   let count = 0;
   const kept: string[] = [];
   for (const p of paragraphs) {
-    const sentences = p.split(/(?<=[.!?]["”’]?)\s+/).filter((s) => {
+    const sentences = p.split(SENTENCE_END).filter((s) => {
       const before = count;
       if (before < words) count += s.split(/\s+/).length;
       return before < words;
